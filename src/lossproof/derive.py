@@ -1,0 +1,181 @@
+r"""Derivatives of a loss, computed by SymPy and brought to a canonical form.
+
+The canonical form is chosen, not typed in: among a few equivalent shapes of
+the derived expression (one fraction over factored numerator and denominator;
+a sum of partial fractions; the terms as SymPy's ``diff`` returns them), each
+with its factors *oriented* to be positive on the domain (``1 - p`` rather
+than ``p - 1`` when ``p < 1``), the one with the fewest operations wins.
+``sigmoid(z)`` is treated as a variable ``s`` in (0, 1) while this happens,
+which is what turns SymPy's ``(-y + (1 - y) e^z)/(e^z + 1)`` into
+:math:`\sigma(z) - y`. Every canonical form is checked equal to the raw
+derivative (:func:`~lossproof.identity.check_identity`) before it is returned.
+
+>>> from lossproof.losses import get_loss
+>>> bce = get_loss("bce")
+>>> derive(bce, "p", 1).canonical
+(p - y)/(p*(1 - p))
+>>> derive(bce, "z", 1).canonical
+-y + sigmoid(z)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import sympy
+from sympy import Add, Dummy, Interval, Mul, Poly, Rational, Symbol, apart, cancel, count_ops
+
+from .errors import IdentityError, InputError
+from .identity import check_identity, sample_points
+from .losses import Loss, p
+from .sigmoid import sigmoid
+
+__all__ = ["Derivative", "derive", "derivatives", "canonical_form", "WRT", "ORDERS"]
+
+#: The variables a derivative can be taken with respect to.
+WRT = ("p", "z")
+#: The orders of derivative lossproof derives.
+ORDERS = (1, 2)
+#: Sample points used to decide a factor's sign on the domain (orientation is
+#: cosmetic: a wrong call costs beauty, never truth, since the result is checked).
+_ORIENT_POINTS = 7
+
+
+@dataclass(frozen=True)
+class Derivative:
+    """One derivative of a loss.
+
+    Attributes:
+        loss: the loss's name.
+        wrt: ``"p"`` or ``"z"``.
+        order: 1 or 2.
+        raw: what ``sympy.diff`` returned.
+        canonical: the canonical form, checked equal to ``raw``.
+    """
+
+    loss: str
+    wrt: str
+    order: int
+    raw: sympy.Expr
+    canonical: sympy.Expr
+
+
+def _orient(
+    factor: sympy.Expr, main: Symbol, points: Sequence[Mapping[Symbol, Rational]]
+) -> tuple[int, sympy.Expr]:
+    """Return ``(sign, g)`` with ``factor == sign * g`` and ``g`` positive where it can be."""
+    values = [factor.xreplace(pt) for pt in points]
+    if values and all(v.is_positive for v in values):
+        return 1, factor
+    if values and all(v.is_negative for v in values):
+        return -1, -factor
+    # No fixed sign on the domain: make the leading coefficient in the main variable
+    # positive, so that dBCE/dp reads (p - y)/..., positive exactly when p > y.
+    if factor.has(main):
+        lc = Poly(factor, main).LC()
+        if lc.is_number and lc.is_negative:
+            return -1, -factor
+    elif factor.could_extract_minus_sign():
+        return -1, -factor
+    return 1, factor
+
+
+def _oriented_fraction(
+    expr: sympy.Expr, main: Symbol, points: Sequence[Mapping[Symbol, Rational]]
+) -> sympy.Expr:
+    num, den = sympy.fraction(cancel(sympy.together(expr)))
+    coeff_n, factors_n = sympy.factor_list(num)
+    coeff_d, factors_d = sympy.factor_list(den)
+    coeff = Rational(coeff_n) / Rational(coeff_d)
+    parts = []
+    for factors, sign_power in ((factors_n, 1), (factors_d, -1)):
+        for f, k in factors:
+            sign, g = _orient(f, main, points)
+            coeff *= sign**k
+            parts.append(g ** (k * sign_power))
+    return coeff * Mul(*parts)
+
+
+def canonical_form(
+    expr: sympy.Expr, domain: Mapping[Symbol, Interval], main: Symbol
+) -> sympy.Expr:
+    """Bring ``expr`` to lossproof's canonical form on ``domain``.
+
+    Args:
+        expr: a derivative (or any expression) in the domain's symbols.
+        domain: interval of every free symbol; ``sigmoid(u)`` counts as a value in (0, 1).
+        main: the variable the expression is read as a function of (``p`` or ``z``).
+
+    Returns:
+        An expression checked equal to ``expr`` on the domain.
+
+    Raises:
+        IdentityError: the chosen form did not check equal to ``expr`` (a bug).
+
+    >>> from sympy import Interval, Symbol
+    >>> s = Symbol("s")
+    >>> canonical_form(s - s**2, {s: Interval.open(0, 1)}, s)
+    s*(1 - s)
+    """
+    atoms = sorted(expr.atoms(sigmoid), key=sympy.default_sort_key)
+    names = {a: Dummy("s") for a in atoms}
+    plain = expr.xreplace(names)
+    local = dict(domain)
+    for name in names.values():
+        local[name] = Interval.open(0, 1)
+    # The main variable of a derivative in z is sigmoid(z) once named.
+    main_plain = names.get(sigmoid(main), main)
+    points = sample_points(local, _ORIENT_POINTS, seed=1)
+    free = plain.free_symbols
+    candidates: list[sympy.Expr]
+    if all(plain.is_rational_function(s) for s in free) and not plain.atoms(sympy.Function):
+        candidates = [_oriented_fraction(plain, main_plain, points)]
+        if main_plain in free:
+            terms = Add.make_args(apart(cancel(plain), main_plain))
+            candidates.append(Add(*(_oriented_fraction(t, main_plain, points) for t in terms)))
+        candidates.append(Add(*(_oriented_fraction(t, main_plain, points) for t in Add.make_args(plain))))
+    else:
+        candidates = [plain, sympy.simplify(plain)]
+    best = min(enumerate(candidates), key=lambda ic: (count_ops(ic[1]), ic[0]))[1]
+    result = best.xreplace({v: k for k, v in names.items()})
+    check = check_identity(result, expr, domain)
+    if not check.holds:
+        raise IdentityError(f"canonical form {result} does not equal {expr}: {check}")
+    return result
+
+
+def derive(loss: Loss, wrt: str, order: int) -> Derivative:
+    """Differentiate ``loss`` with SymPy and return the checked canonical form.
+
+    Args:
+        loss: the loss.
+        wrt: ``"p"`` for the prediction, ``"z"`` for the logit through the loss's link.
+        order: 1 or 2.
+
+    Raises:
+        InputError: ``wrt`` or ``order`` is not one lossproof derives, or the loss has no link.
+
+    >>> from lossproof.losses import get_loss
+    >>> derive(get_loss("bce"), "z", 2).canonical
+    (1 - sigmoid(z))*sigmoid(z)
+    """
+    if wrt not in WRT:
+        raise InputError(f"cannot differentiate with respect to {wrt!r}: choose p or z")
+    if order not in ORDERS:
+        raise InputError(f"derivative order {order!r} is not supported: choose 1 or 2")
+    if wrt == "p":
+        expr, var, domain = loss.expr, p, loss.domain_map
+    else:
+        domain = loss.linked_domain()
+        assert loss.link is not None  # linked_domain raised otherwise
+        expr, var = loss.link.apply(loss.expr), loss.link.var
+    raw = sympy.diff(expr, var, order)
+    return Derivative(loss.name, wrt, order, raw, canonical_form(raw, domain, var))
+
+
+def derivatives(
+    loss: Loss, wrt: Sequence[str] = WRT, orders: Sequence[int] = ORDERS
+) -> list[Derivative]:
+    """All derivatives of ``loss`` for the given variables and orders, p before z."""
+    return [derive(loss, w, n) for w in wrt for n in orders]

@@ -1,0 +1,153 @@
+r"""Checking that two expressions are equal on a domain, in two independent ways.
+
+1. Symbolically, by SymPy: with every ``sigmoid(u)`` replaced by a fresh symbol,
+   a difference that is a rational function is decided exactly by ``cancel``;
+   otherwise the difference, rewritten to ``exp`` and with logarithms expanded,
+   must simplify to 0. Expanding ``log(a*b)`` needs ``a, b > 0``: those log
+   arguments are returned as side conditions for the caller to prove.
+2. Numerically: at random rational points inside the domain the difference is
+   evaluated exactly (rational functions) or with mpmath at 60 significant
+   digits (where log or exp remain), and must vanish.
+
+An identity holds only when both agree.
+
+>>> from sympy import Interval, Symbol
+>>> p = Symbol("p")
+>>> check_identity(1/p + 1/(1 - p), 1/(p*(1 - p)), {p: Interval.open(0, 1)}).holds
+True
+>>> check_identity(1/p, 1/(1 - p), {p: Interval.open(0, 1)}).holds
+False
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+import sympy
+from sympy import Dummy, Interval, Rational, Symbol, cancel, expand_log, log, oo, simplify
+
+from .sigmoid import sigmoid
+
+__all__ = ["IdentityCheck", "check_identity", "sample_points", "NUMERIC_DIGITS"]
+
+#: Digits of the numeric check; the difference must be below 10**-(NUMERIC_DIGITS - 15)
+#: relative: 15 digits of head-room for cancellation in a sum of a few dozen terms.
+NUMERIC_DIGITS = 60
+_NUMERIC_TOL = sympy.Float(10) ** -(NUMERIC_DIGITS - 15)
+#: Unbounded intervals are sampled on this finite window.
+_WINDOW = 20
+
+
+@dataclass(frozen=True)
+class IdentityCheck:
+    """The outcome of :func:`check_identity`.
+
+    Attributes:
+        symbolic: SymPy reduced the difference to 0.
+        numeric: the difference vanished at every sample point.
+        points: how many points were evaluated.
+        side_conditions: log arguments that must be positive on the domain for
+            the symbolic check to be valid (empty for rational identities).
+    """
+
+    symbolic: bool
+    numeric: bool
+    points: int
+    side_conditions: tuple[sympy.Expr, ...] = ()
+
+    @property
+    def holds(self) -> bool:
+        """Both checks passed."""
+        return self.symbolic and self.numeric
+
+
+def _interior_rational(interval: Interval, rng: random.Random) -> Rational:
+    lo = interval.start if interval.start != -oo else -_WINDOW
+    hi = interval.end if interval.end != oo else _WINDOW
+    lo_f, hi_f = Fraction(str(lo)), Fraction(str(hi))
+    # A denominator of 97..997 gives points that are generic (no accidental zeros of
+    # low-degree factors) but still exact.
+    den = rng.randrange(97, 998)
+    k = rng.randrange(1, den)
+    return Rational(lo_f + (hi_f - lo_f) * Fraction(k, den))
+
+
+def sample_points(
+    domain: Mapping[Symbol, Interval], count: int, seed: int = 0
+) -> list[dict[Symbol, Rational]]:
+    """Deterministic random rational points strictly inside ``domain``."""
+    rng = random.Random(seed)
+    return [{s: _interior_rational(i, rng) for s, i in domain.items()} for _ in range(count)]
+
+
+def _sigmoid_free(expr: sympy.Expr) -> tuple[sympy.Expr, dict[sympy.Expr, Symbol]]:
+    atoms = sorted(expr.atoms(sigmoid), key=sympy.default_sort_key)
+    names = {a: Dummy(f"s{i}") for i, a in enumerate(atoms)}
+    return expr.xreplace(names), names
+
+
+def _is_rational_function(expr: sympy.Expr) -> bool:
+    return all(expr.is_rational_function(s) for s in expr.free_symbols) and not expr.atoms(
+        sympy.Function
+    )
+
+
+def _symbolic_zero(diff: sympy.Expr) -> tuple[bool, tuple[sympy.Expr, ...]]:
+    plain, _ = _sigmoid_free(diff)
+    if _is_rational_function(plain):
+        return cancel(sympy.together(plain)) == 0, ()
+    rewritten = diff.rewrite(sympy.exp)
+    side = tuple(sorted({a.args[0] for a in rewritten.atoms(log)}, key=sympy.default_sort_key))
+    if simplify(rewritten) == 0:
+        return True, ()
+    expanded = expand_log(rewritten, force=True)
+    return simplify(expanded) == 0, side
+
+
+def _numeric_zero(lhs: sympy.Expr, rhs: sympy.Expr, point: Mapping[Symbol, Rational]) -> bool:
+    a = lhs.xreplace(point)
+    b = rhs.xreplace(point)
+    exact = a - b
+    if exact.is_Rational:
+        return exact == 0
+    av = sympy.N(a, NUMERIC_DIGITS)
+    bv = sympy.N(b, NUMERIC_DIGITS)
+    if not (av.is_number and bv.is_number) or av.has(sympy.zoo, sympy.nan):
+        return False
+    scale = max(abs(av), abs(bv), 1)
+    return bool(abs(av - bv) <= _NUMERIC_TOL * scale)
+
+
+def check_identity(
+    lhs: sympy.Expr,
+    rhs: sympy.Expr,
+    domain: Mapping[Symbol, Interval],
+    *,
+    points: int = 6,
+    seed: int = 0,
+) -> IdentityCheck:
+    """Check ``lhs == rhs`` for every point of ``domain``, symbolically and numerically.
+
+    Args:
+        lhs, rhs: the two sides, SymPy expressions in the domain's symbols.
+        domain: each free symbol's interval; symbols missing here are an error.
+        points: how many random rational points the numeric check uses.
+        seed: seed of those points, so that a check is reproducible.
+
+    Returns:
+        An :class:`IdentityCheck`; ``holds`` is true only if both checks pass.
+
+    Raises:
+        ValueError: a free symbol has no interval in ``domain``.
+    """
+    free = (lhs.free_symbols | rhs.free_symbols) - set(domain)
+    if free:
+        names = ", ".join(sorted(str(s) for s in free))
+        raise ValueError(f"no domain given for {names}")
+    symbolic, side = _symbolic_zero(lhs - rhs)
+    pts = sample_points(domain, points, seed)
+    numeric = all(_numeric_zero(lhs, rhs, pt) for pt in pts)
+    return IdentityCheck(symbolic, numeric, len(pts), side)

@@ -1,0 +1,135 @@
+r"""The loss model and the catalog of losses.
+
+A :class:`Loss` is a SymPy expression in the target ``y`` and the prediction
+``p``, the domain on which its facts are claimed, and an optional link from a
+logit ``z`` to ``p``. Everything downstream (derive, prove, render) takes a
+``Loss`` and never asks which loss it is: adding a loss is adding one entry to
+:data:`CATALOG`.
+
+>>> bce = get_loss("bce")
+>>> bce.expr
+-y*log(p) - (1 - y)*log(1 - p)
+>>> bce.link.apply(bce.expr)
+-y*log(sigmoid(z)) - (1 - y)*log(1 - sigmoid(z))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import sympy
+from sympy import Interval, Symbol, log, oo
+
+from .errors import InputError
+from .sigmoid import sigmoid
+
+__all__ = ["y", "p", "z", "Link", "SIGMOID", "Loss", "CATALOG", "get_loss", "loss_names"]
+
+# Plain symbols without SymPy assumptions: the domain lives in the Loss and is
+# reasoned about by lossproof's engines, never slipped into SymPy as a premise.
+# It also makes `sympify(str(expr))` give back exactly the same symbols.
+y = Symbol("y")
+p = Symbol("p")
+z = Symbol("z")
+
+
+@dataclass(frozen=True)
+class Link:
+    r"""A link from the logit ``var`` to the prediction: ``p = expr(var)``.
+
+    Attributes:
+        name: how the CLI and JSON name it, e.g. ``"sigmoid"``.
+        var: the logit symbol.
+        expr: the prediction as a function of the logit.
+        var_domain: where the logit lives.
+        image: the set of values the link takes, on which ``p`` ranges.
+    """
+
+    name: str
+    var: Symbol
+    expr: sympy.Expr
+    var_domain: Interval
+    image: Interval
+
+    def apply(self, loss_expr: sympy.Expr) -> sympy.Expr:
+        """Return ``loss_expr`` with ``p`` replaced by the link."""
+        return loss_expr.subs(p, self.expr)
+
+
+SIGMOID = Link("sigmoid", z, sigmoid(z), Interval(-oo, oo), Interval.open(0, 1))
+
+
+@dataclass(frozen=True)
+class Loss:
+    r"""A loss :math:`\ell(y, p)` with its domain and optional link.
+
+    Attributes:
+        name: identifier used by the CLI, claim ids and file names (``"bce"``).
+        title: human name (``"Binary cross-entropy"``).
+        operator: the name typeset as ``\operatorname{...}`` (``"BCE"``).
+        expr: the loss as a SymPy expression in ``y`` and ``p``.
+        domain: pairs ``(symbol, interval)`` on which claims are made.
+        link: the link ``p = link(z)``, or ``None`` for a loss used on ``p`` alone.
+    """
+
+    name: str
+    title: str
+    operator: str
+    expr: sympy.Expr
+    domain: tuple[tuple[Symbol, Interval], ...]
+    link: Link | None = SIGMOID
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def domain_map(self) -> Mapping[Symbol, Interval]:
+        """The domain as a mapping from symbol to interval."""
+        return dict(self.domain)
+
+    def linked_domain(self) -> Mapping[Symbol, Interval]:
+        """The domain with ``p`` replaced by the link's variable."""
+        if self.link is None:
+            raise InputError(f"loss {self.name!r} has no link, so no derivative in a logit")
+        out = {s: i for s, i in self.domain if s != p}
+        out[self.link.var] = self.link.var_domain
+        return out
+
+
+_UNIT = Interval(0, 1)
+_OPEN_UNIT = Interval.open(0, 1)
+
+BCE = Loss(
+    name="bce",
+    title="Binary cross-entropy",
+    operator="BCE",
+    expr=-y * log(p) - (1 - y) * log(1 - p),
+    domain=((y, _UNIT), (p, _OPEN_UNIT)),
+    notes=("y in [0, 1] allows soft targets, as for an autoencoder on normalised images.",),
+)
+
+#: Every built-in loss by name, in the order the CLI lists them.
+CATALOG: Mapping[str, Loss] = {loss.name: loss for loss in (BCE,)}
+
+
+def loss_names() -> list[str]:
+    """The names of the built-in losses.
+
+    >>> loss_names()
+    ['bce']
+    """
+    return list(CATALOG)
+
+
+def get_loss(name: str) -> Loss:
+    """Look a loss up in the catalog by name.
+
+    Raises:
+        InputError: the name is not in the catalog; the message lists those that are.
+    """
+    try:
+        return CATALOG[name]
+    except KeyError:
+        known = ", ".join(CATALOG)
+        raise InputError(f"unknown loss {name!r}: known losses are {known}") from None
+
+

@@ -1,0 +1,136 @@
+r"""How lossproof typesets an expression: LaTeX, Unicode and plain text.
+
+SymPy's printers are used with two changes that a careful author would make by
+hand: the terms of a sum are ordered positive before negative and simple before
+complex (:math:`\sigma(z) - y`, not :math:`-y + \sigma(z)`), and the sigmoid
+is printed as :math:`\sigma` standing before the factors that contain it
+(:math:`\sigma(z)\left(1 - \sigma(z)\right)`).
+
+>>> from sympy import Symbol
+>>> from lossproof.sigmoid import sigmoid
+>>> y, z = Symbol("y"), Symbol("z")
+>>> to_latex(sigmoid(z) * (1 - sigmoid(z)))
+'\\sigma(z) (1 - \\sigma(z))'
+>>> to_text(-y + sigmoid(z))
+'sigmoid(z) - y'
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sympy
+from sympy import Symbol, count_ops
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.pretty.pretty import PrettyPrinter
+from sympy.printing.pretty.pretty_symbology import pretty_use_unicode
+from sympy.printing.str import StrPrinter
+
+from .sigmoid import sigmoid
+
+__all__ = ["to_latex", "to_pretty", "pretty_baseline", "to_text", "derivative_latex", "derivative_text"]
+
+
+def _term_key(term: sympy.Expr) -> tuple[bool, int]:
+    return (term.could_extract_minus_sign(), count_ops(term))
+
+
+class _Ordered:
+    """Mixin: order the terms of a sum positive first, then by growing size."""
+
+    def _as_ordered_terms(self, expr: sympy.Expr, order: Any = None) -> list[sympy.Expr]:
+        terms = list(super()._as_ordered_terms(expr, order=order))  # type: ignore[misc]
+        return sorted(terms, key=_term_key)  # sorted is stable: SymPy's order breaks ties
+
+
+class _Latex(_Ordered, LatexPrinter):
+    def _print_log(self, expr: sympy.Expr, exp: Any = None) -> str:
+        tex = rf"\log\left({self._print(expr.args[0])}\right)"
+        return tex if exp is None else rf"\log^{{{exp}}}\left({self._print(expr.args[0])}\right)"
+
+
+class _Pretty(_Ordered, PrettyPrinter):
+    pass
+
+
+class _Str(_Ordered, StrPrinter):
+    pass
+
+
+def _name_sigmoids(expr: sympy.Expr, fmt: str) -> sympy.Expr:
+    # A symbol named like the printed call sorts before compound factors in a
+    # product, which puts sigma(z) first; printing is the only use of this.
+    def name(a: sigmoid) -> Symbol:
+        arg = a.args[0]
+        return Symbol(fmt.format(_Latex().doprint(arg) if "sigma" in fmt else str(arg)))
+
+    simple = {a: name(a) for a in expr.atoms(sigmoid) if a.args[0].is_Atom}
+    return expr.xreplace(simple)
+
+
+_INNERMOST_LEFT = re.compile(r"\\left\(((?:(?!\\left\(|\\right\)).)*)\\right\)")
+
+
+def _plain_parentheses(tex: str) -> str:
+    # \left( \right) only where the content is tall (a fraction); flat content gets
+    # plain parentheses, as in a hand-set formula. Innermost pairs first, so an
+    # outer pair sees its content after the inner ones were settled.
+    def repl(m: re.Match[str]) -> str:
+        inner = m.group(1)
+        if "\\frac" in inner or "\\left" in inner:
+            return "\\left\x00" + inner + "\\right\x01"
+        return "(" + inner + ")"
+
+    previous = None
+    while previous != tex:
+        previous, tex = tex, _INNERMOST_LEFT.sub(repl, tex)
+    return tex.replace("\\left\x00", "\\left(").replace("\\right\x01", "\\right)")
+
+
+def to_latex(expr: sympy.Expr) -> str:
+    """LaTeX for ``expr``: natural log as ``\\log``, ``\\sigma`` for the sigmoid."""
+    return _plain_parentheses(_Latex().doprint(_name_sigmoids(expr, r"\sigma({})")))
+
+
+def to_pretty(expr: sympy.Expr, unicode: bool = True) -> str:
+    """A two-dimensional rendering for the terminal (Unicode, or ASCII art)."""
+    fmt = "σ({})" if unicode else "sigmoid({})"
+    # SymPy's pretty forms read a global switch while they are built, as sympy.pretty does.
+    previous = pretty_use_unicode(unicode)
+    try:
+        return _Pretty({"use_unicode": unicode}).doprint(_name_sigmoids(expr, fmt))
+    finally:
+        pretty_use_unicode(previous)
+
+
+def pretty_baseline(expr: sympy.Expr, unicode: bool = True) -> int:
+    """The line of :func:`to_pretty`'s output that holds the fraction bar (or the only line)."""
+    fmt = "σ({})" if unicode else "sigmoid({})"
+    previous = pretty_use_unicode(unicode)
+    try:
+        return int(_Pretty({"use_unicode": unicode})._print(_name_sigmoids(expr, fmt)).baseline)
+    finally:
+        pretty_use_unicode(previous)
+
+
+def to_text(expr: sympy.Expr) -> str:
+    """One line that ``sympy.sympify`` reads back, with ``sigmoid`` as the one extra name."""
+    return _Str().doprint(expr)
+
+
+def derivative_latex(operator: str, wrt: str, order: int) -> str:
+    r"""The Leibniz symbol, e.g. ``\frac{\partial^{2} \operatorname{BCE}}{\partial p^{2}}``."""
+    op = rf"\operatorname{{{operator}}}"
+    if order == 1:
+        return rf"\frac{{\partial {op}}}{{\partial {wrt}}}"
+    return rf"\frac{{\partial^{{{order}}} {op}}}{{\partial {wrt}^{{{order}}}}}"
+
+
+def derivative_text(operator: str, wrt: str, order: int, unicode: bool = True) -> str:
+    """The Leibniz symbol on one line, e.g. ``∂²BCE/∂p²`` (or ``d2BCE/dp2`` in ASCII)."""
+    if unicode:
+        sup = {1: "", 2: "²"}[order]
+        return f"∂{sup}{operator}/∂{wrt}{sup}"
+    sup = "" if order == 1 else str(order)
+    return f"d{sup}{operator}/d{wrt}{sup}"
