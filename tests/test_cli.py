@@ -94,3 +94,37 @@ def test_console_script_exit_status() -> None:
     )
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "invalid choice: 7" in proc.stderr
+
+
+def test_prove_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["prove", "bce", "--claim", "strictConvexOn_bce_z", "--claim", "min_value_bce", "--format", "json"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert data["loss"] == "bce"
+    assert [c["id"] for c in data["claims"]] == ["strictConvexOn_bce_z", "min_value_bce"]
+    for claim in data["claims"]:
+        assert {"id", "statement", "status", "engines", "counterexample", "steps"} <= set(claim)
+        assert claim["status"] == "proved"
+        assert claim["engines"]["sympy"] == "proved" and claim["engines"]["z3"] == "proved"
+        assert claim["counterexample"] is None
+        assert claim["steps"] and all(s["status"] == "proved" for s in claim["steps"])
+
+
+def test_prove_text_and_latex(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["--ascii", "prove", "--claim", "isMinOn_bce_p"], capsys)
+    assert code == 0
+    assert out.startswith("+ isMinOn_bce_p")
+    assert "for y in (0, 1), p = y is the unique global minimiser" in out
+    code, out, _ = run(["prove", "--claim", "isMinOn_bce_p", "--format", "latex"], capsys)
+    assert code == 0 and out.startswith(r"\paragraph{\texttt{isMinOn\_bce\_p}} \emph{proved}")
+
+
+def test_prove_unknown_claim_is_status_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["prove", "--claim", "isMinOn_mse_p"], capsys)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "unknown claim 'isMinOn_mse_p' for bce" in err
+
+
+def test_check_of_a_missing_path_is_status_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["check", "no/such/file.json"], capsys)
+    assert code == 2 and "'no/such/file.json' is neither a file nor a folder" in err

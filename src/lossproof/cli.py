@@ -10,12 +10,26 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn, TextIO
 
+from .certificate import read_certificate
+from .claims import prove
 from .derive import ORDERS, WRT, derivatives
-from .errors import InputError, LossproofError
+from .errors import CertificateError, InputError, LossproofError
+from .generated import generated_files, stale_files
 from .losses import get_loss
-from .render import derivatives_json, derivatives_latex, derivatives_text, loss_header
+from .proof import check_claim
+from .render import (
+    claim_summary_line,
+    claims_json,
+    claims_latex,
+    claims_text,
+    derivatives_json,
+    derivatives_latex,
+    derivatives_text,
+    loss_header,
+)
 
 __all__ = ["main"]
 
@@ -48,6 +62,18 @@ def _build_parser() -> _Parser:
     derive.add_argument("--wrt", choices=WRT, help="only the derivatives in this variable")
     derive.add_argument("--order", type=int, choices=ORDERS, help="only the derivatives of this order")
     derive.add_argument("--format", choices=("text", "latex", "json"), default="text")
+
+    prove = sub.add_parser("prove", help="prove the claims about a loss with two engines")
+    prove.add_argument("loss", nargs="?", default="bce", metavar="LOSS", help="catalog name (default bce)")
+    prove.add_argument("--claim", action="append", metavar="ID", help="only this claim (repeatable)")
+    prove.add_argument("--format", choices=("text", "json", "latex"), default="text")
+
+    render = sub.add_parser("render", help="write proofs/ (and derivations/) from the code")
+    render.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file differs")
+    render.add_argument("--root", default=".", metavar="DIR", help="the repository root (default .)")
+
+    check = sub.add_parser("check", help="re-check certificate files from the files alone")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="certificate files or folders of them")
     return parser
 
 
@@ -56,8 +82,11 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     unicode = _unicode(out) and not args.ascii
     out.write(loss_header(loss, unicode) + "\n\n")
     out.write("Derivatives (SymPy; each canonical form checked equal to the raw derivative)\n\n")
-    out.write(derivatives_text(loss, derivatives(loss), unicode) + "\n")
-    return EXIT_OK
+    out.write(derivatives_text(loss, derivatives(loss), unicode) + "\n\n")
+    out.write("Claims (proved = SymPy-side reasoning and Z3 agree; `lossproof prove` shows the steps)\n\n")
+    results = prove(loss)
+    out.write("\n".join(claim_summary_line(r, unicode) for r in results) + "\n")
+    return EXIT_OK if all(r.status == "proved" for r in results) else EXIT_FAILED
 
 
 def _cmd_derive(args: argparse.Namespace, out: TextIO) -> int:
@@ -75,7 +104,69 @@ def _cmd_derive(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {None: _cmd_report, "derive": _cmd_derive}
+def _cmd_prove(args: argparse.Namespace, out: TextIO) -> int:
+    loss = get_loss(args.loss)
+    results = prove(loss, args.claim)
+    if args.format == "json":
+        out.write(json.dumps(claims_json(loss, results), indent=2) + "\n")
+    elif args.format == "latex":
+        out.write(claims_latex(loss, results) + "\n")
+    else:
+        out.write(claims_text(results, _unicode(out) and not args.ascii) + "\n")
+    return EXIT_OK if all(r.status == "proved" for r in results) else EXIT_FAILED
+
+
+def _cmd_render(args: argparse.Namespace, out: TextIO) -> int:
+    root = Path(args.root)
+    if not root.is_dir():
+        raise InputError(f"--root {args.root!r} is not a folder")
+    files = generated_files()
+    if not args.check:
+        for name in stale_files(root, files, with_extra=True):
+            path = root / name
+            if name in files:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(files[name], encoding="utf-8")
+                out.write(f"wrote {name}\n")
+            else:
+                path.unlink()
+                out.write(f"removed {name}\n")
+        return EXIT_OK
+    stale = stale_files(root, files, with_extra=True)
+    for name in stale:
+        out.write(f"differs from the code: {name}\n")
+    if stale:
+        out.write("run `lossproof render` and commit the result\n")
+        return EXIT_FAILED
+    out.write(f"{len(files)} generated files are current\n")
+    return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    paths: list[Path] = []
+    for text in args.paths:
+        path = Path(text)
+        if path.is_dir():
+            paths += sorted(path.rglob("*.json"))
+        elif path.is_file():
+            paths.append(path)
+        else:
+            raise InputError(f"{text!r} is neither a file nor a folder")
+    if not paths:
+        raise InputError(f"no certificate (*.json) under {' '.join(args.paths)}")
+    claims = [(p, read_certificate(p)) for p in paths]  # every file parses before any is checked
+    failed = 0
+    for path, claim in claims:
+        result = check_claim(claim)
+        failed += result.status != "proved"
+        line = f"{result.status:<8} {path}"
+        if result.problems:
+            line += "  (" + "; ".join(result.problems) + ")"
+        out.write(line + "\n")
+    return EXIT_OK if failed == 0 else EXIT_FAILED
+
+
+_COMMANDS = {None: _cmd_report, "derive": _cmd_derive, "prove": _cmd_prove, "render": _cmd_render, "check": _cmd_check}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -91,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     try:
         return _COMMANDS[args.command](args, sys.stdout)
-    except InputError as exc:
+    except (InputError, CertificateError) as exc:
         sys.stderr.write(f"lossproof: error: {exc}\n")
         return EXIT_BAD_INPUT
     except LossproofError as exc:

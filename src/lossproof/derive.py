@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sympy
 from sympy import Add, Dummy, Interval, Mul, Poly, Rational, Symbol, apart, cancel, count_ops
@@ -145,6 +146,7 @@ def canonical_form(
     return result
 
 
+@lru_cache(maxsize=256)
 def derive(loss: Loss, wrt: str, order: int) -> Derivative:
     """Differentiate ``loss`` with SymPy and return the checked canonical form.
 
@@ -155,6 +157,9 @@ def derive(loss: Loss, wrt: str, order: int) -> Derivative:
 
     Raises:
         InputError: ``wrt`` or ``order`` is not one lossproof derives, or the loss has no link.
+
+    Results are cached per process (a Loss is immutable): claims, documents and
+    reports ask for the same derivatives many times.
 
     >>> from lossproof.losses import get_loss
     >>> derive(get_loss("bce"), "z", 2).canonical

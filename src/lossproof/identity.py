@@ -25,6 +25,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 import sympy
 from sympy import Dummy, Interval, Rational, Symbol, cancel, expand_log, log, oo, simplify
@@ -101,9 +102,15 @@ def _symbolic_zero(diff: sympy.Expr) -> tuple[bool, tuple[sympy.Expr, ...]]:
         return cancel(sympy.together(plain)) == 0, ()
     rewritten = diff.rewrite(sympy.exp)
     side = tuple(sorted({a.args[0] for a in rewritten.atoms(log)}, key=sympy.default_sort_key))
+    if sympy.expand(rewritten) == 0:
+        return True, ()
+    # Splitting log(a*b) into log(a) + log(b) is what most log identities need; it is
+    # valid where every log argument is positive, which the caller must prove (side).
+    expanded = sympy.expand(expand_log(rewritten, force=True))
+    if expanded == 0:
+        return True, side
     if simplify(rewritten) == 0:
         return True, ()
-    expanded = expand_log(rewritten, force=True)
     return simplify(expanded) == 0, side
 
 
@@ -147,6 +154,16 @@ def check_identity(
     if free:
         names = ", ".join(sorted(str(s) for s in free))
         raise ValueError(f"no domain given for {names}")
+    return _cached_check(lhs, rhs, tuple(sorted(domain.items(), key=lambda kv: str(kv[0]))), points, seed)
+
+
+@lru_cache(maxsize=1024)
+def _cached_check(
+    lhs: sympy.Expr, rhs: sympy.Expr, domain_items: tuple[tuple[Symbol, Interval], ...], points: int, seed: int
+) -> IdentityCheck:
+    # A pure function of its arguments: the same identity is asked for by derive and
+    # again by the proof steps that cite the derivative, in one process.
+    domain = dict(domain_items)
     symbolic, side = _symbolic_zero(lhs - rhs)
     pts = sample_points(domain, points, seed)
     numeric = all(_numeric_zero(lhs, rhs, pt) for pt in pts)

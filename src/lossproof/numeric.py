@@ -42,6 +42,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import mpmath
@@ -262,11 +263,13 @@ def mp_sigmoid(t: Any) -> Any:
         return 1 / (1 + mpmath.exp(-t))
 
 
+@lru_cache(maxsize=512)
 def float_function(expr: sympy.Expr, var: sympy.Symbol) -> Callable[[float], float]:
     """``expr`` as a float64 function of ``var`` (other symbols must be substituted)."""
     return sympy.lambdify(var, expr, modules=modules("math"))  # type: ignore[no-any-return]
 
 
+@lru_cache(maxsize=512)
 def mp_function(expr: sympy.Expr, var: sympy.Symbol) -> Callable[[Any], Any]:
     """``expr`` as an mpmath function of ``var``, at the caller's working precision."""
     return sympy.lambdify(var, expr, modules=modules("mpmath"))  # type: ignore[no-any-return]

@@ -19,8 +19,11 @@ from typing import Any
 import sympy
 from sympy import Interval, Symbol, oo
 
+from .certificate import step_to_dict
 from .derive import Derivative
 from .losses import Loss
+from .proof import ClaimResult, Domain, Identity, Limit, Roots, Sign, Step
+from .proof import Derivative as DerivativeStep
 from .notation import (
     derivative_latex,
     derivative_text,
@@ -37,6 +40,9 @@ __all__ = [
     "derivatives_json",
     "derivatives_latex",
     "equation_label",
+    "claim_summary_line",
+    "claims_text",
+    "claims_json",
 ]
 
 
@@ -113,3 +119,104 @@ def derivatives_latex(loss: Loss, derivs: Sequence[Derivative]) -> str:
         for d in derivs
     ]
     return "\\begin{align}\n" + " \\\\\n".join(rows) + "\n\\end{align}"
+
+
+# ---------------------------------------------------------------- proofs
+
+
+def _step_line(step: Step) -> str:
+    if isinstance(step, DerivativeStep):
+        sup = "" if step.order == 1 else f"^{step.order}"
+        return f"d{sup}/d{step.var}{sup} [{to_text(step.function)}] = {to_text(step.result)}"
+    if isinstance(step, Identity):
+        return f"{to_text(step.lhs)} = {to_text(step.rhs)}"
+    if isinstance(step, Sign):
+        using = f"  using {', '.join(f'{u.name}({to_text(u.arg)})' for u in step.lemmas)}" if step.lemmas else ""
+        return f"{to_text(step.expr)} {step.rel} 0{using}"
+    if isinstance(step, Roots):
+        return f"{to_text(step.expr)} = 0  <=>  {step.var} in {{{', '.join(map(to_text, step.roots))}}}"
+    if isinstance(step, Limit):
+        point = str(step.point) if step.point.is_infinite else f"{step.point}{step.direction}"
+        return f"{to_text(step.expr)} -> {to_text(step.value)} as {step.var} -> {point}"
+    raise TypeError(step)
+
+
+def _domain_line(domain: Domain, unicode: bool) -> str:
+    mem = "∈" if unicode else "in"
+    parts = [f"{s} {mem} {interval_text(i, unicode)}" for s, i in domain.intervals]
+    parts += [f"{to_text(h.expr)} {h.rel} 0" for h in domain.hypotheses]
+    return ", ".join(parts) if parts else "no variables"
+
+
+def _engines_text(engines: dict[str, str]) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in engines.items())
+
+
+def claim_summary_line(result: ClaimResult, unicode: bool = True) -> str:
+    """One line: mark, id, status and what each engine said."""
+    mark = {"proved": "✓", "refuted": "✗", "unknown": "?"} if unicode else {"proved": "+", "refuted": "x", "unknown": "?"}
+    r = result
+    return f"{mark[r.status]} {r.claim.id:<34} {r.status:<8} ({_engines_text(dict(r.engines))})"
+
+
+def claims_text(results: Sequence[ClaimResult], unicode: bool = True, steps: bool = True) -> str:
+    """Each claim: its verdict, statement, and (with ``steps``) its parts and checked steps."""
+    blocks = []
+    for r in results:
+        lines = [claim_summary_line(r, unicode)]
+        if steps:
+            lines.append(f"    {r.claim.statement}")
+            results_iter = iter(r.steps)
+            for part in r.claim.parts:
+                lines.append(f"    - {part.statement}")
+                lines.append(f"      by {part.rule}, on {_domain_line(part.domain, unicode)}")
+                for _ in part.steps:
+                    sr = next(results_iter)
+                    lines.append(f"        {sr.status:<8} {sr.step.rule}: {_step_line(sr.step)}")
+                    if sr.reason:
+                        lines.append(f"                 ({sr.reason})")
+                    if sr.counterexample:
+                        lines.append(f"                 counterexample: {sr.counterexample}")
+            for problem in r.problems:
+                lines.append(f"    problem: {problem}")
+        blocks.append("\n".join(lines))
+    return ("\n\n" if steps else "\n").join(blocks)
+
+
+def claims_json(loss: Loss, results: Sequence[ClaimResult]) -> dict[str, Any]:
+    """The JSON object of ``lossproof prove --format json`` (see the README's contract)."""
+    claims = []
+    for r in results:
+        steps = []
+        it = iter(r.steps)
+        for i, part in enumerate(r.claim.parts, 1):
+            for _ in part.steps:
+                sr = next(it)
+                steps.append({"part": i, "part_statement": part.statement, "part_rule": part.rule, **step_to_dict(sr.step), "status": sr.status, "engines": dict(sr.engines), "counterexample": sr.counterexample, "reason": sr.reason})
+        claims.append(
+            {
+                "id": r.claim.id,
+                "statement": r.claim.statement,
+                "status": r.status,
+                "engines": dict(r.engines),
+                "counterexample": r.counterexample,
+                "problems": list(r.problems),
+                "steps": steps,
+            }
+        )
+    return {"loss": loss.name, "claims": claims}
+
+
+def claims_latex(loss: Loss, results: Sequence[ClaimResult]) -> str:
+    """Each claim as a LaTeX paragraph: id, verdict, statement (amsmath only)."""
+    rows = []
+    for r in results:
+        ident = r.claim.id.replace("_", r"\_")
+        rows.append(rf"\paragraph{{\texttt{{{ident}}}}} \emph{{{r.status}}} ({_engines_text(dict(r.engines))}). {_latex_text(r.claim.statement)}")
+    return "\n\n".join(rows)
+
+
+def _latex_text(text: str) -> str:
+    for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("&", r"\&"), ("%", r"\%"), ("#", r"\#"), ("||", r"\,\|\,"), ("·", r"$\cdot$")):
+        text = text.replace(a, b)
+    return text

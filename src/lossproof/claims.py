@@ -1,0 +1,341 @@
+r"""The standard claims about a loss, built from its definition and derivatives.
+
+Nothing here knows which loss it is given: the minimiser is what SymPy solves
+the gradient's numerator for, the behaviour at the ends of the target range is
+read off the gradient's sign there, the minimum value is the loss at the
+minimiser. Whether each claim then holds is for :func:`lossproof.proof.check_claim`
+to find out. Claim ids follow Lean Mathlib: ``strictConvexOn_bce_p``,
+``isMinOn_bce_p``, ``min_value_bce``.
+
+>>> from lossproof.losses import get_loss
+>>> [c.id for c in standard_claims(get_loss("bce"))][:3]
+['strictConvexOn_bce_p', 'strictConvexOn_bce_z', 'isMinOn_bce_p']
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+import sympy
+from sympy import Interval, Symbol, log, oo
+
+from .derive import canonical_form, derive
+from .losses import Loss, p, y
+from .errors import InputError
+from .identity import check_identity
+from .proof import Claim, ClaimResult, Derivative, Domain, Identity, LemmaUse, Limit, Part, Roots, Sign, sympy_limit, check_claim
+from .sigmoid import sigmoid
+
+__all__ = [
+    "standard_claims",
+    "claims_for",
+    "claim_ids",
+    "build_claim",
+    "prove",
+    "binary_entropy",
+    "kl_bernoulli",
+    "EXTRA_CLAIMS",
+]
+
+
+def binary_entropy(t: sympy.Expr) -> sympy.Expr:
+    r"""The binary entropy :math:`H(t) = -t \log t - (1 - t) \log(1 - t)` (a definition)."""
+    return -t * log(t) - (1 - t) * log(1 - t)
+
+
+def kl_bernoulli(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
+    r""":math:`\mathrm{KL}(\mathrm{Bern}(a) \| \mathrm{Bern}(b)) = -a \log(b/a) - (1-a) \log((1-b)/(1-a))`."""
+    return -a * log(b / a) - (1 - a) * log((1 - b) / (1 - a))
+
+
+def _domain(loss: Loss, **replace: Interval) -> Domain:
+    box = [(s, replace.get(str(s), iv)) for s, iv in loss.domain]
+    return Domain(tuple(box))
+
+
+def _z_domain(loss: Loss, **replace: Interval) -> Domain:
+    box = [(s, replace.get(str(s), iv)) for s, iv in loss.linked_domain().items()]
+    return Domain(tuple(box))
+
+
+def _convexity(loss: Loss, wrt: str) -> Claim:
+    if wrt == "p":
+        f, var, dom = loss.expr, p, _domain(loss)
+    else:
+        assert loss.link is not None
+        f, var, dom = loss.link.apply(loss.expr), loss.link.var, _z_domain(loss)
+    d2 = derive(loss, wrt, 2).canonical
+    part = Part(
+        f"{loss.operator}(y, ·) is strictly convex in {var} on its domain, for every y",
+        "strictConvexOn_of_deriv2_pos",
+        (f, var),
+        dom,
+        (Derivative(f, var, 2, d2, dom), Sign(d2, ">", dom, rule="second derivative positive")),
+    )
+    return Claim(
+        f"strictConvexOn_{loss.name}_{wrt}",
+        f"For every y in the target range, {loss.operator}(y, ·) is strictly convex in {var}.",
+        (part,),
+    )
+
+
+def _stationary(loss: Loss, wrt: str) -> tuple[sympy.Expr, Symbol, sympy.Expr, list[sympy.Expr]]:
+    d1 = derive(loss, wrt, 1).canonical
+    if wrt == "p":
+        f, var = loss.expr, p
+        roots = sympy.solve(sympy.fraction(sympy.cancel(sympy.together(d1)))[0], p)
+    else:
+        assert loss.link is not None
+        f, var = loss.link.apply(loss.expr), loss.link.var
+        s = Symbol("s")
+        num = sympy.fraction(sympy.cancel(sympy.together(d1.xreplace({sigmoid(var): s}))))[0]
+        # sigmoid is a bijection onto (0, 1): a root s0 in s is the logit log(s0 / (1 - s0)) in z.
+        roots = [log(r / (1 - r)) for r in sympy.solve(num, s)]
+    return f, var, d1, roots
+
+
+def _approach(point: sympy.Expr, direction: str) -> str:
+    return str(point) if point.is_infinite else f"{point}{direction}"
+
+
+def _ends(loss: Loss) -> list[sympy.Expr]:
+    iv = loss.domain_map[y]
+    return [e for e, is_open in ((iv.start, iv.left_open), (iv.end, iv.right_open)) if not is_open]
+
+
+def _minimiser(loss: Loss, wrt: str) -> Claim:
+    f, var, d1, roots = _stationary(loss, wrt)
+    d2 = derive(loss, wrt, 2).canonical
+    make = _domain if wrt == "p" else _z_domain
+    inner = make(loss, y=Interval.open(0, 1))
+    parts = []
+    if len(roots) == 1:
+        (r,) = roots
+        parts.append(
+            Part(
+                f"for y in (0, 1), {var} = {r} is the unique global minimiser",
+                "isMinOn_of_deriv_eq_zero_of_strictConvexOn",
+                (f, var, r),
+                inner,
+                (
+                    Derivative(f, var, 1, d1, inner),
+                    Roots(d1, var, (r,), inner, rule="numerator of the gradient vanishes"),
+                    Derivative(f, var, 2, d2, inner),
+                    Sign(d2, ">", inner, rule="second derivative positive"),
+                ),
+            )
+        )
+    iv = loss.domain_map[p] if wrt == "p" else loss.linked_domain()[var]
+    for end in _ends(loss):
+        dom = Domain(tuple((s, i) for s, i in make(loss).intervals if s != y))
+        fe, de = f.subs(y, end), canonical_form(d1.subs(y, end), dom.box(), var)
+        # Which way the loss runs, read off the gradient at one interior point; then proved.
+        probe = de.subs(var, sympy.Rational(1, 2) if wrt == "p" else 0)
+        rel = ">" if probe > 0 else "<"
+        towards = (iv.start, "+") if rel == ">" else (iv.end, "-")
+        parts.append(
+            Part(
+                f"for y = {end}, {loss.operator} is strictly {'increasing' if rel == '>' else 'decreasing'} in {var}: no minimiser inside the domain",
+                "not_isMinOn_of_strictMonoOn",
+                (fe, var),
+                dom,
+                (Derivative(fe, var, 1, de, dom), Sign(de, rel, dom, rule="gradient has a strict sign")),
+            )
+        )
+        value = sympy_limit(fe, var, towards[0], towards[1])
+        parts.append(
+            Part(
+                f"for y = {end}, {loss.operator} tends to its infimum {value} as {var} -> {_approach(*towards)}"
+                + (f"; with 0 log 0 = 0 this is the value at {var} = {end}" if wrt == "p" else ""),
+                "tendsto_of_limit",
+                (fe, var, towards[0], value),
+                dom,
+                (Limit(fe, var, towards[0], towards[1], value, dom),),
+            )
+        )
+    return Claim(
+        f"isMinOn_{loss.name}_{wrt}",
+        f"The minimiser of {loss.operator}(y, ·) in {var}, and what happens at the ends of the target range.",
+        tuple(parts),
+    )
+
+
+def _log_lemmas(expr: sympy.Expr, name: str) -> tuple[LemmaUse, ...]:
+    return tuple(LemmaUse(name, a.args[0]) for a in sorted(expr.atoms(log), key=sympy.default_sort_key))
+
+
+def _min_value(loss: Loss) -> Claim:
+    _, _, _, roots = _stationary(loss, "p")
+    inner = _domain(loss, y=Interval.open(0, 1))
+    only_y = Domain(((y, Interval.open(0, 1)),))
+    parts = []
+    if len(roots) == 1:
+        value = loss.expr.subs(p, roots[0])
+        entropy = binary_entropy(y)
+        # Name the value H(y) when it is the binary entropy (the step below checks it).
+        named = entropy if check_identity(value, entropy, only_y.box()).holds else value
+        parts.append(
+            Part(
+                f"the minimum value is {loss.operator}(y, {roots[0]}) = {named}",
+                "eq_of_identity",
+                (loss.expr.subs(p, roots[0]), named),
+                only_y,
+                (Identity(loss.expr.subs(p, roots[0]), named, only_y, rule="substitute the minimiser"),),
+            )
+        )
+        if named != 0:
+            parts.append(
+                Part(
+                    f"which is > 0 for y in (0, 1): the minimum is not 0",
+                    "sign_of_sign",
+                    (named,),
+                    only_y,
+                    (Sign(named, ">", only_y, _log_lemmas(named, "log_neg"), rule="log t < 0 on (0, 1)"),),
+                )
+            )
+    _ = inner
+    return Claim(
+        f"min_value_{loss.name}",
+        f"The minimum value of {loss.operator}(y, ·) over the domain, and its sign.",
+        tuple(parts),
+    )
+
+
+def _builders(loss: Loss) -> dict[str, Callable[[], Claim]]:
+    out: dict[str, Callable[[], Claim]] = {f"strictConvexOn_{loss.name}_p": lambda: _convexity(loss, "p")}
+    if loss.link is not None:
+        out[f"strictConvexOn_{loss.name}_z"] = lambda: _convexity(loss, "z")
+    out[f"isMinOn_{loss.name}_p"] = lambda: _minimiser(loss, "p")
+    if loss.link is not None:
+        out[f"isMinOn_{loss.name}_z"] = lambda: _minimiser(loss, "z")
+    out[f"min_value_{loss.name}"] = lambda: _min_value(loss)
+    extra = EXTRA_CLAIMS.get(loss.name)
+    for claim_id, build in (extra(loss) if extra else {}).items():
+        out[claim_id] = build
+    return out
+
+
+def claim_ids(loss: Loss) -> list[str]:
+    """The ids of every claim about ``loss``, standard ones first."""
+    return list(_builders(loss))
+
+
+def build_claim(loss: Loss, claim_id: str) -> Claim:
+    """Build one claim about ``loss`` by id.
+
+    Raises:
+        InputError: no claim of that id; the message lists the ids there are.
+    """
+    builders = _builders(loss)
+    if claim_id not in builders:
+        raise InputError(f"unknown claim {claim_id!r} for {loss.name}: known claims are {', '.join(builders)}")
+    return builders[claim_id]()
+
+
+def standard_claims(loss: Loss) -> list[Claim]:
+    """The claims every loss gets: convexity in p and z, the minimiser in p and z, the minimum value."""
+    extra = EXTRA_CLAIMS.get(loss.name)
+    own = set(extra(loss)) if extra else set()
+    return [build() for cid, build in _builders(loss).items() if cid not in own]
+
+
+def _bce_kl(loss: Loss) -> dict[str, Callable[[], Claim]]:
+    return {f"{loss.name}_sub_entropy_eq_kl": lambda: _kl_claims(loss)[0], "kl_bernoulli_nonneg": lambda: _kl_claims(loss)[1]}
+
+
+def _kl_claims(loss: Loss) -> list[Claim]:
+    inner = _domain(loss, y=Interval.open(0, 1))
+    kl = kl_bernoulli(y, p)
+    entropy = binary_entropy(y)
+    ident = Claim(
+        f"{loss.name}_sub_entropy_eq_kl",
+        f"{loss.operator}(y, p) - H(y) = KL(Bern(y) || Bern(p)) for y, p in (0, 1).",
+        (
+            Part(
+                "BCE(y, p) - H(y) = -y log(p/y) - (1 - y) log((1 - p)/(1 - y))",
+                "eq_of_identity",
+                (loss.expr - entropy, kl),
+                inner,
+                (Identity(loss.expr - entropy, kl, inner, rule="log(a) - log(b) = log(a/b)"),),
+            ),
+        ),
+    )
+    ne = Domain(inner.intervals, (Hypothesis_(p - y, "!="),))
+    nonneg = Claim(
+        "kl_bernoulli_nonneg",
+        "KL(Bern(y) || Bern(p)) >= 0, with equality iff p = y (Gibbs' inequality, from log t <= t - 1).",
+        (
+            Part(
+                "KL >= 0",
+                "sign_of_sign",
+                (kl,),
+                inner,
+                (Sign(kl, ">=", inner, _log_lemmas(kl, "log_le_sub_one_of_pos"), rule="log t <= t - 1"),),
+            ),
+            Part(
+                "KL > 0 when p != y",
+                "sign_of_sign",
+                (kl,),
+                ne,
+                (Sign(kl, ">", ne, _log_lemmas(kl, "log_lt_sub_one_of_pos_of_ne_one"), rule="log t < t - 1 for t != 1"),),
+            ),
+            Part(
+                "KL = 0 when p = y",
+                "eq_of_identity",
+                (kl.subs(p, y), sympy.Integer(0)),
+                Domain(((y, Interval.open(0, 1)),)),
+                (Identity(kl.subs(p, y), sympy.Integer(0), Domain(((y, Interval.open(0, 1)),)), rule="log 1 = 0"),),
+            ),
+        ),
+    )
+    return [ident, nonneg]
+
+
+from .engines import Hypothesis as Hypothesis_  # noqa: E402  (used only by the BCE extras)
+
+#: Claims beyond the standard ones, by loss name: part of a loss's definition.
+EXTRA_CLAIMS: Mapping[str, Callable[[Loss], dict[str, Callable[[], Claim]]]] = {"bce": _bce_kl}
+
+
+def claims_for(loss: Loss) -> list[Claim]:
+    """Every claim lossproof makes about ``loss``: the standard ones, then its own."""
+    return [build() for build in _builders(loss).values()]
+
+
+def _build_and_check(job: tuple[Loss, str]) -> ClaimResult:
+    return check_claim(build_claim(*job))
+
+
+def prove(loss: Loss, ids: Sequence[str] | None = None, workers: int | None = None) -> list[ClaimResult]:
+    """Build and check the claims about ``loss`` (all, or those in ``ids``), in order.
+
+    Claims are independent, so on a machine with several cores they are built and
+    checked in forked processes; the results are those of a serial loop.
+
+    Raises:
+        InputError: an id names no claim about ``loss``.
+    """
+    wanted = list(ids) if ids else claim_ids(loss)
+    known = claim_ids(loss)
+    for claim_id in wanted:
+        if claim_id not in known:
+            raise InputError(f"unknown claim {claim_id!r} for {loss.name}: known claims are {', '.join(known)}")
+    # Minimiser claims first: they cite the most steps (the convexity steps among them),
+    # so they are the longest jobs, and the claims after them in the same process find
+    # those step checks cached. Longest first also balances the workers best.
+    order = sorted(wanted, key=lambda cid: not cid.startswith("isMinOn_"))
+    jobs = [(loss, claim_id) for claim_id in order]
+    count = workers if workers is not None else min(len(jobs), os.cpu_count() or 1)
+    if count <= 1 or len(jobs) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        results = [_build_and_check(job) for job in jobs]
+    else:
+        with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
+            results = list(pool.map(_build_and_check, jobs))
+    by_id = {r.claim.id: r for r in results}
+    return [by_id[claim_id] for claim_id in wanted]
+
+
+_ = oo

@@ -1,0 +1,629 @@
+r"""Proofs as data: claims made of steps, each checked by two engines.
+
+A :class:`Claim` has parts (cases), each a conclusion drawn by a named rule from
+a few :data:`Step`\ s. Checking a claim means (1) checking that each part's steps
+are the premises its rule needs, about the part's own function and domain, and
+(2) checking every step:
+
+========== ======================================= ===========================
+step       SymPy side                              independent side
+========== ======================================= ===========================
+Derivative ``diff`` then the identity check        mpmath finite differences
+Identity   ``cancel`` / ``simplify``               exact / 50-digit evaluation
+Sign       :class:`~lossproof.engines.SignEngine`  :class:`~lossproof.engines.Z3Engine`
+Roots      ``solve`` + sign of the denominator     Z3: no other root, root in domain
+Limit      ``limit``                               mpmath along a sequence
+========== ======================================= ===========================
+
+A step is proved only when both sides say so; refuted when one side finds a
+counterexample that mpmath confirms on the original expression; otherwise
+unknown with the reason. Named lemmas about log (:data:`LEMMAS`) enter Sign steps
+as constraints on a fresh symbol standing for ``log(t)``; each lemma is itself a
+claim proved by the same machinery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Union
+
+import mpmath
+import sympy
+from sympy import Dummy, Interval, Rational, Symbol, log, oo
+
+from .engines import Hypothesis, Question, SignEngine, Z3Engine
+from .identity import check_identity, sample_points
+from .numeric import check_mpmath, mp_function
+from .sigmoid import sigmoid
+
+__all__ = [
+    "Domain",
+    "LemmaUse",
+    "Derivative",
+    "Identity",
+    "Sign",
+    "Roots",
+    "Limit",
+    "Step",
+    "Part",
+    "Claim",
+    "StepResult",
+    "ClaimResult",
+    "LEMMAS",
+    "RULES",
+    "check_claim",
+    "check_step",
+    "lemma_claims",
+    "lemma_status",
+]
+
+PROVED, REFUTED, UNKNOWN = "proved", "refuted", "unknown"
+
+
+@dataclass(frozen=True)
+class Domain:
+    """Each variable in an interval, plus hypotheses ``expr rel 0``."""
+
+    intervals: tuple[tuple[Symbol, Interval], ...]
+    hypotheses: tuple[Hypothesis, ...] = ()
+
+    def box(self) -> dict[Symbol, Interval]:
+        return dict(self.intervals)
+
+
+@dataclass(frozen=True)
+class LemmaUse:
+    """Use lemma ``name`` at the argument ``arg``: it bounds ``log(arg)``."""
+
+    name: str
+    arg: sympy.Expr
+
+
+@dataclass(frozen=True)
+class Derivative:
+    """``d^order function / d var^order == result`` on the domain."""
+
+    function: sympy.Expr
+    var: Symbol
+    order: int
+    result: sympy.Expr
+    domain: Domain
+    rule: str = "derivative"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """``lhs == rhs`` on the domain."""
+
+    lhs: sympy.Expr
+    rhs: sympy.Expr
+    domain: Domain
+    rule: str = "algebra"
+
+
+@dataclass(frozen=True)
+class Sign:
+    """``expr rel 0`` everywhere on the domain."""
+
+    expr: sympy.Expr
+    rel: str
+    domain: Domain
+    lemmas: tuple[LemmaUse, ...] = ()
+    rule: str = "sign"
+
+
+@dataclass(frozen=True)
+class Roots:
+    """On the domain, ``expr == 0`` exactly when ``var`` is one of ``roots``."""
+
+    expr: sympy.Expr
+    var: Symbol
+    roots: tuple[sympy.Expr, ...]
+    domain: Domain
+    rule: str = "solve"
+
+
+@dataclass(frozen=True)
+class Limit:
+    """``expr -> value`` as ``var -> point`` from ``direction`` (``"+"`` or ``"-"``)."""
+
+    expr: sympy.Expr
+    var: Symbol
+    point: sympy.Expr
+    direction: str
+    value: sympy.Expr
+    domain: Domain
+    rule: str = "limit"
+
+
+Step = Union[Derivative, Identity, Sign, Roots, Limit]
+
+
+@dataclass(frozen=True)
+class Part:
+    """One conclusion of a claim, drawn by ``rule`` from ``steps`` on ``domain``.
+
+    ``subject`` is what the conclusion is about: for the convexity and minimiser
+    rules the function and its variable (and the minimiser), checked against the steps.
+    """
+
+    statement: str
+    rule: str
+    subject: tuple[sympy.Expr, ...]
+    domain: Domain
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A named fact about a loss, in Lean Mathlib style (``strictConvexOn_bce_p``)."""
+
+    id: str
+    statement: str
+    parts: tuple[Part, ...]
+
+
+@dataclass(frozen=True)
+class StepResult:
+    step: Step
+    status: str
+    engines: Mapping[str, str]
+    counterexample: Mapping[str, str] | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    claim: Claim
+    status: str
+    engines: Mapping[str, str]
+    steps: tuple[StepResult, ...]
+    counterexample: Mapping[str, str] | None = None
+    problems: tuple[str, ...] = field(default=())
+
+
+# ------------------------------------------------------------------ lemmas about log
+
+t_ = Symbol("t")
+
+
+@dataclass(frozen=True)
+class Lemma:
+    """``log(t)`` bounded above by ``bound(t)`` (strictly if ``strict``), for t meeting ``needs``."""
+
+    name: str
+    statement: str
+    needs: tuple[tuple[str, sympy.Expr], ...]  # (rel, expression in t): expression rel 0
+    bound: sympy.Expr
+    strict: bool
+
+
+#: The facts about log that proofs may use, each proved as a claim by :func:`lemma_claims`.
+LEMMAS: Mapping[str, Lemma] = {
+    lem.name: lem
+    for lem in (
+        Lemma("log_le_sub_one_of_pos", "log t <= t - 1 for t > 0", ((">", t_),), t_ - 1, False),
+        Lemma(
+            "log_lt_sub_one_of_pos_of_ne_one",
+            "log t < t - 1 for t > 0, t != 1",
+            ((">", t_), ("!=", t_ - 1)),
+            t_ - 1,
+            True,
+        ),
+        Lemma("log_neg", "log t < 0 for 0 < t < 1", ((">", t_), ("<", t_ - 1)), sympy.Integer(0), True),
+    )
+}
+
+
+def lemma_claims() -> list[Claim]:
+    """Each lemma of :data:`LEMMAS` as a claim, proved by the same engines as the rest.
+
+    ``t - 1 - log t`` has derivative ``(t - 1)/t``, which vanishes only at t = 1, and
+    second derivative ``1/t**2 > 0``: its unique minimum is at t = 1, where it is 0.
+    That gives ``log t <= t - 1``, strictly for t != 1. ``log`` has derivative
+    ``1/t > 0`` and ``log 1 = 0``, so ``log t < 0`` on (0, 1).
+    """
+    pos = Domain(((t_, Interval.open(0, oo)),))
+    gap = t_ - 1 - log(t_)
+    d1, d2 = sympy.cancel(sympy.diff(gap, t_)), sympy.diff(gap, t_, 2)
+    gap_min = Part(
+        "t - 1 - log t has its unique minimum at t = 1",
+        "isMinOn_of_deriv_eq_zero_of_strictConvexOn",
+        (gap, t_, sympy.Integer(1)),
+        pos,
+        (
+            Derivative(gap, t_, 1, d1, pos),
+            Roots(d1, t_, (sympy.Integer(1),), pos),
+            Derivative(gap, t_, 2, d2, pos),
+            Sign(d2, ">", pos),
+        ),
+    )
+    one = Domain(())
+    gap_at_one = Part("where it is 0", "eq_of_identity", (gap.subs(t_, 1), sympy.Integer(0)), one, (Identity(gap.subs(t_, 1), sympy.Integer(0), one),))
+    mono = Part(
+        "log is strictly increasing on (0, oo)",
+        "strictMonoOn_of_deriv_pos",
+        (log(t_), t_),
+        pos,
+        (Derivative(log(t_), t_, 1, 1 / t_, pos), Sign(1 / t_, ">", pos)),
+    )
+    log_one = Part("log 1 = 0", "eq_of_identity", (log(sympy.Integer(1)), sympy.Integer(0)), one, (Identity(log(sympy.Integer(1)), sympy.Integer(0), one),))
+    return [
+        Claim("log_le_sub_one_of_pos", LEMMAS["log_le_sub_one_of_pos"].statement, (gap_min, gap_at_one)),
+        Claim("log_lt_sub_one_of_pos_of_ne_one", LEMMAS["log_lt_sub_one_of_pos_of_ne_one"].statement, (gap_min, gap_at_one)),
+        Claim("log_neg", LEMMAS["log_neg"].statement, (mono, log_one)),
+    ]
+
+
+@lru_cache(maxsize=None)
+def lemma_status(name: str) -> str:
+    """Whether the lemma ``name`` is proved (checked once per process)."""
+    for claim in lemma_claims():
+        if claim.id == name:
+            return check_claim(claim).status
+    return UNKNOWN
+
+
+# ------------------------------------------------------------------ checking steps
+
+
+def _sigmoid_symbols(exprs: Sequence[sympy.Expr], domain: Domain) -> tuple[list[sympy.Expr], Domain, dict[Symbol, sympy.Expr]]:
+    """Name every sigmoid(u) as s_i in (0, 1); return the inverse map s_i -> u's value."""
+    atoms = sorted(set().union(*(e.atoms(sigmoid) for e in exprs)), key=sympy.default_sort_key)
+    names = {a: Symbol(f"s{i}" if len(atoms) > 1 else "s") for i, a in enumerate(atoms)}
+    box = [(v, iv) for v, iv in domain.intervals if not any(a.has(v) for a in atoms)]
+    box += [(n, Interval.open(0, 1)) for n in names.values()]
+    back = {}
+    for a, n in names.items():
+        if a.args[0].is_Symbol:
+            back[n] = a.args[0]
+    hyps = tuple(Hypothesis(h.expr.xreplace(names), h.rel) for h in domain.hypotheses)
+    return [e.xreplace(names) for e in exprs], Domain(tuple(box), hyps), {n: a for a, n in names.items()}
+
+
+def _to_original(point: Mapping[Symbol, Rational], names: Mapping[Symbol, sympy.Expr]) -> dict[Symbol, sympy.Expr]:
+    # s = sigmoid(z) maps back to z = log(s / (1 - s)).
+    out: dict[Symbol, sympy.Expr] = {}
+    for sym, value in point.items():
+        if sym in names:
+            out[names[sym].args[0]] = log(value / (1 - value))
+        else:
+            out[sym] = value
+    return out
+
+
+def _confirm(expr: sympy.Expr, rel: str, point: Mapping[Symbol, sympy.Expr]) -> bool:
+    """The counterexample really violates ``expr rel 0``: evaluate with mpmath at 50 digits."""
+    value = sympy.N(expr.subs(point), 50)
+    if not value.is_number or not value.is_finite or value.has(sympy.nan):
+        return False
+    # At 50 digits a value of exactly 0 may print as a tiny number: compare with a margin
+    # of 10^-40 only on the side where that matters.
+    margin = sympy.Float("1e-40")
+    if rel in (">", ">="):
+        return bool(value < (margin if rel == ">" else -margin))
+    if rel in ("<", "<="):
+        return bool(value > (-margin if rel == "<" else margin))
+    return bool(abs(value) < margin) if rel == "!=" else bool(abs(value) > margin)
+
+
+def _text_point(point: Mapping[Symbol, sympy.Expr]) -> dict[str, str]:
+    return {str(k): str(v) for k, v in sorted(point.items(), key=lambda kv: str(kv[0]))}
+
+
+def _combine(a: str, b: str) -> str:
+    if a == b:
+        return a
+    if REFUTED in (a, b) and PROVED in (a, b):
+        return UNKNOWN  # the engines contradict each other: never settled silently
+    return REFUTED if REFUTED in (a, b) else UNKNOWN
+
+
+def _reduce_lemmas(step: Sign) -> tuple[sympy.Expr, Domain, list[tuple[Symbol, sympy.Expr, bool]], list[Sign], str | None]:
+    expr = step.expr
+    box = list(step.domain.intervals)
+    bounds: list[tuple[Symbol, sympy.Expr, bool]] = []
+    sides: list[Sign] = []
+    for i, use in enumerate(step.lemmas):
+        lemma = LEMMAS.get(use.name)
+        if lemma is None:
+            return expr, step.domain, bounds, sides, f"unknown lemma {use.name!r}"
+        if lemma_status(use.name) != PROVED:
+            return expr, step.domain, bounds, sides, f"lemma {use.name} is not proved"
+        atom = Dummy(f"L{i}")
+        expr = expr.xreplace({log(use.arg): atom})
+        for rel, template in lemma.needs:
+            side = template.subs(t_, use.arg)
+            sides.append(Sign(side, rel, step.domain, rule=f"hypothesis of {use.name}"))
+        bound = lemma.bound.subs(t_, use.arg)
+        if bound == 0:
+            box.append((atom, Interval.open(-oo, 0) if lemma.strict else Interval(-oo, 0)))
+        else:
+            bounds.append((atom, bound, lemma.strict))
+    return expr, Domain(tuple(box), step.domain.hypotheses), bounds, sides, None
+
+
+def _check_sign(step: Sign) -> StepResult:
+    expr, domain, bounds, sides, problem = _reduce_lemmas(step)
+    if problem:
+        return StepResult(step, UNKNOWN, {"sympy": UNKNOWN, "z3": UNKNOWN}, reason=problem)
+    side_results = [_check_sign(s) for s in sides]
+    (plain,), sdomain, names = _sigmoid_symbols([expr], domain)
+    rest = plain.atoms(sympy.Function) | {a for a in plain.atoms(sympy.Pow) if not a.exp.is_Integer}
+    if rest:
+        reason = "not polynomial after reduction: " + ", ".join(sorted(map(str, rest)))
+        return StepResult(step, UNKNOWN, {"sympy": UNKNOWN, "z3": UNKNOWN}, reason=reason)
+    q = Question(plain, step.rel, sdomain.intervals, sdomain.hypotheses, tuple(bounds))
+    own, z3o = SignEngine().decide(q), Z3Engine().decide(q)
+    engines = {"sympy": own.status, "z3": z3o.status}
+    status = _combine(own.status, z3o.status)
+    for side in side_results:
+        if side.status != PROVED:
+            status = UNKNOWN if status == PROVED else status
+            engines = {k: (UNKNOWN if v == PROVED else v) for k, v in engines.items()}
+    counterexample = None
+    reason = "; ".join(r for r in (own.reason, z3o.reason) if r)
+    if status == REFUTED:
+        point = (z3o if z3o.status == REFUTED else own).counterexample or {}
+        original = _to_original(point, names)
+        if step.lemmas or not _confirm(step.expr, step.rel, original):
+            status, reason = UNKNOWN, f"counterexample {_text_point(original)} not confirmed by mpmath"
+        else:
+            counterexample = _text_point(original)
+    if status == PROVED:
+        reason = ""
+    return StepResult(step, status, engines, counterexample, reason)
+
+
+def _check_identity(lhs: sympy.Expr, rhs: sympy.Expr, domain: Domain, step: Step) -> StepResult:
+    check = check_identity(lhs, rhs, domain.box())
+    sides = [_check_sign(Sign(a, ">", domain, rule="log argument positive")) for a in check.side_conditions]
+    symbolic = check.symbolic and all(s.status == PROVED for s in sides)
+    engines = {"sympy": PROVED if symbolic else UNKNOWN, "numeric": PROVED if check.numeric else REFUTED}
+    if check.holds and symbolic:
+        return StepResult(step, PROVED, engines)
+    if not check.numeric:
+        # Find the point that failed and report it as the counterexample.
+        for pt in sample_points(domain.box(), check.points):
+            diff = sympy.N((lhs - rhs).subs(pt), 50)
+            if diff.is_number and abs(diff) > sympy.Float("1e-40"):
+                return StepResult(step, REFUTED, engines, _text_point(pt), "the two sides differ")
+    return StepResult(step, UNKNOWN, engines, reason="SymPy could not reduce the difference to 0")
+
+
+def _check_derivative(step: Derivative) -> StepResult:
+    raw = sympy.diff(step.function, step.var, step.order)
+    ident = _check_identity(raw, step.result, step.domain, step)
+    # The independent side: mpmath finite differences of the function at sample points.
+    fd_ok = True
+    others = [s for s, _ in step.domain.intervals if s != step.var]
+    for pt in sample_points(step.domain.box(), 3, seed=7):
+        fixed = {s: pt[s] for s in others}
+        f = mp_function(step.function.subs(fixed), step.var)
+        d = mp_function(step.result.subs(fixed), step.var)
+        iv = step.domain.box()[step.var]
+        length = min(pt[step.var] - iv.start, iv.end - pt[step.var], 1)
+        raw_terms = sympy.Add(*(abs(t) for t in sympy.Add.make_args(raw.subs(fixed))))
+        size = mp_function(raw_terms, step.var)
+        x = mpmath.mpf(pt[step.var].p) / pt[step.var].q
+        if not check_mpmath(f, d, x, step.order, mpmath.mpf(float(length)), size).ok:
+            fd_ok = False
+    engines = {"sympy": ident.engines["sympy"], "numeric": PROVED if (fd_ok and ident.engines["numeric"] == PROVED) else REFUTED}
+    status = PROVED if ident.status == PROVED and fd_ok else (REFUTED if not fd_ok or ident.status == REFUTED else UNKNOWN)
+    return StepResult(step, status, engines, ident.counterexample, ident.reason)
+
+
+def _sigmoid_value(r: sympy.Expr) -> sympy.Expr:
+    # sigmoid(log(a)) = a/(1 + a): SymPy folds exp(-log(a)) itself, cancel does the rest.
+    value = sympy.cancel(sigmoid(r).rewrite(sympy.exp))
+    return value if not value.has(sympy.exp, log) else sympy.simplify(value)
+
+
+def _check_roots(step: Roots) -> StepResult:
+    # Work with sigmoid(z) named s: a root z0 of f(sigmoid(z)) is sigmoid(z0) for s.
+    (expr,), sdomain, names = _sigmoid_symbols([step.expr], step.domain)
+    var = step.var
+    roots = list(step.roots)
+    for n, atom in names.items():
+        if atom.args[0] == step.var:
+            var = n
+            roots = [_sigmoid_value(r) for r in roots]
+    num, den = sympy.fraction(sympy.cancel(sympy.together(expr)))
+    den_step = Sign(den, "!=", sdomain, rule="denominator nonzero")
+    den_res = _check_sign(den_step)
+    iv = sdomain.box()[var]
+    others = Domain(tuple((s, i) for s, i in sdomain.intervals if s != var), sdomain.hypotheses)
+    members = []
+    for r in roots:
+        if iv.start != -oo:
+            members.append(_check_sign(Sign(r - iv.start, ">" if iv.left_open else ">=", others)))
+        if iv.end != oo:
+            members.append(_check_sign(Sign(iv.end - r, ">" if iv.right_open else ">=", others)))
+    # SymPy side: solve the numerator and compare the solution sets.
+    solved = sympy.solve(num, var, dict=False)
+    same = len(solved) == len(roots) and all(any(sympy.simplify(a - b) == 0 for b in roots) for a in solved)
+    own = PROVED if same else REFUTED if solved and not same else UNKNOWN
+    # Z3 side: no point of the domain where num = 0 and var differs from every root.
+    hyps = sdomain.hypotheses + (Hypothesis(num, "=="),) + tuple(Hypothesis(var - r, "!=") for r in roots)
+    if all(r.is_polynomial(*r.free_symbols) if r.free_symbols else True for r in roots) and num.is_polynomial(*num.free_symbols):
+        q = Question(sympy.Integer(1), "<", sdomain.intervals, hyps)  # 1 < 0 holds iff hyps are contradictory
+        z3o = Z3Engine().decide(q).status
+        z3_status = PROVED if z3o == PROVED else REFUTED if z3o == REFUTED else UNKNOWN
+    else:
+        z3_status = UNKNOWN
+    subs = [den_res] + members
+    engines = {"sympy": own, "z3": z3_status}
+    status = _combine(own, z3_status)
+    if status == PROVED and not all(s.status == PROVED for s in subs):
+        status = UNKNOWN
+    reason = "" if status == PROVED else f"roots found by SymPy: {solved}"
+    return StepResult(step, status, engines, reason=reason)
+
+
+@lru_cache(maxsize=256)
+def sympy_limit(expr: sympy.Expr, var: Symbol, point: sympy.Expr, direction: str) -> sympy.Expr:
+    """SymPy's limit, cached (it is slow).
+
+    Where ``var`` enters only through ``sigmoid(var)`` and tends to +-oo, the limit is
+    taken in s = sigmoid(var) as s -> 1- or 0+ instead: sigmoid is a continuous
+    increasing bijection of R onto (0, 1), and rational functions and logs of s are
+    far easier for SymPy than exponentials. Otherwise the sigmoid is rewritten to exp.
+    """
+    s = Dummy("s")
+    in_s = expr.xreplace({sigmoid(var): s})
+    if point.is_infinite and not in_s.has(var):
+        return sympy.limit(in_s, s, 1 if point > 0 else 0, "-" if point > 0 else "+")
+    return sympy.limit(expr.rewrite(sympy.exp), var, point, direction)
+
+
+def _check_limit(step: Limit) -> StepResult:
+    computed = sympy_limit(step.expr, step.var, step.point, step.direction)
+    own = PROVED if sympy.simplify(computed - step.value) == 0 else REFUTED
+    # mpmath along a sequence tending to the point: the gaps to the claimed limit must
+    # shrink at every term and end below 1e-8. Numbers cannot refute a limit, so a
+    # sequence that does not settle leaves the numeric side unknown.
+    sign = 1 if step.direction == "+" else -1
+    f = mp_function(step.expr, step.var)
+    with mpmath.workdps(60):
+        if step.point.is_infinite:
+            xs = [mpmath.mpf(-sign) * mpmath.mpf(10) ** k for k in (1, 2, 3)]
+        else:
+            x0 = mpmath.mpf(sympy.N(step.point, 60))
+            xs = [x0 + sign * mpmath.mpf(10) ** -k for k in (10, 20, 40)]
+        target = mpmath.mpf(sympy.N(step.value, 60))
+        gaps = [abs(f(x) - target) for x in xs]
+    settled = all(b < a for a, b in zip(gaps, gaps[1:])) or gaps[-1] == 0
+    numeric = PROVED if settled and gaps[-1] < mpmath.mpf("1e-8") else UNKNOWN
+    status = _combine(own, numeric)
+    reason = "" if status == PROVED else f"SymPy's limit is {computed}; mpmath gaps {[mpmath.nstr(g, 3) for g in gaps]}"
+    return StepResult(step, status, {"sympy": own, "numeric": numeric}, reason=reason)
+
+
+@lru_cache(maxsize=1024)
+def check_step(step: Step) -> StepResult:
+    """Check one step with both of its engines.
+
+    A step is immutable and its check deterministic, so a step that several claims
+    cite (the second derivative's sign: convexity and the minimiser) is checked once.
+    """
+    if isinstance(step, Sign):
+        return _check_sign(step)
+    if isinstance(step, Identity):
+        return _check_identity(step.lhs, step.rhs, step.domain, step)
+    if isinstance(step, Derivative):
+        return _check_derivative(step)
+    if isinstance(step, Roots):
+        return _check_roots(step)
+    if isinstance(step, Limit):
+        return _check_limit(step)
+    raise TypeError(f"not a step: {step!r}")
+
+
+# ------------------------------------------------------------------ rules linking steps to conclusions
+
+
+def _same(a: sympy.Expr, b: sympy.Expr) -> bool:
+    return sympy.simplify(a - b) == 0 if a != b else True
+
+
+def _shape_convex(part: Part) -> list[str]:
+    f, var = part.subject
+    st = part.steps
+    if len(st) != 2 or not isinstance(st[0], Derivative) or not isinstance(st[1], Sign):
+        return ["needs a second derivative and its sign"]
+    d, s = st
+    out = []
+    if not (_same(d.function, f) and d.var == var and d.order == 2):
+        out.append("the derivative is not the second derivative of the subject")
+    if not (s.expr == d.result and s.rel == ">"):
+        out.append("the sign step is not 'second derivative > 0'")
+    return out
+
+
+def _shape_min(part: Part) -> list[str]:
+    f, var, point = part.subject
+    st = part.steps
+    kinds = [type(s) for s in st]
+    if kinds != [Derivative, Roots, Derivative, Sign]:
+        return ["needs the first derivative, its roots, the second derivative and its sign"]
+    d1, roots, d2, s = st
+    out = []
+    if not (_same(d1.function, f) and d1.var == var and d1.order == 1):
+        out.append("the first step is not the first derivative of the subject")
+    if not (roots.expr == d1.result and roots.var == var and len(roots.roots) == 1 and _same(roots.roots[0], point)):
+        out.append("the roots step does not say the derivative vanishes only at the minimiser")
+    if not (_same(d2.function, f) and d2.var == var and d2.order == 2 and s.expr == d2.result and s.rel == ">"):
+        out.append("the convexity steps are not 'second derivative > 0'")
+    return out
+
+
+def _shape_monotone(part: Part) -> list[str]:
+    f, var = part.subject
+    st = part.steps
+    if len(st) != 2 or not isinstance(st[0], Derivative) or not isinstance(st[1], Sign):
+        return ["needs the first derivative and its strict sign"]
+    d, s = st
+    if not (_same(d.function, f) and d.var == var and d.order == 1 and s.expr == d.result and s.rel in (">", "<")):
+        return ["the steps do not say the first derivative has a strict sign"]
+    iv = part.domain.box()[var]
+    if not (iv.left_open and iv.right_open):
+        return ["a strictly monotone function has no minimiser only on an open interval"]
+    return []
+
+
+def _shape_single(kind: type, fields: Sequence[str]) -> object:
+    def check(part: Part) -> list[str]:
+        if len(part.steps) != 1 or not isinstance(part.steps[0], kind):
+            return [f"needs exactly one {kind.__name__} step"]
+        step = part.steps[0]
+        values = [getattr(step, f) for f in fields]
+        if len(values) != len(part.subject) or not all(_same(a, b) if isinstance(a, sympy.Basic) else a == b for a, b in zip(values, part.subject)):
+            return [f"the {kind.__name__} step is not about the part's subject"]
+        return []
+
+    return check
+
+
+#: Conclusion rules: name -> checker of the premises' shape (Mathlib-style names).
+RULES = {
+    "strictConvexOn_of_deriv2_pos": _shape_convex,
+    "isMinOn_of_deriv_eq_zero_of_strictConvexOn": _shape_min,
+    "not_isMinOn_of_strictMonoOn": _shape_monotone,
+    "strictMonoOn_of_deriv_pos": _shape_monotone,
+    "eq_of_identity": _shape_single(Identity, ("lhs", "rhs")),
+    "sign_of_sign": _shape_single(Sign, ("expr",)),
+    "tendsto_of_limit": _shape_single(Limit, ("expr", "var", "point", "value")),
+}
+
+
+def check_claim(claim: Claim) -> ClaimResult:
+    """Check a claim: the shape of each part against its rule, and every step."""
+    problems: list[str] = []
+    results: list[StepResult] = []
+    for part in claim.parts:
+        rule = RULES.get(part.rule)
+        if rule is None:
+            problems.append(f"unknown rule {part.rule!r}")
+            continue
+        problems += [f"{part.rule}: {p}" for p in rule(part)]  # type: ignore[operator]
+        for step in part.steps:
+            if step.domain != part.domain:
+                problems.append(f"{part.rule}: a step is stated on another domain than the part")
+            results.append(check_step(step))
+    statuses = [r.status for r in results]
+    status = PROVED if statuses and all(s == PROVED for s in statuses) and not problems else (REFUTED if REFUTED in statuses else UNKNOWN)
+    engines: dict[str, str] = {}
+    for r in results:
+        for name, st in r.engines.items():
+            prev = engines.get(name, PROVED)
+            engines[name] = prev if prev != PROVED else st
+    engines.setdefault("z3", "not used")
+    engines = {k: engines[k] for k in ("sympy", "z3", "numeric") if k in engines}
+    counterexample = next((r.counterexample for r in results if r.counterexample), None)
+    if problems and status == PROVED:
+        status = UNKNOWN
+    return ClaimResult(claim, status, engines, tuple(results), counterexample, tuple(problems))
+
+
