@@ -343,14 +343,8 @@ def _flip(rel: str) -> str:
 
 
 def _relate(lhs: object, rel: str) -> object:
-    return {
-        ">": lambda a: a > 0,
-        ">=": lambda a: a >= 0,
-        "<": lambda a: a < 0,
-        "<=": lambda a: a <= 0,
-        "!=": lambda a: a != 0,
-        "==": lambda a: a == 0,
-    }[rel](lhs)
+    # Z3 expressions overload the comparisons, so the same table serves both.
+    return _TESTS[rel](lhs)
 
 
 def _z3_num(r: sympy.Expr) -> object:
