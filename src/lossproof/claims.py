@@ -193,7 +193,7 @@ def _min_value(loss: Loss) -> Claim:
                     "sign_of_sign",
                     (named,),
                     only_y,
-                    (Sign(named, ">", only_y, _log_lemmas(named, "log_neg"), rule="log t < 0 on (0, 1)"),),
+                    (Sign(named, ">", only_y, _log_lemmas(named, "log_neg"), rule="$\\log t < 0$ on $(0, 1)$"),),
                 )
             )
     _ = inner
@@ -259,7 +259,7 @@ def _kl_claims(loss: Loss) -> list[Claim]:
                 "eq_of_identity",
                 (loss.expr - entropy, kl),
                 inner,
-                (Identity(loss.expr - entropy, kl, inner, rule="log(a) - log(b) = log(a/b)"),),
+                (Identity(loss.expr - entropy, kl, inner, rule="$\\log a - \\log b = \\log(a/b)$"),),
             ),
         ),
     )
@@ -273,14 +273,14 @@ def _kl_claims(loss: Loss) -> list[Claim]:
                 "sign_of_sign",
                 (kl,),
                 inner,
-                (Sign(kl, ">=", inner, _log_lemmas(kl, "log_le_sub_one_of_pos"), rule="log t <= t - 1"),),
+                (Sign(kl, ">=", inner, _log_lemmas(kl, "log_le_sub_one_of_pos"), rule="$\\log t \\leq t - 1$"),),
             ),
             Part(
                 "KL > 0 when p != y",
                 "sign_of_sign",
                 (kl,),
                 ne,
-                (Sign(kl, ">", ne, _log_lemmas(kl, "log_lt_sub_one_of_pos_of_ne_one"), rule="log t < t - 1 for t != 1"),),
+                (Sign(kl, ">", ne, _log_lemmas(kl, "log_lt_sub_one_of_pos_of_ne_one"), rule="$\\log t < t - 1$ for $t \\neq 1$"),),
             ),
             Part(
                 "KL = 0 when p = y",

@@ -16,8 +16,10 @@ from typing import NoReturn, TextIO
 from .certificate import read_certificate
 from .claims import prove
 from .derive import ORDERS, WRT, derivatives
+from .document import derivations_latex, markdown, standalone_latex
 from .errors import CertificateError, InputError, LossproofError
 from .generated import generated_files, stale_files
+from .picture import tools_missing
 from .losses import get_loss
 from .proof import check_claim
 from .render import (
@@ -67,6 +69,15 @@ def _build_parser() -> _Parser:
     prove.add_argument("loss", nargs="?", default="bce", metavar="LOSS", help="catalog name (default bce)")
     prove.add_argument("--claim", action="append", metavar="ID", help="only this claim (repeatable)")
     prove.add_argument("--format", choices=("text", "json", "latex"), default="text")
+
+    latex = sub.add_parser("latex", help="derivations as amsmath snippets, or a standalone article")
+    latex.add_argument("loss", nargs="?", default="bce", metavar="LOSS", help="catalog name (default bce)")
+    latex.add_argument("--standalone", action="store_true", help="a complete article that compiles with pdflatex")
+    latex.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+
+    markdown = sub.add_parser("markdown", help="derivations and claims as GitHub Markdown")
+    markdown.add_argument("loss", nargs="?", default="bce", metavar="LOSS", help="catalog name (default bce)")
+    markdown.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
 
     render = sub.add_parser("render", help="write proofs/ (and derivations/) from the code")
     render.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file differs")
@@ -120,25 +131,33 @@ def _cmd_render(args: argparse.Namespace, out: TextIO) -> int:
     root = Path(args.root)
     if not root.is_dir():
         raise InputError(f"--root {args.root!r} is not a folder")
-    files = generated_files()
-    if not args.check:
-        for name in stale_files(root, files, with_extra=True):
-            path = root / name
-            if name in files:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(files[name], encoding="utf-8")
-                out.write(f"wrote {name}\n")
-            else:
-                path.unlink()
-                out.write(f"removed {name}\n")
-        return EXIT_OK
+    missing = tools_missing()
+    if missing:
+        # Pictures need TeX; everything else is still written or checked.
+        out.write(f"skipped docs/ pictures: {', '.join(missing)} not installed\n")
+    files = generated_files(pictures=not missing)
     stale = stale_files(root, files, with_extra=True)
+    if args.check:
+        for name in stale:
+            out.write(f"differs from the code: {name}\n")
+        if stale:
+            out.write("run `lossproof render` and commit the result\n")
+            return EXIT_FAILED
+        if missing:
+            out.write("cannot check the pictures without those tools\n")
+            return EXIT_FAILED
+        out.write(f"{len(files)} generated files are current\n")
+        return EXIT_OK
     for name in stale:
-        out.write(f"differs from the code: {name}\n")
-    if stale:
-        out.write("run `lossproof render` and commit the result\n")
-        return EXIT_FAILED
-    out.write(f"{len(files)} generated files are current\n")
+        path = root / name
+        if name in files:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            content = files[name]
+            path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+            out.write(f"wrote {name}\n")
+        else:
+            path.unlink()
+            out.write(f"removed {name}\n")
     return EXIT_OK
 
 
@@ -166,7 +185,32 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if failed == 0 else EXIT_FAILED
 
 
-_COMMANDS = {None: _cmd_report, "derive": _cmd_derive, "prove": _cmd_prove, "render": _cmd_render, "check": _cmd_check}
+def _emit(text: str, output: str | None, out: TextIO) -> None:
+    if output is None:
+        out.write(text if text.endswith("\n") else text + "\n")
+        return
+    path = Path(output)
+    if path.is_dir() or not path.parent.is_dir():
+        raise InputError(f"-o {output!r}: not a file in an existing folder")
+    path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+
+
+def _cmd_latex(args: argparse.Namespace, out: TextIO) -> int:
+    loss = get_loss(args.loss)
+    text = standalone_latex(loss, prove(loss)) if args.standalone else derivations_latex(loss)
+    _emit(text, args.output, out)
+    return EXIT_OK
+
+
+def _cmd_markdown(args: argparse.Namespace, out: TextIO) -> int:
+    loss = get_loss(args.loss)
+    _emit(markdown(loss, prove(loss)), args.output, out)
+    return EXIT_OK
+
+
+_COMMANDS = {None: _cmd_report, "derive": _cmd_derive, "prove": _cmd_prove, "render": _cmd_render,
+    "latex": _cmd_latex,
+    "markdown": _cmd_markdown, "check": _cmd_check}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

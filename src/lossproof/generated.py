@@ -1,7 +1,8 @@
 """The files lossproof generates into the repository, and which of them are stale.
 
-``proofs/<loss>/<claim-id>.json`` holds a certificate per claim and
-``proofs/lemmas/<id>.json`` one per lemma about log. What is on disk must equal
+``proofs/<loss>/<claim-id>.json`` holds a certificate per claim,
+``proofs/lemmas/<id>.json`` one per lemma about log, and ``derivations/<loss>.md``
+and ``derivations/<loss>.tex`` the derivations and claims. What is on disk must equal
 what the code generates: ``lossproof render --check`` says so in CI.
 """
 
@@ -12,14 +13,18 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .certificate import claim_to_dict
-from .claims import claims_for
+from .claims import prove
+from .document import markdown, standalone_latex
 from .losses import CATALOG
+from .picture import first_page_png
 from .proof import lemma_claims
 
-__all__ = ["generated_files", "stale_files", "GENERATED_DIRS"]
+__all__ = ["generated_files", "stale_files", "GENERATED_DIRS", "PICTURED"]
 
 #: The folders whose contents are generated (files there that the code does not make are stale).
-GENERATED_DIRS = ("proofs",)
+GENERATED_DIRS = ("proofs", "derivations", "docs")
+#: The losses whose standalone document has its first page in docs/ (the README shows it).
+PICTURED = ("bce",)
 #: Hand-written files that live in generated folders.
 _KEEP = {"README.md"}
 
@@ -28,28 +33,40 @@ def _json(data: object) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def generated_files() -> dict[str, str]:
-    """Every generated file: path relative to the repository root -> content."""
-    files: dict[str, str] = {}
+def generated_files(pictures: bool = True) -> dict[str, str | bytes]:
+    """Every generated file: path relative to the repository root -> content.
+
+    With ``pictures``, also ``docs/<loss>.png``, the first page of the standalone
+    document (needs pdflatex and pdftoppm; see :mod:`lossproof.picture`).
+    """
+    files: dict[str, str | bytes] = {}
     for loss in CATALOG.values():
-        for claim in claims_for(loss):
-            files[f"proofs/{loss.name}/{claim.id}.json"] = _json(claim_to_dict(claim))
+        results = prove(loss)
+        for r in results:
+            files[f"proofs/{loss.name}/{r.claim.id}.json"] = _json(claim_to_dict(r.claim))
+        files[f"derivations/{loss.name}.md"] = markdown(loss, results)
+        files[f"derivations/{loss.name}.tex"] = tex = standalone_latex(loss, results)
+        if pictures and loss.name in PICTURED:
+            files[f"docs/{loss.name}.png"] = first_page_png(tex)
     for claim in lemma_claims():
         files[f"proofs/lemmas/{claim.id}.json"] = _json(claim_to_dict(claim))
     return files
 
 
-def stale_files(root: Path, files: Mapping[str, str], with_extra: bool = True) -> list[str]:
+def stale_files(root: Path, files: Mapping[str, str | bytes], with_extra: bool = True) -> list[str]:
     """Generated files missing or different under ``root``, and (``with_extra``) files there the code does not make."""
     out = []
     for name, content in files.items():
         path = root / name
-        if not path.is_file() or path.read_text(encoding="utf-8") != content:
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        if not path.is_file() or path.read_bytes() != data:
             out.append(name)
     if with_extra:
         for folder in GENERATED_DIRS:
             for path in sorted((root / folder).rglob("*")) if (root / folder).is_dir() else []:
                 name = path.relative_to(root).as_posix()
+                if folder == "docs" and not any(k.startswith("docs/") for k in files):
+                    continue  # pictures were not generated this time: nothing to compare
                 if path.is_file() and path.name not in _KEEP and name not in files:
                     out.append(name)
     return sorted(out)

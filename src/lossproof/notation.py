@@ -40,6 +40,8 @@ class _Ordered:
     """Mixin: order the terms of a sum positive first, then by growing size."""
 
     def _as_ordered_terms(self, expr: sympy.Expr, order: Any = None) -> list[sympy.Expr]:
+        if (order or self._settings.get("order")) == "none":  # type: ignore[attr-defined]
+            return list(expr.args)  # a derivation step shows its terms as written
         terms = list(super()._as_ordered_terms(expr, order=order))  # type: ignore[misc]
         return sorted(terms, key=_term_key)  # sorted is stable: SymPy's order breaks ties
 
@@ -88,8 +90,14 @@ def _plain_parentheses(tex: str) -> str:
     return tex.replace("\\left\x00", "\\left(").replace("\\right\x01", "\\right)")
 
 
-def to_latex(expr: sympy.Expr) -> str:
-    """LaTeX for ``expr``: natural log as ``\\log``, ``\\sigma`` for the sigmoid."""
+def to_latex(expr: sympy.Expr, as_written: bool = False) -> str:
+    """LaTeX for ``expr``: natural log as ``\\log``, ``\\sigma`` for the sigmoid.
+
+    ``as_written`` keeps the order of terms and factors of an unevaluated expression
+    (a derivation step), instead of lossproof's positive-first order.
+    """
+    if as_written:  # xreplace would evaluate the written form: print it as it stands
+        return _plain_parentheses(_Latex({"order": "none"}).doprint(expr))
     return _plain_parentheses(_Latex().doprint(_name_sigmoids(expr, r"\sigma({})")))
 
 
