@@ -14,14 +14,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sympy
-from sympy import Symbol
 
 from . import __name__ as _package
-from .derivation import Chain, derivation, stationary, written
-from .losses import Loss, p
-from .notation import derivative_latex, to_latex
+from .derivation import Chain, derivation, stationary
+from .losses import Loss
+from .notation import derivative_latex, equation_label_for, latex_text, to_latex
 from .proof import ClaimResult, Derivative, Domain, Identity, Limit, Part, Roots, Sign, Step
-from .render import equation_label
 
 __all__ = ["chain_latex", "derivations_latex", "standalone_latex", "markdown", "ClaimWriter"]
 
@@ -33,23 +31,9 @@ def _m(expr: sympy.Expr) -> str:
     return to_latex(expr)
 
 
-def _text(s: str) -> str:
-    """Plain text for LaTeX: escape the specials, keep ``$...$`` math as it is."""
-    parts = s.split("$")
-    for i in range(0, len(parts), 2):  # outside math
-        t = parts[i]
-        for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("&", r"\&"), ("%", r"\%"), ("#", r"\#"), ("^", r"\^{}")):
-            t = t.replace(a, b)
-        # Plain-text relations of claim statements, as math.
-        for a, b in ((">=", r"$\geq$"), ("<=", r"$\leq$"), ("!=", r"$\neq$"), ("||", r"$\|$"), ("·", r"$\cdot$"), ("->", r"$\to$")):
-            t = t.replace(a, b)
-        parts[i] = t
-    return "$".join(parts)
-
-
 def _ident(name: str) -> str:
     """An identifier for ``\\texttt``, allowed to break after its underscores."""
-    return _text(name).replace(r"\_", r"\_\allowbreak{}")
+    return latex_text(name).replace(r"\_", r"\_\allowbreak{}")
 
 
 def _chain_lines(chain: Chain) -> tuple[str, list[tuple[str, str]]]:
@@ -73,21 +57,24 @@ def _label(chain: Chain, loss_name: str) -> str:
     return equation_label_for(loss_name, chain.wrt, chain.order)
 
 
-def equation_label_for(loss_name: str, wrt: str, order: int) -> str:
-    return f"eq:{loss_name}-d{'' if order == 1 else order}{wrt}"
-
-
-def chain_latex(chain: Chain) -> str:
-    r"""One chain as an amsmath ``align`` with a rule per line and a ``\label`` on the result."""
+def _aligned_rows(chain: Chain, indent: str, label: str | None) -> list[str]:
     lhs, lines = _chain_lines(chain)
     relation = r"\iff" if chain.kind == "stationary" else "="
     rows = []
     for i, (expr, rule) in enumerate(lines):
-        head = f"  {lhs}\n    &{relation} " if i == 0 else f"    &{relation} "
-        note = rf" && \text{{{_text(rule)}}}" if rule else ""
-        end = rf" \label{{{_label(chain, chain.loss)}}}" if i == len(lines) - 1 else r" \notag \\"
-        rows.append(f"{head}{expr}{note}{end}")
-    return "\\begin{align}\n" + "\n".join(rows) + "\n\\end{align}"
+        head = f"{indent}{lhs}\n{indent * 2}&{relation} " if i == 0 and indent else (f"{lhs} &{relation} " if i == 0 else f"{indent * 2}&{relation} ")
+        note = rf" && \text{{{latex_text(rule)}}}" if rule else ""
+        tail = ""
+        if label is not None:
+            tail = rf" \label{{{label}}}" if i == len(lines) - 1 else r" \notag"
+        rows.append(f"{head}{expr}{note}{tail}")
+    return rows
+
+
+def chain_latex(chain: Chain) -> str:
+    r"""One chain as an amsmath ``align`` with a rule per line and a ``\label`` on the result."""
+    rows = _aligned_rows(chain, "  ", _label(chain, chain.loss))
+    return "\\begin{align}\n" + " \\\\\n".join(rows) + "\n\\end{align}"
 
 
 def _chains(loss: Loss) -> list[Chain]:
@@ -135,7 +122,7 @@ class ClaimWriter:
     def part(self, part: Part) -> str:
         method = getattr(self, f"_part_{part.rule}", None)
         if method is None:
-            return _text(part.statement)
+            return latex_text(part.statement)
         return str(method(part))
 
     def _part_strictConvexOn_of_deriv2_pos(self, part: Part) -> str:  # noqa: N802 - named after the rule
@@ -185,15 +172,15 @@ class ClaimWriter:
         else:
             assert isinstance(step, Limit)
             body = rf"$\lim_{{{step.var} \to {_m(step.point)}}} {_m(step.expr)} = {_m(step.value)}$"
-        return rf"{body} \hfill [{_text(step.rule)}; {verdict}]"
+        return rf"{body} \hfill [{latex_text(step.rule)}; {verdict}]"
 
 
 def _claim_block(result: ClaimResult, writer: ClaimWriter) -> str:
     env = "theorem" if result.status == "proved" else "claim"
-    ident = _text(result.claim.id)
+    ident = latex_text(result.claim.id)
     lines = [rf"\begin{{{env}}}[\texttt{{{ident}}}]"]
     if len(result.claim.parts) > 1:
-        lines.append(_text(result.claim.statement))
+        lines.append(latex_text(result.claim.statement))
         lines.append(r"\begin{enumerate}")
         lines += [rf"  \item {writer.part(part)}" for part in result.claim.parts]
         lines.append(r"\end{enumerate}")
@@ -201,12 +188,10 @@ def _claim_block(result: ClaimResult, writer: ClaimWriter) -> str:
         lines.append(writer.part(result.claim.parts[0]))
     lines.append(rf"\end{{{env}}}")
     lines.append(r"\begin{proof}")
-    it = iter(result.steps)
-    for part in result.claim.parts:
+    for part, step_results in result.by_part():
         lines.append(rf"By \texttt{{{_ident(part.rule)}}}, on ${_domain_latex(part.domain)}$:")
         lines.append(r"\begin{enumerate}")
-        for _ in part.steps:
-            sr = next(it)
+        for sr in step_results:
             lines.append(rf"  \item {writer.step(sr.step, sr.status, dict(sr.engines))}")
         lines.append(r"\end{enumerate}")
     lines.append(r"\end{proof}")
@@ -217,7 +202,7 @@ def _summary_table(results: Sequence[ClaimResult]) -> str:
     rows = [r"\begin{tabular}{lllll}", r"\hline", r"claim & status & SymPy side & Z3 & numeric \\", r"\hline"]
     for r in results:
         cells = [r.engines.get(k, "not used") for k in ("sympy", "z3", "numeric")]
-        rows.append(rf"\texttt{{{_text(r.claim.id)}}} & {r.status} & {' & '.join(cells)} \\")
+        rows.append(rf"\texttt{{{latex_text(r.claim.id)}}} & {r.status} & {' & '.join(cells)} \\")
     rows += [r"\hline", r"\end{tabular}"]
     return "\n".join(rows)
 
@@ -235,7 +220,7 @@ def _notation(loss: Loss) -> str:
 def standalone_latex(loss: Loss, results: Sequence[ClaimResult]) -> str:
     """A complete article (amsmath, amssymb, amsthm only) that compiles with pdflatex."""
     writer = ClaimWriter()
-    title = _text(loss.title)
+    title = latex_text(loss.title)
     body = [
         r"\documentclass[11pt]{article}",
         r"\usepackage{amsmath,amssymb,amsthm}",
@@ -279,19 +264,14 @@ def standalone_latex(loss: Loss, results: Sequence[ClaimResult]) -> str:
 
 
 def _md_chain(chain: Chain) -> str:
-    lhs, lines = _chain_lines(chain)
-    relation = r"\iff" if chain.kind == "stationary" else "="
-    rows = []
-    for i, (expr, rule) in enumerate(lines):
-        head = f"{lhs} &{relation} " if i == 0 else f"&{relation} "
-        note = rf" && \text{{{_text(rule)}}}" if rule else ""
-        rows.append(head + expr + note)
+    # GitHub's math has no \label and no align: an aligned block in $$.
+    rows = _aligned_rows(chain, "", None)
     return "$$\n\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}\n$$"
 
 
-def _md_inline(latex_text: str) -> str:
+def _md_inline(text: str) -> str:
     # Our part statements are LaTeX text with $...$ math; \displaystyle is noise inline.
-    return latex_text.replace(r"\displaystyle ", "")
+    return text.replace(r"\displaystyle ", "")
 
 
 def markdown(loss: Loss, results: Sequence[ClaimResult]) -> str:
@@ -328,5 +308,3 @@ def markdown(loss: Loss, results: Sequence[ClaimResult]) -> str:
         out.append("")
     return "\n".join(out)
 
-
-_ = (Symbol, p, written, equation_label)

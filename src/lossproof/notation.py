@@ -29,7 +29,7 @@ from sympy.printing.str import StrPrinter
 
 from .sigmoid import sigmoid
 
-__all__ = ["to_latex", "to_pretty", "pretty_baseline", "to_text", "derivative_latex", "derivative_text"]
+__all__ = ["equation_label_for", "latex_text", "to_latex", "to_pretty", "pretty_baseline", "to_text", "derivative_latex", "derivative_text"]
 
 
 def _term_key(term: sympy.Expr) -> tuple[bool, int]:
@@ -125,6 +125,33 @@ def pretty_baseline(expr: sympy.Expr, unicode: bool = True) -> int:
 def to_text(expr: sympy.Expr) -> str:
     """One line that ``sympy.sympify`` reads back, with ``sigmoid`` as the one extra name."""
     return _Str().doprint(expr)
+
+
+def latex_text(s: str) -> str:
+    r"""Plain text for LaTeX: escape the specials, keep ``$...$`` math as it is.
+
+    >>> print(latex_text("KL >= 0 for p_1, and $\\sigma$"))
+    KL $\geq$ 0 for p\_1, and $\sigma$
+    """
+    parts = s.split("$")
+    for i in range(0, len(parts), 2):  # the even pieces are outside math
+        t = parts[i]
+        for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("&", r"\&"), ("%", r"\%"), ("#", r"\#"), ("^", r"\^{}")):
+            t = t.replace(a, b)
+        # The plain-text relations of claim statements, as math.
+        for a, b in ((">=", r"$\geq$"), ("<=", r"$\leq$"), ("!=", r"$\neq$"), ("||", r"$\|$"), ("·", r"$\cdot$"), ("->", r"$\to$")):
+            t = t.replace(a, b)
+        parts[i] = t
+    return "$".join(parts)
+
+
+def equation_label_for(loss_name: str, wrt: str, order: int) -> str:
+    """The ``\\label`` of a derivative, e.g. ``eq:bce-d2p``: snippets and documents agree.
+
+    >>> equation_label_for("bce", "p", 2)
+    'eq:bce-d2p'
+    """
+    return f"eq:{loss_name}-d{'' if order == 1 else order}{wrt}"
 
 
 def derivative_latex(operator: str, wrt: str, order: int) -> str:

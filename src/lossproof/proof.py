@@ -183,6 +183,14 @@ class ClaimResult:
     counterexample: Mapping[str, str] | None = None
     problems: tuple[str, ...] = field(default=())
 
+    def by_part(self) -> list[tuple[Part, tuple[StepResult, ...]]]:
+        """Each part of the claim with the results of its own steps."""
+        out, start = [], 0
+        for part in self.claim.parts:
+            out.append((part, self.steps[start : start + len(part.steps)]))
+            start += len(part.steps)
+        return out
+
 
 # ------------------------------------------------------------------ lemmas about log
 

@@ -25,6 +25,8 @@ from .losses import Loss
 from .proof import ClaimResult, Domain, Identity, Limit, Roots, Sign, Step
 from .proof import Derivative as DerivativeStep
 from .notation import (
+    equation_label_for,
+    latex_text,
     derivative_latex,
     derivative_text,
     pretty_baseline,
@@ -108,7 +110,7 @@ def derivatives_json(loss: Loss, derivs: Sequence[Derivative]) -> dict[str, Any]
 
 def equation_label(loss: Loss, wrt: str, order: int) -> str:
     """The ``\\label`` of a derivative, e.g. ``eq:bce-d2p``."""
-    return f"eq:{loss.name}-d{'' if order == 1 else order}{wrt}"
+    return equation_label_for(loss.name, wrt, order)
 
 
 def derivatives_latex(loss: Loss, derivs: Sequence[Derivative]) -> str:
@@ -166,12 +168,10 @@ def claims_text(results: Sequence[ClaimResult], unicode: bool = True, steps: boo
         lines = [claim_summary_line(r, unicode)]
         if steps:
             lines.append(f"    {r.claim.statement}")
-            results_iter = iter(r.steps)
-            for part in r.claim.parts:
+            for part, step_results in r.by_part():
                 lines.append(f"    - {part.statement}")
                 lines.append(f"      by {part.rule}, on {_domain_line(part.domain, unicode)}")
-                for _ in part.steps:
-                    sr = next(results_iter)
+                for sr in step_results:
                     lines.append(f"        {sr.status:<8} {sr.step.rule}: {_step_line(sr.step)}")
                     if sr.reason:
                         lines.append(f"                 ({sr.reason})")
@@ -188,10 +188,8 @@ def claims_json(loss: Loss, results: Sequence[ClaimResult]) -> dict[str, Any]:
     claims = []
     for r in results:
         steps = []
-        it = iter(r.steps)
-        for i, part in enumerate(r.claim.parts, 1):
-            for _ in part.steps:
-                sr = next(it)
+        for i, (part, step_results) in enumerate(r.by_part(), 1):
+            for sr in step_results:
                 steps.append({"part": i, "part_statement": part.statement, "part_rule": part.rule, **step_to_dict(sr.step), "status": sr.status, "engines": dict(sr.engines), "counterexample": sr.counterexample, "reason": sr.reason})
         claims.append(
             {
@@ -212,11 +210,5 @@ def claims_latex(loss: Loss, results: Sequence[ClaimResult]) -> str:
     rows = []
     for r in results:
         ident = r.claim.id.replace("_", r"\_")
-        rows.append(rf"\paragraph{{\texttt{{{ident}}}}} \emph{{{r.status}}} ({_engines_text(dict(r.engines))}). {_latex_text(r.claim.statement)}")
+        rows.append(rf"\paragraph{{\texttt{{{ident}}}}} \emph{{{r.status}}} ({_engines_text(dict(r.engines))}). {latex_text(r.claim.statement)}")
     return "\n\n".join(rows)
-
-
-def _latex_text(text: str) -> str:
-    for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("&", r"\&"), ("%", r"\%"), ("#", r"\#"), ("||", r"\,\|\,"), ("·", r"$\cdot$")):
-        text = text.replace(a, b)
-    return text
