@@ -26,9 +26,10 @@ def test_every_claim_round_trips_exactly() -> None:
         assert claim_from_dict(json.loads(json.dumps(claim_to_dict(claim)))) == claim
 
 
-def test_committed_files_are_what_the_code_generates() -> None:
-    # `lossproof render --check`, as CI runs it.
-    assert stale_files(ROOT, generated_files(pictures=not tools_missing())) == []
+def test_committed_bce_files_are_what_the_code_generates() -> None:
+    # BCE's part of `lossproof render --check` (CI runs the whole of it after the tests).
+    files = generated_files(pictures=not tools_missing(), names=("bce",))
+    assert stale_files(ROOT, files, with_extra=False) == []
 
 
 @pytest.mark.parametrize("path", sorted(PROOFS.rglob("*.json")), ids=lambda p: p.stem)
@@ -126,16 +127,23 @@ def test_check_command_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture
     assert err.count("\n") == 1 and "not JSON" in err
 
 
-def test_render_check_names_a_stale_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_render_writes_and_check_names_stale_and_stray_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {"proofs/bce/a.json": "{}\n", "derivations/bce.md": "# x\n", "docs/bce.png": b"\x89PNG"}
+    monkeypatch.setattr("lossproof.cli.generated_files", lambda pictures=True: dict(files))
+    monkeypatch.setattr("lossproof.cli.tools_missing", lambda: [])
     assert main(["render", "--root", str(tmp_path)]) == 0
+    assert (tmp_path / "docs" / "bce.png").read_bytes() == b"\x89PNG"
     assert main(["render", "--check", "--root", str(tmp_path)]) == 0
-    victim = tmp_path / "proofs" / "bce" / "min_value_bce.json"
-    victim.write_text(victim.read_text(encoding="utf-8").replace("proved", "x") + " ", encoding="utf-8")
+    (tmp_path / "derivations" / "bce.md").write_text("# edited by hand\n", encoding="utf-8")
     (tmp_path / "proofs" / "bce" / "stray.json").write_text("{}", encoding="utf-8")
     capsys.readouterr()
     assert main(["render", "--check", "--root", str(tmp_path)]) == 1
     out = capsys.readouterr().out
-    assert "proofs/bce/min_value_bce.json" in out and "proofs/bce/stray.json" in out
+    assert "derivations/bce.md" in out and "proofs/bce/stray.json" in out
+    assert main(["render", "--root", str(tmp_path)]) == 0  # writes back, removes the stray
+    assert not (tmp_path / "proofs" / "bce" / "stray.json").exists()
 
 
 def test_check_from_the_files_alone_needs_no_loss(tmp_path: Path) -> None:

@@ -25,7 +25,8 @@ from sympy import Interval, Symbol, log, oo
 from .derive import canonical_form, derive
 from .losses import Loss, p, y
 from .errors import InputError
-from .identity import check_identity
+from .identity import check_identity, sample_points
+from .proof import _sigmoid_value, check_step
 from .proof import Claim, ClaimResult, Derivative, Domain, Identity, LemmaUse, Limit, Part, Roots, Sign, sympy_limit, check_claim
 from .sigmoid import sigmoid
 
@@ -51,6 +52,10 @@ def kl_bernoulli(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
     return -a * log(b / a) - (1 - a) * log((1 - b) / (1 - a))
 
 
+def _interior(iv: Interval) -> Interval:
+    return Interval.open(iv.start, iv.end)
+
+
 def _domain(loss: Loss, **replace: Interval) -> Domain:
     box = [(s, replace.get(str(s), iv)) for s, iv in loss.domain]
     return Domain(tuple(box))
@@ -61,40 +66,129 @@ def _z_domain(loss: Loss, **replace: Interval) -> Domain:
     return Domain(tuple(box))
 
 
-def _convexity(loss: Loss, wrt: str) -> Claim:
+def _second(loss: Loss, wrt: str) -> tuple[sympy.Expr, Symbol, Domain, sympy.Expr]:
     if wrt == "p":
         f, var, dom = loss.expr, p, _domain(loss)
     else:
         assert loss.link is not None
         f, var, dom = loss.link.apply(loss.expr), loss.link.var, _z_domain(loss)
-    d2 = derive(loss, wrt, 2).canonical
+    return f, var, dom, derive(loss, wrt, 2).canonical
+
+
+def _convexity(loss: Loss, wrt: str, strict: bool = True) -> Claim:
+    f, var, dom, d2 = _second(loss, wrt)
+    rel, rule, word = (">", "strictConvexOn_of_deriv2_pos", "strictly convex") if strict else (">=", "convexOn_of_deriv2_nonneg", "convex")
     part = Part(
-        f"{loss.operator}(y, ·) is strictly convex in {var} on its domain, for every y",
-        "strictConvexOn_of_deriv2_pos",
+        f"{loss.operator}(y, ·) is {word} in {var} on its domain, for every y",
+        rule,
         (f, var),
         dom,
-        (Derivative(f, var, 2, d2, dom), Sign(d2, ">", dom, rule="second derivative positive")),
+        (Derivative(f, var, 2, d2, dom), Sign(d2, rel, dom, rule=f"second derivative {rel} 0")),
     )
+    prefix = "strictConvexOn" if strict else "convexOn"
     return Claim(
-        f"strictConvexOn_{loss.name}_{wrt}",
-        f"For every y in the target range, {loss.operator}(y, ·) is strictly convex in {var}.",
+        f"{prefix}_{loss.name}_{wrt}",
+        f"For every y in the target range, {loss.operator}(y, ·) is {word} in {var}.",
         (part,),
     )
 
 
+def _strictly_convex(loss: Loss, wrt: str, domain: Domain | None = None) -> bool:
+    """Whether the second derivative is proved > 0 (checked now; the check is cached)."""
+    _, _, dom, d2 = _second(loss, wrt)
+    return check_step(Sign(d2, ">", domain or dom, rule="second derivative > 0")).status == "proved"
+
+
+def _solve(num: sympy.Expr, var: Symbol) -> list[sympy.Expr]:
+    # Only closed-form roots free of the variable count; where SymPy cannot solve
+    # (logs in the gradient, as for the focal loss), there is no minimiser formula.
+    try:
+        roots = sympy.solve(num, var)
+    except (NotImplementedError, TypeError, ValueError):
+        return []
+    return [r for r in roots if not r.has(var) and not r.atoms(sympy.Function) - r.atoms(log)]
+
+
+def _inside(r: sympy.Expr, iv: Interval, domain: Domain) -> bool:
+    # Which roots of the numerator lie inside the variable's interval, decided at sample
+    # points; the Roots step then proves it for the whole domain.
+    if r.free_symbols - set(domain.box()):
+        return False
+    points = sample_points(domain.box(), 5, seed=11)
+    values = [r.xreplace(pt) for pt in points]
+    return all(v.is_number and v.is_real and iv.contains(v) is sympy.true for v in values)
+
+
 def _stationary(loss: Loss, wrt: str) -> tuple[sympy.Expr, Symbol, sympy.Expr, list[sympy.Expr]]:
     d1 = derive(loss, wrt, 1).canonical
+    inner = _interior_domain(loss, wrt)
     if wrt == "p":
         f, var = loss.expr, p
-        roots = sympy.solve(sympy.fraction(sympy.cancel(sympy.together(d1)))[0], p)
+        num = sympy.fraction(sympy.cancel(sympy.together(d1)))[0]
+        roots = [r for r in _solve(num, p) if _inside(r, loss.domain_map[p], inner)]
     else:
         assert loss.link is not None
         f, var = loss.link.apply(loss.expr), loss.link.var
         s = Symbol("s")
         num = sympy.fraction(sympy.cancel(sympy.together(d1.xreplace({sigmoid(var): s}))))[0]
         # sigmoid is a bijection onto (0, 1): a root s0 in s is the logit log(s0 / (1 - s0)) in z.
-        roots = [log(r / (1 - r)) for r in sympy.solve(num, s)]
+        inside = [r for r in _solve(num, s) if _inside(r, Interval.open(0, 1), inner)]
+        roots = [log(r / (1 - r)) for r in inside]
     return f, var, d1, roots
+
+
+def _roots_inside(d1: sympy.Expr, var: Symbol, wrt: str, dom: Domain, iv: Interval) -> list[sympy.Expr]:
+    if wrt == "p":
+        num = sympy.fraction(sympy.cancel(sympy.together(d1)))[0]
+        return [r for r in _solve(num, var) if _inside(r, iv, dom)]
+    s = Symbol("s")
+    num = sympy.fraction(sympy.cancel(sympy.together(d1.xreplace({sigmoid(var): s}))))[0]
+    return [log(r / (1 - r)) for r in _solve(num, s) if _inside(r, Interval.open(0, 1), dom)]
+
+
+def _minimiser_part(
+    statement: str, f: sympy.Expr, var: Symbol, d1: sympy.Expr, d2: sympy.Expr, r: sympy.Expr, dom: Domain, wrt: str
+) -> Part:
+    """p = r (or z = r) is the unique minimiser: by strict convexity where the second
+    derivative is proved positive, else by the gradient's sign on each side of r."""
+    if check_step(Sign(d2, ">", dom, rule="second derivative positive")).status == "proved":
+        return Part(
+            statement,
+            "isMinOn_of_deriv_eq_zero_of_strictConvexOn",
+            (f, var, r),
+            dom,
+            (
+                Derivative(f, var, 1, d1, dom),
+                Roots(d1, var, (r,), dom, rule="numerator of the gradient vanishes"),
+                Derivative(f, var, 2, d2, dom),
+                Sign(d2, ">", dom, rule="second derivative positive"),
+            ),
+        )
+    t, t0 = (var, r) if wrt == "p" else (sigmoid(var), _sigmoid_value(r))
+    below = Domain(dom.intervals, dom.hypotheses + (Hypothesis_(t - t0, "<"),))
+    above = Domain(dom.intervals, dom.hypotheses + (Hypothesis_(t - t0, ">"),))
+    return Part(
+        statement,
+        "isMinOn_of_deriv_neg_of_lt_of_pos_of_gt",
+        (f, var, r),
+        dom,
+        (
+            Derivative(f, var, 1, d1, dom),
+            Sign(d1, "<", below, rule="gradient < 0 before the point"),
+            Sign(d1, ">", above, rule="gradient > 0 after the point"),
+        ),
+    )
+
+
+def _interior_domain(loss: Loss, wrt: str) -> Domain:
+    make = _domain if wrt == "p" else _z_domain
+    return make(loss, y=_interior(loss.domain_map[y]))
+
+
+def _interval_words(iv: Interval) -> str:
+    left = "(" if iv.left_open else "["
+    right = ")" if iv.right_open else "]"
+    return f"{left}{iv.start}, {iv.end}{right}"
 
 
 def _approach(point: sympy.Expr, direction: str) -> str:
@@ -110,28 +204,23 @@ def _minimiser(loss: Loss, wrt: str) -> Claim:
     f, var, d1, roots = _stationary(loss, wrt)
     d2 = derive(loss, wrt, 2).canonical
     make = _domain if wrt == "p" else _z_domain
-    inner = make(loss, y=Interval.open(0, 1))
+    inner = _interior_domain(loss, wrt)
+    yiv = _interior(loss.domain_map[y])
     parts = []
     if len(roots) == 1:
-        (r,) = roots
-        parts.append(
-            Part(
-                f"for y in (0, 1), {var} = {r} is the unique global minimiser",
-                "isMinOn_of_deriv_eq_zero_of_strictConvexOn",
-                (f, var, r),
-                inner,
-                (
-                    Derivative(f, var, 1, d1, inner),
-                    Roots(d1, var, (r,), inner, rule="numerator of the gradient vanishes"),
-                    Derivative(f, var, 2, d2, inner),
-                    Sign(d2, ">", inner, rule="second derivative positive"),
-                ),
-            )
-        )
+        statement = f"for y in {_interval_words(yiv)}, {var} = {roots[0]} is the unique global minimiser"
+        parts.append(_minimiser_part(statement, f, var, d1, d2, roots[0], inner, wrt))
     iv = loss.domain_map[p] if wrt == "p" else loss.linked_domain()[var]
     for end in _ends(loss):
         dom = Domain(tuple((s, i) for s, i in make(loss).intervals if s != y))
         fe, de = f.subs(y, end), canonical_form(d1.subs(y, end), dom.box(), var)
+        inside = _roots_inside(de, var, wrt, dom, iv)
+        if len(inside) == 1:
+            # The minimiser stays inside the domain at this end (label smoothing does that).
+            d2e = canonical_form(d2.subs(y, end), dom.box(), var)
+            statement = f"for y = {end}, {var} = {inside[0]} is the unique global minimiser"
+            parts.append(_minimiser_part(statement, fe, var, de, d2e, inside[0], dom, wrt))
+            continue
         # Which way the loss runs, read off the gradient at one interior point; then proved.
         probe = de.subs(var, sympy.Rational(1, 2) if wrt == "p" else 0)
         rel = ">" if probe > 0 else "<"
@@ -146,6 +235,8 @@ def _minimiser(loss: Loss, wrt: str) -> Claim:
             )
         )
         value = sympy_limit(fe, var, towards[0], towards[1])
+        if value.is_infinite or not value.is_finite:
+            continue  # no finite infimum to approach: the monotonicity says it all
         parts.append(
             Part(
                 f"for y = {end}, {loss.operator} tends to its infimum {value} as {var} -> {_approach(*towards)}"
@@ -169,8 +260,7 @@ def _log_lemmas(expr: sympy.Expr, name: str) -> tuple[LemmaUse, ...]:
 
 def _min_value(loss: Loss) -> Claim:
     _, _, _, roots = _stationary(loss, "p")
-    inner = _domain(loss, y=Interval.open(0, 1))
-    only_y = Domain(((y, Interval.open(0, 1)),))
+    only_y = Domain(tuple((s, iv) for s, iv in _interior_domain(loss, "p").intervals if s != p))
     parts = []
     if len(roots) == 1:
         value = loss.expr.subs(p, roots[0])
@@ -186,17 +276,17 @@ def _min_value(loss: Loss) -> Claim:
                 (Identity(loss.expr.subs(p, roots[0]), named, only_y, rule="substitute the minimiser"),),
             )
         )
-        if named != 0:
+        samples = [named.xreplace(pt) for pt in sample_points(only_y.box(), 6, seed=5)]
+        if named != 0 and all(v.is_number and sympy.N(v, 30) > 0 for v in samples):
             parts.append(
                 Part(
-                    f"which is > 0 for y in (0, 1): the minimum is not 0",
+                    f"which is > 0 for y in {_interval_words(_interior(loss.domain_map[y]))}: the minimum is not 0",
                     "sign_of_sign",
                     (named,),
                     only_y,
                     (Sign(named, ">", only_y, _log_lemmas(named, "log_neg"), rule="$\\log t < 0$ on $(0, 1)$"),),
                 )
             )
-    _ = inner
     return Claim(
         f"min_value_{loss.name}",
         f"The minimum value of {loss.operator}(y, ·) over the domain, and its sign.",
@@ -205,9 +295,12 @@ def _min_value(loss: Loss) -> Claim:
 
 
 def _builders(loss: Loss) -> dict[str, Callable[[], Claim]]:
-    out: dict[str, Callable[[], Claim]] = {f"strictConvexOn_{loss.name}_p": lambda: _convexity(loss, "p")}
-    if loss.link is not None:
-        out[f"strictConvexOn_{loss.name}_z"] = lambda: _convexity(loss, "z")
+    out: dict[str, Callable[[], Claim]] = {}
+    for wrt in ("p", "z") if loss.link is not None else ("p",):
+        out[f"strictConvexOn_{loss.name}_{wrt}"] = lambda wrt=wrt: _convexity(loss, wrt)
+        if not _strictly_convex(loss, wrt):
+            # Where strict convexity fails, the weaker claim: is it convex at all?
+            out[f"convexOn_{loss.name}_{wrt}"] = lambda wrt=wrt: _convexity(loss, wrt, strict=False)
     out[f"isMinOn_{loss.name}_p"] = lambda: _minimiser(loss, "p")
     if loss.link is not None:
         out[f"isMinOn_{loss.name}_z"] = lambda: _minimiser(loss, "z")

@@ -327,7 +327,10 @@ def stationary(loss: Loss) -> Chain:
         if len(monomials) > len(pieces):
             steps.append(Step(Add(*monomials, evaluate=False), "expand"))
         steps.append(Step(written(num), "collect"))
-    roots = sympy.solve(num, p)
+    try:
+        roots = sympy.solve(num, p)
+    except NotImplementedError:  # logs in the gradient: no closed-form stationary point
+        roots = []
     dom = Domain(tuple(domain.items()))
     for i, step in enumerate(steps):
         previous = value_of(simple if i == 0 else steps[i - 1].expr)

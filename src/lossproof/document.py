@@ -179,7 +179,9 @@ def _claim_block(result: ClaimResult, writer: ClaimWriter) -> str:
     env = "theorem" if result.status == "proved" else "claim"
     ident = latex_text(result.claim.id)
     lines = [rf"\begin{{{env}}}[\texttt{{{ident}}}]"]
-    if len(result.claim.parts) > 1:
+    if not result.claim.parts:
+        lines.append(latex_text(result.claim.statement) + " No closed form was found, so nothing is claimed.")
+    elif len(result.claim.parts) > 1:
         lines.append(latex_text(result.claim.statement))
         lines.append(r"\begin{enumerate}")
         lines += [rf"  \item {writer.part(part)}" for part in result.claim.parts]
@@ -187,6 +189,8 @@ def _claim_block(result: ClaimResult, writer: ClaimWriter) -> str:
     else:
         lines.append(writer.part(result.claim.parts[0]))
     lines.append(rf"\end{{{env}}}")
+    if not result.claim.parts:
+        return "\n".join(lines)
     lines.append(r"\begin{proof}")
     for part, step_results in result.by_part():
         lines.append(rf"By \texttt{{{_ident(part.rule)}}}, on ${_domain_latex(part.domain)}$:")

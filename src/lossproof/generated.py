@@ -1,6 +1,6 @@
 """The files lossproof generates into the repository, and which of them are stale.
 
-``proofs/<loss>/<claim-id>.json`` holds a certificate per claim,
+``proofs/<loss>/<claim-id>.json`` holds a certificate per proved claim,
 ``proofs/lemmas/<id>.json`` one per lemma about log, and ``derivations/<loss>.md``
 and ``derivations/<loss>.tex`` the derivations and claims. What is on disk must equal
 what the code generates: ``lossproof render --check`` says so in CI.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 
 from .certificate import claim_to_dict
@@ -33,17 +34,25 @@ def _json(data: object) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def generated_files(pictures: bool = True) -> dict[str, str | bytes]:
+@lru_cache(maxsize=4)
+def generated_files(pictures: bool = True, names: tuple[str, ...] | None = None) -> dict[str, str | bytes]:
     """Every generated file: path relative to the repository root -> content.
 
     With ``pictures``, also ``docs/<loss>.png``, the first page of the standalone
-    document (needs pdflatex and pdftoppm; see :mod:`lossproof.picture`).
+    document (needs pdflatex and pdftoppm; see :mod:`lossproof.picture`). Cached per
+    process: the content is a function of the code alone. Do not mutate the result.
+    ``names`` limits the losses (the lemmas are always included).
     """
     files: dict[str, str | bytes] = {}
     for loss in CATALOG.values():
+        if names is not None and loss.name not in names:
+            continue
         results = prove(loss)
         for r in results:
-            files[f"proofs/{loss.name}/{r.claim.id}.json"] = _json(claim_to_dict(r.claim))
+            # A certificate certifies a proof: refuted and unknown claims are reported in
+            # derivations/ (and by `lossproof prove`), not certified.
+            if r.status == "proved":
+                files[f"proofs/{loss.name}/{r.claim.id}.json"] = _json(claim_to_dict(r.claim))
         files[f"derivations/{loss.name}.md"] = markdown(loss, results)
         files[f"derivations/{loss.name}.tex"] = tex = standalone_latex(loss, results)
         if pictures and loss.name in PICTURED:

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import sympy
-from sympy import Interval, Symbol, log, oo
+from sympy import Interval, Rational, Symbol, cosh, log, oo
 
 from .errors import InputError
 from .sigmoid import sigmoid
@@ -98,6 +98,22 @@ class Loss:
 _UNIT = Interval(0, 1)
 _OPEN_UNIT = Interval.open(0, 1)
 
+def _bce(target: sympy.Expr) -> sympy.Expr:
+    return -target * log(p) - (1 - target) * log(1 - p)
+
+
+#: Parameters of catalog losses: fixed at their usual defaults, so that every claim is
+#: about one function; a user's own loss (--loss) may keep any of them symbolic.
+w = Symbol("w")
+eps = Symbol("epsilon")
+gamma = Symbol("gamma")
+#: pos_weight w > 0 of PyTorch's BCEWithLogitsLoss, here 3 (a positive class 3x rarer).
+POS_WEIGHT = Rational(3)
+#: Label smoothing epsilon, here 1/10.
+SMOOTHING = Rational(1, 10)
+#: Focal loss gamma, 2 as in Lin et al. (2017).
+FOCAL_GAMMA = 2
+
 BCE = Loss(
     name="bce",
     title="Binary cross-entropy",
@@ -107,15 +123,55 @@ BCE = Loss(
     notes=("y in [0, 1] allows soft targets, as for an autoencoder on normalised images.",),
 )
 
+_DOMAIN = ((y, _UNIT), (p, _OPEN_UNIT))
+
+MSE = Loss("mse", "Mean squared error", "MSE", (y - p) ** 2, _DOMAIN)
+LOGCOSH = Loss("logcosh", "Log-cosh", "LogCosh", log(cosh(p - y)), _DOMAIN)
+BCE_POS_WEIGHT = Loss(
+    "bce_pos_weight",
+    "Binary cross-entropy with pos_weight",
+    "BCE_w",
+    -POS_WEIGHT * y * log(p) - (1 - y) * log(1 - p),
+    _DOMAIN,
+    notes=(f"pos_weight w = {POS_WEIGHT} on the positive term, as PyTorch's BCEWithLogitsLoss(pos_weight=w).",),
+)
+BCE_LABEL_SMOOTHING = Loss(
+    "bce_label_smoothing",
+    "Binary cross-entropy with label smoothing",
+    "BCE_ls",
+    _bce(y * (1 - SMOOTHING) + SMOOTHING / 2),
+    _DOMAIN,
+    notes=(f"target y(1 - eps) + eps/2 with eps = {SMOOTHING}.",),
+)
+FOCAL = Loss(
+    "focal",
+    "Focal loss",
+    "FL",
+    -y * (1 - p) ** FOCAL_GAMMA * log(p) - (1 - y) * p**FOCAL_GAMMA * log(1 - p),
+    _DOMAIN,
+    notes=(f"gamma = {FOCAL_GAMMA} (Lin et al., 2017); gamma = 0 is BCE.",),
+)
+POISSON = Loss(
+    "poisson",
+    "Poisson negative log-likelihood",
+    "Poisson",
+    p - y * log(p),
+    ((y, Interval(0, oo)), (p, Interval.open(0, oo))),
+    link=None,
+    notes=("rate p > 0, count y >= 0; the constant log(y!) is dropped.",),
+)
+
 #: Every built-in loss by name, in the order the CLI lists them.
-CATALOG: Mapping[str, Loss] = {loss.name: loss for loss in (BCE,)}
+CATALOG: Mapping[str, Loss] = {
+    loss.name: loss for loss in (BCE, MSE, LOGCOSH, BCE_POS_WEIGHT, BCE_LABEL_SMOOTHING, FOCAL, POISSON)
+}
 
 
 def loss_names() -> list[str]:
     """The names of the built-in losses.
 
-    >>> loss_names()
-    ['bce']
+    >>> loss_names()[:3]
+    ['bce', 'mse', 'logcosh']
     """
     return list(CATALOG)
 

@@ -455,7 +455,8 @@ def _check_roots(step: Roots) -> StepResult:
     own = PROVED if same else REFUTED if solved and not same else UNKNOWN
     # Z3 side: no point of the domain where num = 0 and var differs from every root.
     hyps = sdomain.hypotheses + (Hypothesis(num, "=="),) + tuple(Hypothesis(var - r, "!=") for r in roots)
-    if all(r.is_polynomial(*r.free_symbols) if r.free_symbols else True for r in roots) and num.is_polynomial(*num.free_symbols):
+    rational = all(r.is_rational_function(*r.free_symbols) if r.free_symbols else r.is_Rational for r in roots)
+    if rational and num.is_polynomial(*num.free_symbols):
         q = Question(sympy.Integer(1), "<", sdomain.intervals, hyps)  # 1 < 0 holds iff hyps are contradictory
         z3o = Z3Engine().decide(q).status
         z3_status = PROVED if z3o == PROVED else REFUTED if z3o == REFUTED else UNKNOWN
@@ -494,6 +495,8 @@ def _check_limit(step: Limit) -> StepResult:
     # sequence that does not settle leaves the numeric side unknown.
     sign = 1 if step.direction == "+" else -1
     f = mp_function(step.expr, step.var)
+    if not step.value.is_finite:
+        return StepResult(step, UNKNOWN, {"sympy": own, "numeric": UNKNOWN}, reason="an infinite limit is not checked numerically")
     with mpmath.workdps(60):
         if step.point.is_infinite:
             xs = [mpmath.mpf(-sign) * mpmath.mpf(10) ** k for k in (1, 2, 3)]
@@ -511,11 +514,20 @@ def _check_limit(step: Limit) -> StepResult:
 
 @lru_cache(maxsize=1024)
 def check_step(step: Step) -> StepResult:
-    """Check one step with both of its engines.
+    """Check one step with both of its engines; a failure of the tools is ``unknown``.
 
     A step is immutable and its check deterministic, so a step that several claims
     cite (the second derivative's sign: convexity and the minimiser) is checked once.
     """
+    try:
+        return _check_step(step)
+    except (TypeError, ValueError, NotImplementedError, ZeroDivisionError, RecursionError, AttributeError) as exc:
+        # SymPy or Z3 could not handle this expression: no verdict, and the reason says so.
+        engines = {"sympy": UNKNOWN, "z3": UNKNOWN}
+        return StepResult(step, UNKNOWN, engines, reason=f"could not be decided: {type(exc).__name__}: {str(exc)[:120]}")
+
+
+def _check_step(step: Step) -> StepResult:
     if isinstance(step, Sign):
         return _check_sign(step)
     if isinstance(step, Identity):
@@ -545,8 +557,9 @@ def _shape_convex(part: Part) -> list[str]:
     out = []
     if not (_same(d.function, f) and d.var == var and d.order == 2):
         out.append("the derivative is not the second derivative of the subject")
-    if not (s.expr == d.result and s.rel == ">"):
-        out.append("the sign step is not 'second derivative > 0'")
+    wanted = ">=" if part.rule == "convexOn_of_deriv2_nonneg" else ">"
+    if not (s.expr == d.result and s.rel == wanted):
+        out.append(f"the sign step is not 'second derivative {wanted} 0'")
     return out
 
 
@@ -594,9 +607,37 @@ def _shape_single(kind: type, fields: Sequence[str]) -> object:
     return check
 
 
+def _shape_sign_change(part: Part) -> list[str]:
+    # f' < 0 before the point and > 0 after it: the point is the unique minimiser. "Before"
+    # is t - t0 < 0 for t the variable or, through an increasing link, sigmoid(variable).
+    f, var, point = part.subject
+    st = part.steps
+    if [type(s) for s in st] != [Derivative, Sign, Sign]:
+        return ["needs the first derivative and its sign on each side of the point"]
+    d, below, above = st
+    out = []
+    if not (_same(d.function, f) and d.var == var and d.order == 1):
+        out.append("the first step is not the first derivative of the subject")
+    sides = [(t, point) for t in (var,)] + [(sigmoid(var), _sigmoid_value(point))]
+    for step, rel, side_rel in ((below, "<", "<"), (above, ">", ">")):
+        extra = set(step.domain.hypotheses) - set(part.domain.hypotheses)
+        if not (step.expr == d.result and step.rel == rel and step.domain.intervals == part.domain.intervals and len(extra) == 1):
+            out.append(f"the {'first' if rel == '<' else 'second'} sign step is not 'f' {rel} 0' on one side")
+            continue
+        (h,) = extra
+        if h.rel != side_rel or not any(_same(h.expr, t - t0) for t, t0 in sides):
+            out.append(f"the side hypothesis {h.expr} {h.rel} 0 does not compare the variable with the point")
+    return out
+
+
+#: Rules whose steps add one hypothesis to the part's domain (the shape check verifies it).
+_SIDE_HYPOTHESES = {"isMinOn_of_deriv_neg_of_lt_of_pos_of_gt"}
+
 #: Conclusion rules: name -> checker of the premises' shape (Mathlib-style names).
 RULES = {
     "strictConvexOn_of_deriv2_pos": _shape_convex,
+    "convexOn_of_deriv2_nonneg": _shape_convex,
+    "isMinOn_of_deriv_neg_of_lt_of_pos_of_gt": _shape_sign_change,
     "isMinOn_of_deriv_eq_zero_of_strictConvexOn": _shape_min,
     "not_isMinOn_of_strictMonoOn": _shape_monotone,
     "strictMonoOn_of_deriv_pos": _shape_monotone,
@@ -610,6 +651,8 @@ def check_claim(claim: Claim) -> ClaimResult:
     """Check a claim: the shape of each part against its rule, and every step."""
     problems: list[str] = []
     results: list[StepResult] = []
+    if not claim.parts:
+        problems.append("nothing to check: no closed-form minimiser was found, so no part was built")
     for part in claim.parts:
         rule = RULES.get(part.rule)
         if rule is None:
@@ -617,7 +660,7 @@ def check_claim(claim: Claim) -> ClaimResult:
             continue
         problems += [f"{part.rule}: {p}" for p in rule(part)]  # type: ignore[operator]
         for step in part.steps:
-            if step.domain != part.domain:
+            if step.domain != part.domain and part.rule not in _SIDE_HYPOTHESES:
                 problems.append(f"{part.rule}: a step is stated on another domain than the part")
             results.append(check_step(step))
     statuses = [r.status for r in results]
