@@ -25,6 +25,7 @@ from sympy import Interval, Symbol, log, oo
 from .derive import canonical_form, derive
 from .losses import Loss, p, y
 from .errors import InputError
+from .timeout import USER_LIMIT_SECONDS, TimeLimitExceeded, time_limit
 from .identity import check_identity, sample_points
 from .proof import _sigmoid_value, check_step
 from .proof import Claim, ClaimResult, Derivative, Domain, Identity, LemmaUse, Limit, Part, Roots, Sign, sympy_limit, check_claim
@@ -399,7 +400,15 @@ def claims_for(loss: Loss) -> list[Claim]:
 
 
 def _build_and_check(job: tuple[Loss, str]) -> ClaimResult:
-    return check_claim(build_claim(*job))
+    loss, claim_id = job
+    # A typed-in loss may make SymPy work forever: its claims run under a time limit.
+    limit = USER_LIMIT_SECONDS if loss.name == "custom" else None
+    try:
+        with time_limit(limit):
+            return check_claim(build_claim(loss, claim_id))
+    except TimeLimitExceeded as exc:
+        empty = Claim(claim_id, f"{claim_id} (not built: {exc})", ())
+        return ClaimResult(empty, "unknown", {"sympy": "unknown", "z3": "unknown"}, (), None, (f"unknown (time limit): {exc}",))
 
 
 def prove(loss: Loss, ids: Sequence[str] | None = None, workers: int | None = None) -> list[ClaimResult]:
@@ -411,8 +420,9 @@ def prove(loss: Loss, ids: Sequence[str] | None = None, workers: int | None = No
     Raises:
         InputError: an id names no claim about ``loss``.
     """
-    wanted = list(ids) if ids else claim_ids(loss)
-    known = claim_ids(loss)
+    with time_limit(USER_LIMIT_SECONDS if loss.name == "custom" else None):
+        known = claim_ids(loss)  # which claims there are depends on a convexity check
+    wanted = list(ids) if ids else known
     for claim_id in wanted:
         if claim_id not in known:
             raise InputError(f"unknown claim {claim_id!r} for {loss.name}: known claims are {', '.join(known)}")

@@ -20,7 +20,8 @@ from .document import derivations_latex, markdown, standalone_latex
 from .errors import CertificateError, InputError, LossproofError
 from .generated import generated_files, stale_files
 from .picture import tools_missing
-from .losses import get_loss
+from .losses import LINKS, Loss, custom_loss, get_loss
+from .timeout import USER_LIMIT_SECONDS, TimeLimitExceeded, time_limit
 from .proof import check_claim
 from .render import (
     claim_summary_line,
@@ -50,6 +51,22 @@ def _unicode(stream: TextIO) -> bool:
     return encoding in {"utf8", "utf16", "utf32"}
 
 
+def _custom_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--loss", dest="expr", metavar="EXPR",
+        help="your own loss in y and p (parameters w, gamma, epsilon allowed), e.g. \"-(y*log(p) + (1-y)*log(1-p))\"",
+    )
+    parser.add_argument("--link", choices=tuple(LINKS), default="sigmoid", help="link of a --loss (default sigmoid)")
+
+
+def _loss(args: argparse.Namespace) -> Loss:
+    if getattr(args, "expr", None) is None:
+        return get_loss(args.loss)
+    if args.loss != "bce":
+        raise InputError(f"give a catalog LOSS ({args.loss!r}) or --loss EXPR, not both")
+    return custom_loss(args.expr, args.link)
+
+
 def _build_parser() -> _Parser:
     parser = _Parser(
         prog="lossproof",
@@ -64,20 +81,24 @@ def _build_parser() -> _Parser:
     derive.add_argument("--wrt", choices=WRT, help="only the derivatives in this variable")
     derive.add_argument("--order", type=int, choices=ORDERS, help="only the derivatives of this order")
     derive.add_argument("--format", choices=("text", "latex", "json"), default="text")
+    _custom_options(derive)
 
     prove = sub.add_parser("prove", help="prove the claims about a loss with two engines")
     prove.add_argument("loss", nargs="?", default="bce", metavar="LOSS", help="catalog name (default bce)")
     prove.add_argument("--claim", action="append", metavar="ID", help="only this claim (repeatable)")
     prove.add_argument("--format", choices=("text", "json", "latex"), default="text")
+    _custom_options(prove)
 
     latex = sub.add_parser("latex", help="derivations as amsmath snippets, or a standalone article")
     latex.add_argument("loss", nargs="?", default="bce", metavar="LOSS", help="catalog name (default bce)")
     latex.add_argument("--standalone", action="store_true", help="a complete article that compiles with pdflatex")
     latex.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    _custom_options(latex)
 
     markdown = sub.add_parser("markdown", help="derivations and claims as GitHub Markdown")
     markdown.add_argument("loss", nargs="?", default="bce", metavar="LOSS", help="catalog name (default bce)")
     markdown.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    _custom_options(markdown)
 
     render = sub.add_parser("render", help="write proofs/ (and derivations/) from the code")
     render.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file differs")
@@ -101,10 +122,11 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_derive(args: argparse.Namespace, out: TextIO) -> int:
-    loss = get_loss(args.loss)
-    wrt = (args.wrt,) if args.wrt else WRT
+    loss = _loss(args)
+    wrt = (args.wrt,) if args.wrt else (WRT if loss.link is not None else ("p",))
     orders = (args.order,) if args.order else ORDERS
-    derivs = derivatives(loss, wrt, orders)
+    with time_limit(USER_LIMIT_SECONDS if loss.name == "custom" else None):
+        derivs = derivatives(loss, wrt, orders)
     if args.format == "json":
         out.write(json.dumps(derivatives_json(loss, derivs), indent=2) + "\n")
     elif args.format == "latex":
@@ -116,7 +138,7 @@ def _cmd_derive(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_prove(args: argparse.Namespace, out: TextIO) -> int:
-    loss = get_loss(args.loss)
+    loss = _loss(args)
     results = prove(loss, args.claim)
     if args.format == "json":
         out.write(json.dumps(claims_json(loss, results), indent=2) + "\n")
@@ -196,15 +218,18 @@ def _emit(text: str, output: str | None, out: TextIO) -> None:
 
 
 def _cmd_latex(args: argparse.Namespace, out: TextIO) -> int:
-    loss = get_loss(args.loss)
-    text = standalone_latex(loss, prove(loss)) if args.standalone else derivations_latex(loss)
+    loss = _loss(args)
+    with time_limit(USER_LIMIT_SECONDS if loss.name == "custom" else None):
+        text = standalone_latex(loss, prove(loss)) if args.standalone else derivations_latex(loss)
     _emit(text, args.output, out)
     return EXIT_OK
 
 
 def _cmd_markdown(args: argparse.Namespace, out: TextIO) -> int:
-    loss = get_loss(args.loss)
-    _emit(markdown(loss, prove(loss)), args.output, out)
+    loss = _loss(args)
+    with time_limit(USER_LIMIT_SECONDS if loss.name == "custom" else None):
+        text = markdown(loss, prove(loss))
+    _emit(text, args.output, out)
     return EXIT_OK
 
 
@@ -229,6 +254,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (InputError, CertificateError) as exc:
         sys.stderr.write(f"lossproof: error: {exc}\n")
         return EXIT_BAD_INPUT
+    except TimeLimitExceeded as exc:
+        sys.stderr.write(f"lossproof: {exc}: the expression is too hard for the symbolic engines\n")
+        return EXIT_FAILED
     except LossproofError as exc:
         # A check inside lossproof failed: report it plainly, as a failure, not bad input.
         sys.stderr.write(f"lossproof: internal check failed: {exc}\n")

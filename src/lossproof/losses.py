@@ -24,7 +24,7 @@ from sympy import Interval, Rational, Symbol, cosh, log, oo
 from .errors import InputError
 from .sigmoid import sigmoid
 
-__all__ = ["y", "p", "z", "Link", "SIGMOID", "Loss", "CATALOG", "get_loss", "loss_names"]
+__all__ = ["y", "p", "z", "Link", "SIGMOID", "Loss", "CATALOG", "PARAMETERS", "LINKS", "custom_loss", "get_loss", "loss_names"]
 
 # Plain symbols without SymPy assumptions: the domain lives in the Loss and is
 # reasoned about by lossproof's engines, never slipped into SymPy as a premise.
@@ -165,6 +165,41 @@ POISSON = Loss(
 CATALOG: Mapping[str, Loss] = {
     loss.name: loss for loss in (BCE, MSE, LOGCOSH, BCE_POS_WEIGHT, BCE_LABEL_SMOOTHING, FOCAL, POISSON)
 }
+
+
+#: Parameters a typed-in loss may use, with the interval each is assumed to lie in.
+PARAMETERS: Mapping[str, tuple[Symbol, Interval]] = {
+    "w": (w, Interval.open(0, oo)),
+    "gamma": (gamma, Interval(0, oo)),
+    "epsilon": (eps, Interval.open(0, 1)),
+}
+#: Links a typed-in loss may use: the sigmoid, or none (the loss is used on p directly).
+LINKS: Mapping[str, Link | None] = {"sigmoid": SIGMOID, "identity": None}
+
+
+def custom_loss(text: str, link: str = "sigmoid") -> Loss:
+    """A loss typed by a user, parsed by the whitelist parser (never eval or sympify).
+
+    Args:
+        text: an expression in ``y`` and ``p`` (and the parameters of :data:`PARAMETERS`).
+        link: ``"sigmoid"`` (claims in the logit z too) or ``"identity"`` (p only).
+
+    Raises:
+        InputError: the text is not a loss lossproof accepts; one line says why.
+
+    >>> custom_loss("(p - y)**2").expr
+    (p - y)**2
+    """
+    from .parse import parse_expression  # the parser is only needed for typed-in losses
+
+    if link not in LINKS:
+        raise InputError(f"unknown link {link!r}: choose {' or '.join(LINKS)}")
+    names = {"y": y, "p": p, **{k: v[0] for k, v in PARAMETERS.items()}}
+    expr = parse_expression(text, names)
+    if not expr.has(p):
+        raise InputError(f"loss {text!r} does not depend on the prediction p")
+    params = tuple(PARAMETERS[str(s)] for s in sorted(expr.free_symbols - {y, p}, key=str))
+    return Loss("custom", "Custom loss", "L", expr, ((y, _UNIT), (p, _OPEN_UNIT)) + params, link=LINKS[link])
 
 
 def loss_names() -> list[str]:

@@ -57,7 +57,9 @@ class _Pretty(_Ordered, PrettyPrinter):
 
 
 class _Str(_Ordered, StrPrinter):
-    pass
+    def _print_Abs(self, expr: sympy.Expr) -> str:
+        # "abs" is what lossproof's parser and sympify both read back.
+        return f"abs({self._print(expr.args[0])})"
 
 
 def _name_sigmoids(expr: sympy.Expr, fmt: str) -> sympy.Expr:

@@ -13,7 +13,7 @@ refused at once instead of computed.
 -y*log(p) - (1 - y)*log(1 - p)
 >>> parse_expression("__import__('os')", {"p": p})
 Traceback (most recent call last):
-lossproof.errors.InputError: column 1: unknown name '__import__' (allowed: p; functions: abs, cosh, exp, log, sigmoid, softplus, sqrt, tanh)
+lossproof.errors.InputError: column 1: unknown name '__import__' (allowed: p; constants: E, pi; functions: abs, cosh, exp, log, sigmoid, softplus, sqrt, tanh)
 """
 
 from __future__ import annotations
@@ -64,6 +64,9 @@ FUNCTIONS: Mapping[str, Callable[[sympy.Expr], sympy.Expr]] = {
     "tanh": tanh,
 }
 
+#: Named constants an expression may use (SymPy prints exp(1) as E).
+CONSTANTS: Mapping[str, sympy.Expr] = {"E": sympy.E, "pi": sympy.pi}
+
 _BINARY = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.BitXor)
 
 
@@ -78,7 +81,7 @@ class _Builder:
 
     def allowed(self) -> str:
         names = ", ".join(sorted(self.variables)) or "none"
-        return f"allowed: {names}; functions: {', '.join(sorted(FUNCTIONS))}"
+        return f"allowed: {names}; constants: E, pi; functions: {', '.join(sorted(FUNCTIONS))}"
 
     def build(self, node: ast.AST, depth: int) -> sympy.Expr:
         if depth > MAX_DEPTH:
@@ -88,6 +91,8 @@ class _Builder:
         if isinstance(node, ast.Name):
             if node.id in self.variables:
                 return self.variables[node.id]
+            if node.id in CONSTANTS:
+                return CONSTANTS[node.id]
             raise self.fail(node, f"unknown name {node.id!r} ({self.allowed()})")
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             inner = self.build(node.operand, depth + 1)
@@ -186,4 +191,9 @@ def parse_expression(text: str, variables: Mapping[str, Symbol]) -> sympy.Expr:
         raise InputError(f"column {col}: syntax error: {exc.msg}") from None
     except (ValueError, RecursionError, MemoryError):
         raise InputError("expression could not be parsed (too deep or malformed)") from None
-    return _Builder(text.strip(), variables).build(tree.body, 0)
+    expr = _Builder(text.strip(), variables).build(tree.body, 0)
+    if expr.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan):
+        raise InputError("expression is undefined: it divides by zero or takes log(0)")
+    if expr.has(sympy.I):
+        raise InputError("expression is not real: it takes log or sqrt of a negative number")
+    return expr
