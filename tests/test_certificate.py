@@ -131,8 +131,8 @@ def test_render_writes_and_check_names_stale_and_stray_files(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     files = {"proofs/bce/a.json": "{}\n", "derivations/bce.md": "# x\n", "docs/bce.png": b"\x89PNG"}
-    monkeypatch.setattr("lossproof.cli.generated_files", lambda pictures=True: dict(files))
-    monkeypatch.setattr("lossproof.cli.tools_missing", lambda: [])
+    monkeypatch.setattr("lossproof.generated.generated_files", lambda pictures=True: dict(files))
+    monkeypatch.setattr("lossproof.picture.tools_missing", lambda: [])
     assert main(["render", "--root", str(tmp_path)]) == 0
     assert (tmp_path / "docs" / "bce.png").read_bytes() == b"\x89PNG"
     assert main(["render", "--check", "--root", str(tmp_path)]) == 0

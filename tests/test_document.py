@@ -136,7 +136,7 @@ def test_standalone_uses_only_the_allowed_packages(results) -> None:
     text = standalone_latex(BCE, results)
     packages = {line for line in text.splitlines() if line.startswith(r"\usepackage")}
     assert packages == {r"\usepackage{amsmath,amssymb,amsthm}"}
-    assert text.count(r"\begin{theorem}") == 7
+    assert text.count(r"\begin{theorem}") == 8
 
 
 def test_standalone_compiles_with_pdflatex(results, tmp_path: Path) -> None:

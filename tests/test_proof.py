@@ -35,6 +35,7 @@ CLAIM_IDS = [
     "isMinOn_bce_p",
     "isMinOn_bce_z",
     "min_value_bce",
+    "tendsto_deriv_bce_z_of_confidently_wrong",
     "bce_sub_entropy_eq_kl",
     "kl_bernoulli_nonneg",
 ]

@@ -14,11 +14,14 @@ to find out. Claim ids follow Lean Mathlib: ``strictConvexOn_bce_p``,
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
 
+import mpmath
 import sympy
 from sympy import Interval, Symbol, log, oo
 
@@ -27,6 +30,7 @@ from .losses import Loss, p, y
 from .errors import InputError
 from .timeout import USER_LIMIT_SECONDS, TimeLimitExceeded, time_limit
 from .identity import check_identity, sample_points
+from .numeric import modules
 from .proof import _sigmoid_value, check_step
 from .proof import Claim, ClaimResult, Derivative, Domain, Identity, LemmaUse, Limit, Part, Roots, Sign, sympy_limit, check_claim
 from .sigmoid import sigmoid
@@ -94,20 +98,17 @@ def _convexity(loss: Loss, wrt: str, strict: bool = True) -> Claim:
     )
 
 
-def _strictly_convex(loss: Loss, wrt: str, domain: Domain | None = None) -> bool:
-    """Whether the second derivative is proved > 0 (checked now; the check is cached)."""
-    _, _, dom, d2 = _second(loss, wrt)
-    return check_step(Sign(d2, ">", domain or dom, rule="second derivative > 0")).status == "proved"
-
-
 def _solve(num: sympy.Expr, var: Symbol) -> list[sympy.Expr]:
     # Only closed-form roots free of the variable count; where SymPy cannot solve
     # (logs in the gradient, as for the focal loss), there is no minimiser formula.
+    # Solved over real symbols, so that log(exp(y)) is y and complex roots show as such.
+    real = {s: sympy.Dummy(s.name, real=True) for s in num.free_symbols}
+    back = {v: k for k, v in real.items()}
     try:
-        roots = sympy.solve(num, var)
-    except (NotImplementedError, TypeError, ValueError):
+        roots = [r.xreplace(back) for r in sympy.solve(num.xreplace(real), real[var])]
+    except (NotImplementedError, TypeError, ValueError, KeyError):
         return []
-    return [r for r in roots if not r.has(var) and not r.atoms(sympy.Function) - r.atoms(log)]
+    return [r for r in roots if not r.has(var, sympy.I) and not r.atoms(sympy.Function) - r.atoms(log)]
 
 
 def _inside(r: sympy.Expr, iv: Interval, domain: Domain) -> bool:
@@ -295,26 +296,70 @@ def _min_value(loss: Loss) -> Claim:
     )
 
 
+def _saturation(loss: Loss) -> Claim:
+    """The logit gradient when the prediction is confidently wrong (Deep Learning Book 6.2.2.2).
+
+    y = 1 with z -> -oo, and y = 0 with z -> +oo: the limit of dL/dz, computed by SymPy
+    and confirmed along a sequence by mpmath. A limit of 0 means the gradient vanishes
+    exactly where the model is most wrong: the loss saturates.
+    """
+    assert loss.link is not None
+    zv = loss.link.var
+    d1 = derive(loss, "z", 1).canonical
+    dom = Domain(((zv, loss.link.var_domain),))
+    parts = []
+    for target, point, direction in ((1, -oo, "+"), (0, oo, "-")):
+        g = d1.subs(y, target)
+        value = sympy_limit(g, zv, point, direction)
+        parts.append(
+            Part(
+                f"for y = {target}, d{loss.operator}/dz -> {value} as z -> {point}",
+                "tendsto_of_limit",
+                (g, zv, point, value),
+                dom,
+                (Limit(g, zv, point, direction, value, dom, rule="limit of the logit gradient"),),
+            )
+        )
+    return Claim(
+        f"tendsto_deriv_{loss.name}_z_of_confidently_wrong",
+        f"The gradient of {loss.operator} in the logit when the prediction is confidently wrong "
+        "(y = 1, z -> -oo; y = 0, z -> +oo); a limit of 0 means it saturates.",
+        tuple(parts),
+    )
+
+
+def _fallbacks(loss: Loss) -> dict[str, str]:
+    """Claims stated only where a standard one is not proved: id -> the id it stands in for."""
+    wrts = ("p", "z") if loss.link is not None else ("p",)
+    return {f"convexOn_{loss.name}_{w}": f"strictConvexOn_{loss.name}_{w}" for w in wrts}
+
+
 def _builders(loss: Loss) -> dict[str, Callable[[], Claim]]:
     out: dict[str, Callable[[], Claim]] = {}
     for wrt in ("p", "z") if loss.link is not None else ("p",):
         out[f"strictConvexOn_{loss.name}_{wrt}"] = lambda wrt=wrt: _convexity(loss, wrt)
-        if not _strictly_convex(loss, wrt):
-            # Where strict convexity fails, the weaker claim: is it convex at all?
-            out[f"convexOn_{loss.name}_{wrt}"] = lambda wrt=wrt: _convexity(loss, wrt, strict=False)
+        # Where strict convexity is not proved, the weaker claim: is it convex at all?
+        out[f"convexOn_{loss.name}_{wrt}"] = lambda wrt=wrt: _convexity(loss, wrt, strict=False)
     out[f"isMinOn_{loss.name}_p"] = lambda: _minimiser(loss, "p")
     if loss.link is not None:
         out[f"isMinOn_{loss.name}_z"] = lambda: _minimiser(loss, "z")
     out[f"min_value_{loss.name}"] = lambda: _min_value(loss)
+    if loss.link is not None:
+        out[f"tendsto_deriv_{loss.name}_z_of_confidently_wrong"] = lambda: _saturation(loss)
     extra = EXTRA_CLAIMS.get(loss.name)
     for claim_id, build in (extra(loss) if extra else {}).items():
         out[claim_id] = build
     return out
 
 
-def claim_ids(loss: Loss) -> list[str]:
-    """The ids of every claim about ``loss``, standard ones first."""
-    return list(_builders(loss))
+def claim_ids(loss: Loss, fallbacks: bool = False) -> list[str]:
+    """The ids of the claims about ``loss``, standard ones first.
+
+    With ``fallbacks``, also the claims stated only where a standard one is not proved
+    (``convexOn_*`` where ``strictConvexOn_*`` is not); :func:`prove` adds those itself.
+    """
+    skip = set() if fallbacks else set(_fallbacks(loss))
+    return [cid for cid in _builders(loss) if cid not in skip]
 
 
 def build_claim(loss: Loss, claim_id: str) -> Claim:
@@ -333,7 +378,8 @@ def standard_claims(loss: Loss) -> list[Claim]:
     """The claims every loss gets: convexity in p and z, the minimiser in p and z, the minimum value."""
     extra = EXTRA_CLAIMS.get(loss.name)
     own = set(extra(loss)) if extra else set()
-    return [build() for cid, build in _builders(loss).items() if cid not in own]
+    builders = _builders(loss)
+    return [builders[cid]() for cid in claim_ids(loss) if cid not in own]
 
 
 def _bce_kl(loss: Loss) -> dict[str, Callable[[], Claim]]:
@@ -395,50 +441,65 @@ EXTRA_CLAIMS: Mapping[str, Callable[[Loss], dict[str, Callable[[], Claim]]]] = {
 
 
 def claims_for(loss: Loss) -> list[Claim]:
-    """Every claim lossproof makes about ``loss``: the standard ones, then its own."""
-    return [build() for build in _builders(loss).values()]
+    """Every claim lossproof makes about ``loss``: the standard ones, then its own (no fallbacks)."""
+    builders = _builders(loss)
+    return [builders[cid]() for cid in claim_ids(loss)]
 
 
-def _build_and_check(job: tuple[Loss, str]) -> ClaimResult:
+def _build_and_check(job: tuple[Loss, str]) -> list[ClaimResult]:
     loss, claim_id = job
     # A typed-in loss may make SymPy work forever: its claims run under a time limit.
     limit = USER_LIMIT_SECONDS if loss.name == "custom" else None
-    try:
-        with time_limit(limit):
-            return check_claim(build_claim(loss, claim_id))
-    except TimeLimitExceeded as exc:
-        empty = Claim(claim_id, f"{claim_id} (not built: {exc})", ())
-        return ClaimResult(empty, "unknown", {"sympy": "unknown", "z3": "unknown"}, (), None, (f"unknown (time limit): {exc}",))
+    out = []
+    fallback = {v: k for k, v in _fallbacks(loss).items()}.get(claim_id)
+    for cid in (claim_id, fallback):
+        if cid is None:
+            continue
+        try:
+            with time_limit(limit):
+                out.append(check_claim(build_claim(loss, cid)))
+        except TimeLimitExceeded as exc:
+            empty = Claim(cid, f"{cid} (not built: {exc})", ())
+            out.append(ClaimResult(empty, "unknown", {"sympy": "unknown", "z3": "unknown"}, (), None, (f"unknown (time limit): {exc}",)))
+        if out[-1].status == "proved":
+            break  # the fallback is stated only where the standard claim is not proved
+    return out
 
 
 def prove(loss: Loss, ids: Sequence[str] | None = None, workers: int | None = None) -> list[ClaimResult]:
     """Build and check the claims about ``loss`` (all, or those in ``ids``), in order.
 
     Claims are independent, so on a machine with several cores they are built and
-    checked in forked processes; the results are those of a serial loop.
+    checked in forked processes; the results are those of a serial loop. Where
+    ``strictConvexOn_*`` is not proved, ``convexOn_*`` follows it in the results.
 
     Raises:
         InputError: an id names no claim about ``loss``.
     """
-    with time_limit(USER_LIMIT_SECONDS if loss.name == "custom" else None):
-        known = claim_ids(loss)  # which claims there are depends on a convexity check
-    wanted = list(ids) if ids else known
+    known = claim_ids(loss, fallbacks=True)
+    wanted = list(ids) if ids else claim_ids(loss)
     for claim_id in wanted:
         if claim_id not in known:
             raise InputError(f"unknown claim {claim_id!r} for {loss.name}: known claims are {', '.join(known)}")
-    # Minimiser claims first: they cite the most steps (the convexity steps among them),
-    # so they are the longest jobs, and the claims after them in the same process find
-    # those step checks cached. Longest first also balances the workers best.
+    # Minimiser claims first: they cite the most steps, so they are the longest jobs,
+    # and claims after them in the same process find those step checks cached.
+    # Longest first also balances the workers best.
     order = sorted(wanted, key=lambda cid: not cid.startswith("isMinOn_"))
+    return list(_prove(loss, tuple(order), tuple(wanted), workers))
+
+
+@lru_cache(maxsize=64)
+def _prove(loss: Loss, order: tuple[str, ...], wanted: tuple[str, ...], workers: int | None) -> tuple[ClaimResult, ...]:
+    # Cached: a report, a document and a comparison in one process ask for the same proofs.
     jobs = [(loss, claim_id) for claim_id in order]
     count = workers if workers is not None else min(len(jobs), os.cpu_count() or 1)
     if count <= 1 or len(jobs) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        results = [_build_and_check(job) for job in jobs]
+        batches = [_build_and_check(job) for job in jobs]
     else:
         with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
-            results = list(pool.map(_build_and_check, jobs))
-    by_id = {r.claim.id: r for r in results}
-    return [by_id[claim_id] for claim_id in wanted]
+            batches = list(pool.map(_build_and_check, jobs))
+    by_id = {batch[0].claim.id: batch for batch in batches}
+    return tuple(r for claim_id in wanted for r in by_id[claim_id])
 
 
 _ = oo

@@ -13,13 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from .certificate import read_certificate
 from .claims import prove
 from .derive import ORDERS, WRT, derivatives
-from .document import derivations_latex, markdown, standalone_latex
 from .errors import CertificateError, InputError, LossproofError
-from .generated import generated_files, stale_files
-from .picture import tools_missing
 from .losses import LINKS, Loss, custom_loss, get_loss
 from .timeout import USER_LIMIT_SECONDS, TimeLimitExceeded, time_limit
 from .proof import check_claim
@@ -100,6 +96,10 @@ def _build_parser() -> _Parser:
     markdown.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     _custom_options(markdown)
 
+    comp = sub.add_parser("compare", help="losses side by side, every cell from a checked claim")
+    comp.add_argument("losses", nargs="*", metavar="LOSS", help="catalog names (default: bce mse logcosh focal)")
+    comp.add_argument("--format", choices=("text", "markdown", "latex", "json"), default="text")
+
     render = sub.add_parser("render", help="write proofs/ (and derivations/) from the code")
     render.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file differs")
     render.add_argument("--root", default=".", metavar="DIR", help="the repository root (default .)")
@@ -150,6 +150,9 @@ def _cmd_prove(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_render(args: argparse.Namespace, out: TextIO) -> int:
+    from .generated import generated_files, stale_files
+    from .picture import tools_missing
+
     root = Path(args.root)
     if not root.is_dir():
         raise InputError(f"--root {args.root!r} is not a folder")
@@ -184,6 +187,8 @@ def _cmd_render(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    from .certificate import read_certificate
+
     paths: list[Path] = []
     for text in args.paths:
         path = Path(text)
@@ -218,6 +223,8 @@ def _emit(text: str, output: str | None, out: TextIO) -> None:
 
 
 def _cmd_latex(args: argparse.Namespace, out: TextIO) -> int:
+    from .document import derivations_latex, standalone_latex
+
     loss = _loss(args)
     with time_limit(USER_LIMIT_SECONDS if loss.name == "custom" else None):
         text = standalone_latex(loss, prove(loss)) if args.standalone else derivations_latex(loss)
@@ -226,6 +233,8 @@ def _cmd_latex(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_markdown(args: argparse.Namespace, out: TextIO) -> int:
+    from .document import markdown
+
     loss = _loss(args)
     with time_limit(USER_LIMIT_SECONDS if loss.name == "custom" else None):
         text = markdown(loss, prove(loss))
@@ -233,9 +242,29 @@ def _cmd_markdown(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
+    from .compare import DEFAULT, compare, table_json, table_latex, table_markdown, table_text
+
+    losses = [get_loss(name) for name in (args.losses or DEFAULT)]
+    rows = compare(losses)
+    if args.format == "json":
+        out.write(json.dumps(table_json(rows), indent=2) + "\n")
+    elif args.format == "markdown":
+        out.write(table_markdown(rows) + "\n")
+    elif args.format == "latex":
+        out.write(table_latex(rows) + "\n")
+    else:
+        out.write(table_text(rows) + "\n")
+        out.write("(? = the claim behind the cell is neither proved nor refuted; `lossproof prove LOSS` says why)\n")
+    return EXIT_OK
+
+
+# Commands import what only they need when they run: a cold `lossproof prove` should not
+# pay for the document, picture and comparison modules (benchmarks/prove_vs_import.py).
 _COMMANDS = {None: _cmd_report, "derive": _cmd_derive, "prove": _cmd_prove, "render": _cmd_render,
     "latex": _cmd_latex,
-    "markdown": _cmd_markdown, "check": _cmd_check}
+    "markdown": _cmd_markdown,
+    "compare": _cmd_compare, "check": _cmd_check}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

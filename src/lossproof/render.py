@@ -180,7 +180,8 @@ def claims_text(results: Sequence[ClaimResult], unicode: bool = True, steps: boo
             for problem in r.problems:
                 lines.append(f"    problem: {problem}")
         blocks.append("\n".join(lines))
-    return ("\n\n" if steps else "\n").join(blocks)
+    text = ("\n\n" if steps else "\n").join(blocks)
+    return text if unicode else text.replace("·", ".")
 
 
 def claims_json(loss: Loss, results: Sequence[ClaimResult]) -> dict[str, Any]:

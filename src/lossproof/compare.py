@@ -1,0 +1,200 @@
+"""Losses side by side: one row per loss, every cell read off a checked claim.
+
+The question this answers is the one people bring to BCE: MSE, log-cosh and BCE all
+have their minimum at p = y, so why BCE? Because of what the table shows in the
+logit: convexity, and a gradient that does not vanish when the prediction is
+confidently wrong. No cell is typed in; each names the claim it comes from, and a
+claim that is neither proved nor refuted shows as unknown.
+
+>>> [c.key for c in COLUMNS][:3]
+['gradient_p', 'gradient_z', 'minimiser']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sympy
+
+from .claims import prove
+from .derive import derive
+from .losses import Loss
+from .notation import latex_text, to_latex, to_text
+from .proof import ClaimResult
+
+__all__ = ["Cell", "Row", "Column", "COLUMNS", "DEFAULT", "compare", "table_text", "table_markdown", "table_latex", "table_json"]
+
+#: The losses `lossproof compare` shows when none are named.
+DEFAULT = ("bce", "mse", "logcosh", "focal")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell: what it says, as text and LaTeX, and the claim it comes from (with its status)."""
+
+    text: str
+    latex: str
+    claim: str | None
+    status: str
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+
+
+COLUMNS = (
+    Column("gradient_p", "gradient in p"),
+    Column("gradient_z", "gradient in z"),
+    Column("minimiser", "minimiser"),
+    Column("min_value", "minimum value"),
+    Column("convex_p", "convex in p"),
+    Column("convex_z", "convex in z"),
+    Column("saturates", "saturates when confidently wrong"),
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    loss: Loss
+    cells: dict[str, Cell]
+
+
+def _find(results: Sequence[ClaimResult], claim_id: str) -> ClaimResult | None:
+    return next((r for r in results if r.claim.id == claim_id), None)
+
+
+def _none() -> Cell:
+    return Cell("n/a", r"\text{n/a}", None, "n/a")
+
+
+def _gradient(loss: Loss, results: Sequence[ClaimResult], wrt: str) -> Cell:
+    if wrt == "z" and loss.link is None:
+        return _none()
+    # The gradient is the one the minimiser claim cites (its first step), checked there.
+    r = _find(results, f"isMinOn_{loss.name}_{wrt}")
+    g = derive(loss, wrt, 1).canonical
+    return Cell(to_text(g), to_latex(g), r.claim.id if r else None, r.status if r else "unknown")
+
+
+def _minimiser(loss: Loss, results: Sequence[ClaimResult]) -> Cell:
+    r = _find(results, f"isMinOn_{loss.name}_p")
+    if r is None or not r.claim.parts or r.claim.parts[0].rule.startswith("not_"):
+        return Cell("none found", r"\text{none found}", r.claim.id if r else None, r.status if r else "unknown")
+    point = r.claim.parts[0].subject[2]
+    return Cell(f"p = {to_text(point)}", f"p = {to_latex(point)}", r.claim.id, r.status)
+
+
+def _min_value(loss: Loss, results: Sequence[ClaimResult]) -> Cell:
+    r = _find(results, f"min_value_{loss.name}")
+    if r is None or not r.claim.parts:
+        return Cell("none found", r"\text{none found}", r.claim.id if r else None, r.status if r else "unknown")
+    value = r.claim.parts[0].subject[1]
+    entropy = sympy.Symbol("y")
+    named = "H(y)" if value == -entropy * sympy.log(entropy) - (1 - entropy) * sympy.log(1 - entropy) else to_text(value)
+    tex = "H(y)" if named == "H(y)" else to_latex(value)
+    return Cell(named, tex, r.claim.id, r.status)
+
+
+def _convex(loss: Loss, results: Sequence[ClaimResult], wrt: str) -> Cell:
+    if wrt == "z" and loss.link is None:
+        return _none()
+    strict = _find(results, f"strictConvexOn_{loss.name}_{wrt}")
+    plain = _find(results, f"convexOn_{loss.name}_{wrt}")
+    if strict is not None and strict.status == "proved":
+        return Cell("strictly", r"\text{strictly}", strict.claim.id, "proved")
+    if plain is not None and plain.status == "proved":
+        return Cell("yes, not strictly", r"\text{yes, not strictly}", plain.claim.id, "proved")
+    decisive = plain if plain is not None else strict
+    if decisive is not None and decisive.status == "refuted":
+        where = ", ".join(f"{k} = {v}" for k, v in (decisive.counterexample or {}).items())
+        return Cell(f"no ({where})", rf"\text{{no}} ({latex_text(where)})", decisive.claim.id, "refuted")
+    return Cell("unknown", r"\text{unknown}", decisive.claim.id if decisive else None, "unknown")
+
+
+def _saturates(loss: Loss, results: Sequence[ClaimResult]) -> Cell:
+    if loss.link is None:
+        return _none()
+    r = _find(results, f"tendsto_deriv_{loss.name}_z_of_confidently_wrong")
+    if r is None or r.status != "proved":
+        return Cell("unknown", r"\text{unknown}", r.claim.id if r else None, r.status if r else "unknown")
+    limits = [part.subject[3] for part in r.claim.parts]
+    saturates = all(v == 0 for v in limits)
+    shown = ", ".join(to_text(v) for v in limits)
+    word = "yes" if saturates else "no"
+    return Cell(f"{word} (-> {shown})", rf"\text{{{word}}} (\to {', '.join(to_latex(v) for v in limits)})", r.claim.id, "proved")
+
+
+def compare(losses: Sequence[Loss]) -> list[Row]:
+    """Prove every claim about each loss and read the table's cells off the results."""
+    rows = []
+    for loss in losses:
+        results = prove(loss)
+        cells = {
+            "gradient_p": _gradient(loss, results, "p"),
+            "gradient_z": _gradient(loss, results, "z"),
+            "minimiser": _minimiser(loss, results),
+            "min_value": _min_value(loss, results),
+            "convex_p": _convex(loss, results, "p"),
+            "convex_z": _convex(loss, results, "z"),
+            "saturates": _saturates(loss, results),
+        }
+        rows.append(Row(loss, cells))
+    return rows
+
+
+def _mark(cell: Cell) -> str:
+    return {"proved": "", "refuted": "", "n/a": "", "unknown": " ?"}.get(cell.status, " ?")
+
+
+def table_text(rows: Sequence[Row]) -> str:
+    """A plain-text table; '?' marks a cell whose claim is neither proved nor refuted."""
+    header = ["loss"] + [c.title for c in COLUMNS]
+    body = [[r.loss.name] + [r.cells[c.key].text + _mark(r.cells[c.key]) for c in COLUMNS] for r in rows]
+    widths = [max(len(line[i]) for line in [header] + body) for i in range(len(header))]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip() for line in [header] + body]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def table_markdown(rows: Sequence[Row], proofs: str = "proofs") -> str:
+    """A GitHub table; each cell links to the certificate of its claim where there is one."""
+    lines = ["| loss | " + " | ".join(c.title for c in COLUMNS) + " |", "|" + " --- |" * (len(COLUMNS) + 1)]
+    for r in rows:
+        cells = []
+        for c in COLUMNS:
+            cell = r.cells[c.key]
+            words = cell.latex.startswith(r"\text")  # a verdict in words reads better as text
+            shown = "n/a" if cell.status == "n/a" else cell.text if words else f"${cell.latex}$"
+            if cell.claim and cell.status == "proved":
+                shown += f" [✓]({proofs}/{r.loss.name}/{cell.claim}.json)"
+            elif cell.claim:
+                shown += f" ({cell.status}: `{cell.claim}`)"
+            cells.append(shown.replace("|", r"\|"))
+        lines.append(f"| {r.loss.name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def table_latex(rows: Sequence[Row]) -> str:
+    """A LaTeX ``tabular`` (amsmath only), one row per loss."""
+    spec = "l" + "l" * len(COLUMNS)
+    out = [rf"\begin{{tabular}}{{{spec}}}", r"\hline", "loss & " + " & ".join(c.title for c in COLUMNS) + r" \\", r"\hline"]
+    for r in rows:
+        cells = [(f"${r.cells[c.key].latex}$" if r.cells[c.key].status != "n/a" else "n/a") for c in COLUMNS]
+        out.append(rf"\texttt{{{latex_text(r.loss.name)}}} & " + " & ".join(cells) + r" \\")
+    out += [r"\hline", r"\end{tabular}"]
+    return "\n".join(out)
+
+
+def table_json(rows: Sequence[Row]) -> dict[str, Any]:
+    """``{"columns": [...], "rows": [{"loss", "cells": {KEY: {"text", "latex", "claim", "status"}}}]}``."""
+    return {
+        "columns": [{"key": c.key, "title": c.title} for c in COLUMNS],
+        "rows": [
+            {"loss": r.loss.name, "cells": {k: {"text": v.text, "latex": v.latex, "claim": v.claim, "status": v.status} for k, v in r.cells.items()}}
+            for r in rows
+        ],
+    }
