@@ -100,6 +100,10 @@ def _build_parser() -> _Parser:
     comp.add_argument("losses", nargs="*", metavar="LOSS", help="catalog names (default: bce mse logcosh focal)")
     comp.add_argument("--format", choices=("text", "markdown", "latex", "json"), default="text")
 
+    plot = sub.add_parser("plot", help="the losses against p and their logit gradients (needs matplotlib)")
+    plot.add_argument("losses", nargs="*", metavar="LOSS", help="catalog names (default: bce mse logcosh focal)")
+    plot.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.svg, FILE.png or FILE.pdf")
+
     render = sub.add_parser("render", help="write proofs/ (and derivations/) from the code")
     render.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file differs")
     render.add_argument("--root", default=".", metavar="DIR", help="the repository root (default .)")
@@ -152,11 +156,12 @@ def _cmd_prove(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_render(args: argparse.Namespace, out: TextIO) -> int:
     from .generated import generated_files, stale_files
     from .picture import tools_missing
+    from .plot import matplotlib_missing
 
     root = Path(args.root)
     if not root.is_dir():
         raise InputError(f"--root {args.root!r} is not a folder")
-    missing = tools_missing()
+    missing = tools_missing() + (["matplotlib (pip install -e '.[plots]')"] if matplotlib_missing() else [])
     if missing:
         # Pictures need TeX; everything else is still written or checked.
         out.write(f"skipped docs/ pictures: {', '.join(missing)} not installed\n")
@@ -261,10 +266,25 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
 
 # Commands import what only they need when they run: a cold `lossproof prove` should not
 # pay for the document, picture and comparison modules (benchmarks/prove_vs_import.py).
+def _cmd_plot(args: argparse.Namespace, out: TextIO) -> int:
+    from .compare import DEFAULT
+    from .plot import plot_bytes
+
+    losses = [get_loss(name) for name in (args.losses or DEFAULT)]
+    path = Path(args.output)
+    fmt = path.suffix.lstrip(".").lower()
+    if path.is_dir() or not path.parent.is_dir():
+        raise InputError(f"-o {args.output!r}: not a file in an existing folder")
+    path.write_bytes(plot_bytes(losses, fmt))
+    out.write(f"wrote {path}\n")
+    return EXIT_OK
+
+
 _COMMANDS = {None: _cmd_report, "derive": _cmd_derive, "prove": _cmd_prove, "render": _cmd_render,
     "latex": _cmd_latex,
     "markdown": _cmd_markdown,
-    "compare": _cmd_compare, "check": _cmd_check}
+    "compare": _cmd_compare,
+    "plot": _cmd_plot, "check": _cmd_check}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

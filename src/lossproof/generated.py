@@ -17,7 +17,9 @@ from .certificate import claim_to_dict
 from .claims import prove
 from .document import markdown, standalone_latex
 from .losses import CATALOG
+from .compare import DEFAULT
 from .picture import first_page_png
+from .plot import plot_bytes
 from .proof import lemma_claims
 
 __all__ = ["generated_files", "stale_files", "GENERATED_DIRS", "PICTURED"]
@@ -39,7 +41,8 @@ def generated_files(pictures: bool = True, names: tuple[str, ...] | None = None)
     """Every generated file: path relative to the repository root -> content.
 
     With ``pictures``, also ``docs/<loss>.png``, the first page of the standalone
-    document (needs pdflatex and pdftoppm; see :mod:`lossproof.picture`). Cached per
+    document (needs pdflatex and pdftoppm; see :mod:`lossproof.picture`), and
+    ``docs/compare.svg`` (needs matplotlib; see :mod:`lossproof.plot`). Cached per
     process: the content is a function of the code alone. Do not mutate the result.
     ``names`` limits the losses (the lemmas are always included).
     """
@@ -57,6 +60,9 @@ def generated_files(pictures: bool = True, names: tuple[str, ...] | None = None)
         files[f"derivations/{loss.name}.tex"] = tex = standalone_latex(loss, results)
         if pictures and loss.name in PICTURED:
             files[f"docs/{loss.name}.png"] = first_page_png(tex)
+    if pictures and names is None:
+        # The comparison figure the README shows (matplotlib, the optional extra).
+        files["docs/compare.svg"] = plot_bytes([CATALOG[n] for n in DEFAULT], "svg")
     for claim in lemma_claims():
         files[f"proofs/lemmas/{claim.id}.json"] = _json(claim_to_dict(claim))
     return files

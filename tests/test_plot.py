@@ -1,0 +1,40 @@
+"""Plots: deterministic SVG, minima marked only where a minimiser is proved."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from lossproof.cli import main
+from lossproof.losses import get_loss
+from lossproof.plot import matplotlib_missing, plot_bytes
+
+
+@pytest.fixture(autouse=True)
+def _needs_matplotlib() -> None:
+    if matplotlib_missing():
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail("matplotlib is missing in CI: .ci/run installs the plots extra")
+        pytest.skip("matplotlib not installed (pip install -e '.[plots]'); CI runs these tests")
+
+
+def test_svg_is_deterministic() -> None:
+    losses = [get_loss("bce"), get_loss("mse")]
+    first, second = plot_bytes(losses, "svg"), plot_bytes(losses, "svg")
+    assert first == second and first.startswith(b"<?xml")
+
+
+def test_minima_are_marked_where_proved() -> None:
+    from lossproof.plot import _minimiser
+
+    assert _minimiser(get_loss("bce"), 0.1) == pytest.approx(0.1)
+    assert _minimiser(get_loss("bce_pos_weight"), 0.5) == pytest.approx(3 * 0.5 / (2 * 0.5 + 1))
+    assert _minimiser(get_loss("focal"), 0.5) is None  # not proved: not marked
+
+
+def test_plot_command(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plot", "bce", "poisson", "-o", str(tmp_path / "f.png")]) == 0
+    assert (tmp_path / "f.png").read_bytes().startswith(b"\x89PNG")
+    assert main(["plot", "bce", "-o", str(tmp_path / "f.gif")]) == 2
+    assert "cannot write a plot as 'gif'" in capsys.readouterr().err
