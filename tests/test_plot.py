@@ -25,12 +25,17 @@ def test_svg_is_deterministic() -> None:
     assert first == second and first.startswith(b"<?xml")
 
 
-def test_minima_are_marked_where_proved() -> None:
-    from lossproof.plot import _minimiser
+def test_minima_are_marked_where_proved(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+    from dataclasses import replace
 
-    assert _minimiser(get_loss("bce"), 0.1) == pytest.approx(0.1)
-    assert _minimiser(get_loss("bce_pos_weight"), 0.5) == pytest.approx(3 * 0.5 / (2 * 0.5 + 1))
-    assert _minimiser(get_loss("focal"), 0.5) is None  # not proved: not marked
+    plot = importlib.import_module("lossproof.plot")
+    assert plot._minimiser(get_loss("bce"), 0.1) == pytest.approx(0.1)
+    assert plot._minimiser(get_loss("poisson"), 0.5) == pytest.approx(0.5)
+    # The same claim, had it not been proved: no marker.
+    real = plot.prove
+    monkeypatch.setattr(plot, "prove", lambda loss: [replace(r, status="unknown") for r in real(loss)])
+    assert plot._minimiser(get_loss("bce"), 0.1) is None
 
 
 def test_plot_command(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -214,6 +214,8 @@ def check_mpmath(
     dps = max(_MP_START_DPS, start_dps)
     previous = _mp_difference(f, x, order, length, dps)
     while dps < _MP_MAX_DPS:
+        # Doubling, not a few digits more: at too few digits, absorption (1 - sigmoid(-500)
+        # is 1) makes two nearby precisions agree on a wrong, tiny value.
         dps *= 2
         current = _mp_difference(f, x, order, length, dps)
         with mpmath.workdps(dps):
@@ -221,7 +223,8 @@ def check_mpmath(
             scale = max(abs(current), abs(previous), size)
             # Two zeros prove nothing: at too few digits 1 - sigmoid(700) is 0 and so is
             # every difference of f; only agreeing nonzero values settle the precision.
-            settled = scale != 0 and abs(current - previous) <= scale * MP_REL_TOL**2
+            both_zero = current == 0 and previous == 0
+            settled = not both_zero and abs(current - previous) <= scale * MP_REL_TOL**2
         previous = current
         if settled:
             break
