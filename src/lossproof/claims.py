@@ -25,7 +25,7 @@ import mpmath
 import sympy
 from sympy import Interval, Symbol, log, oo
 
-from .derive import canonical_form, derive
+from .derive import canonical_form, derive, kinks
 from .losses import Loss, p, y
 from .errors import InputError
 from .timeout import USER_LIMIT_SECONDS, TimeLimitExceeded, time_limit
@@ -61,14 +61,21 @@ def _interior(iv: Interval) -> Interval:
     return Interval.open(iv.start, iv.end)
 
 
+def _off_kinks(expr: sympy.Expr) -> tuple[Hypothesis_, ...]:
+    # A loss with |u| is differentiable only where u != 0: every claim about its
+    # derivatives says so in its domain, and the kinks get claims of their own.
+    return tuple(Hypothesis_(u, "!=") for u in kinks(expr))
+
+
 def _domain(loss: Loss, **replace: Interval) -> Domain:
     box = [(s, replace.get(str(s), iv)) for s, iv in loss.domain]
-    return Domain(tuple(box))
+    return Domain(tuple(box), _off_kinks(loss.expr))
 
 
 def _z_domain(loss: Loss, **replace: Interval) -> Domain:
     box = [(s, replace.get(str(s), iv)) for s, iv in loss.linked_domain().items()]
-    return Domain(tuple(box))
+    expr = loss.link.apply(loss.expr) if loss.link is not None else loss.expr
+    return Domain(tuple(box), _off_kinks(expr))
 
 
 def _second(loss: Loss, wrt: str) -> tuple[sympy.Expr, Symbol, Domain, sympy.Expr]:
@@ -78,6 +85,35 @@ def _second(loss: Loss, wrt: str) -> tuple[sympy.Expr, Symbol, Domain, sympy.Exp
         assert loss.link is not None
         f, var, dom = loss.link.apply(loss.expr), loss.link.var, _z_domain(loss)
     return f, var, dom, derive(loss, wrt, 2).canonical
+
+
+def _kink_parts(loss: Loss, wrt: str, f: sympy.Expr, var: Symbol, dom: Domain) -> list[Part]:
+    """At each kink u = 0 (solved for the variable), the derivative may only jump up."""
+    parts = []
+    d1 = derive(loss, wrt, 1).canonical
+    t = Symbol("t")
+    rest = Domain(tuple((s, iv) for s, iv in dom.intervals if s != var))
+    for u in kinks(f):
+        for point in _solve(u, var):
+            shifted = d1.subs(var, point + t)
+            left = sympy_limit(shifted, t, sympy.Integer(0), "-")
+            right = sympy_limit(shifted, t, sympy.Integer(0), "+")
+            near = Domain(((t, Interval.open(-1, 1)),) + rest.intervals)
+            parts.append(
+                Part(
+                    f"at {var} = {point} the one-sided derivatives are {left} and {right}, the subdifferential is "
+                    f"[{left}, {right}]: the slope does not fall",
+                    "convexAt_kink_of_deriv_le",
+                    (f, var, point),
+                    rest,
+                    (
+                        Limit(shifted, t, sympy.Integer(0), "-", left, near, rule="left derivative"),
+                        Limit(shifted, t, sympy.Integer(0), "+", right, near, rule="right derivative"),
+                        Sign(right - left, ">=", rest, rule="right minus left derivative"),
+                    ),
+                )
+            )
+    return parts
 
 
 def _convexity(loss: Loss, wrt: str, strict: bool = True) -> Claim:
@@ -91,10 +127,12 @@ def _convexity(loss: Loss, wrt: str, strict: bool = True) -> Claim:
         (Derivative(f, var, 2, d2, dom), Sign(d2, rel, dom, rule=f"second derivative {rel} 0")),
     )
     prefix = "strictConvexOn" if strict else "convexOn"
+    # Off the kinks d2 >= 0 is not enough: at a kink the slope must not fall.
+    extra = tuple(_kink_parts(loss, wrt, f, var, dom)) if not strict and kinks(f) else ()
     return Claim(
         f"{prefix}_{loss.name}_{wrt}",
         f"For every y in the target range, {loss.operator}(y, ·) is {word} in {var}.",
-        (part,),
+        (part,) + extra,
     )
 
 
@@ -104,6 +142,8 @@ def _solve(num: sympy.Expr, var: Symbol) -> list[sympy.Expr]:
     # Solved over real symbols, so that log(exp(y)) is y and complex roots show as such.
     real = {s: sympy.Dummy(s.name, real=True) for s in num.free_symbols}
     back = {v: k for k, v in real.items()}
+    # sign(u) = 0 exactly where u = 0: at a kink, 0 is in the subdifferential.
+    num = num.replace(sympy.sign, lambda u: u)
     try:
         roots = [r.xreplace(back) for r in sympy.solve(num.xreplace(real), real[var])]
     except (NotImplementedError, TypeError, ValueError, KeyError):

@@ -97,11 +97,11 @@ def _build_parser() -> _Parser:
     _custom_options(markdown)
 
     comp = sub.add_parser("compare", help="losses side by side, every cell from a checked claim")
-    comp.add_argument("losses", nargs="*", metavar="LOSS", help="catalog names (default: bce mse logcosh focal)")
+    comp.add_argument("losses", nargs="*", metavar="LOSS", help="catalog names (default: bce mse mae logcosh focal)")
     comp.add_argument("--format", choices=("text", "markdown", "latex", "json"), default="text")
 
     plot = sub.add_parser("plot", help="the losses against p and their logit gradients (needs matplotlib)")
-    plot.add_argument("losses", nargs="*", metavar="LOSS", help="catalog names (default: bce mse logcosh focal)")
+    plot.add_argument("losses", nargs="*", metavar="LOSS", help="catalog names (default: bce mse mae logcosh focal)")
     plot.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.svg, FILE.png or FILE.pdf")
 
     render = sub.add_parser("render", help="write proofs/ (and derivations/) from the code")

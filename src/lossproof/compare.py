@@ -27,7 +27,7 @@ from .proof import ClaimResult
 __all__ = ["Cell", "Row", "Column", "COLUMNS", "DEFAULT", "compare", "table_text", "table_markdown", "table_latex", "table_json"]
 
 #: The losses `lossproof compare` shows when none are named.
-DEFAULT = ("bce", "mse", "logcosh", "focal")
+DEFAULT = ("bce", "mse", "mae", "logcosh", "focal")
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,12 @@ def _gradient(loss: Loss, results: Sequence[ClaimResult], wrt: str) -> Cell:
         return _none()
     # The gradient is the one the minimiser claim cites (its first step), checked there.
     r = _find(results, f"isMinOn_{loss.name}_{wrt}")
-    g = derive(loss, wrt, 1).canonical
-    return Cell(to_text(g), to_latex(g), r.claim.id if r else None, r.status if r else "unknown")
+    d = derive(loss, wrt, 1)
+    g = d.canonical
+    # Where the loss has a kink the gradient holds off it, and the cell says so.
+    off = "".join(f" ({to_text(u)} != 0)" for u in d.undefined_where)
+    off_tex = "".join(rf" \quad ({to_latex(u)} \neq 0)" for u in d.undefined_where)
+    return Cell(to_text(g) + off, to_latex(g) + off_tex, r.claim.id if r else None, r.status if r else "unknown")
 
 
 def _minimiser(loss: Loss, results: Sequence[ClaimResult]) -> Cell:

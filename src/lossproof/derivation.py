@@ -31,7 +31,7 @@ from functools import lru_cache
 import sympy
 from sympy import Add, Derivative, Interval, Mul, Pow, S, Symbol, exp, log
 
-from .derive import canonical_form, derive
+from .derive import canonical_form, derive, smooth_diff
 from .errors import IdentityError
 from .identity import check_identity, sample_points
 from .notation import to_latex
@@ -71,8 +71,14 @@ class Chain:
 
 
 def value_of(expr: sympy.Expr) -> sympy.Expr:
-    """The value of a written form: derivatives carried out, sums and products evaluated."""
-    return expr.doit()
+    """The value of a written form: derivatives carried out, sums and products evaluated.
+
+    A derivative of ``|u|`` is carried out off its kink (:func:`~lossproof.derive.smooth_diff`).
+    """
+    def carry_out(e: sympy.Expr) -> sympy.Expr:
+        return smooth_diff(e.expr, e.variables[0], len(e.variables))
+
+    return expr.replace(lambda e: isinstance(e, Derivative), carry_out).doit()
 
 
 SIGMOID_RULE = r"$\sigma' = \sigma (1 - \sigma)$"
@@ -166,6 +172,13 @@ def _rule_derivative(f: sympy.Expr, var: Symbol) -> tuple[sympy.Expr, str]:
     if isinstance(f, exp):
         du = sympy.diff(f.args[0], var)
         return (f if du == 1 else Mul(f, du, evaluate=False)), "derivative of exp"
+    if isinstance(f, sympy.sign):
+        return S.Zero, f"$\\operatorname{{sign}}'(u) = 0$ for ${to_latex(f.args[0])} \\neq 0$"
+    if isinstance(f, sympy.Abs):
+        # |u|' = sign(u) u', only where u != 0: the derivation says so in its rule.
+        u = f.args[0]
+        du = sympy.diff(u, var)
+        return (sympy.sign(u) if du == 1 else Mul(sympy.sign(u), du, evaluate=False)), f"$|u|' = \\operatorname{{sign}}(u)\\, u'$ for ${to_latex(u)} \\neq 0$"
     if isinstance(f, sigmoid):
         return Mul(f, 1 - f, evaluate=False), SIGMOID_RULE
     if f == var:

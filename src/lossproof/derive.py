@@ -32,7 +32,7 @@ from .identity import check_identity, sample_points
 from .losses import Loss, p
 from .sigmoid import sigmoid
 
-__all__ = ["Derivative", "derive", "derivatives", "canonical_form", "WRT", "ORDERS"]
+__all__ = ["Derivative", "derive", "derivatives", "canonical_form", "kinks", "smooth_diff", "WRT", "ORDERS"]
 
 #: The variables a derivative can be taken with respect to.
 WRT = ("p", "z")
@@ -43,6 +43,36 @@ ORDERS = (1, 2)
 _ORIENT_POINTS = 7
 
 
+def kinks(expr: sympy.Expr) -> tuple[sympy.Expr, ...]:
+    """Where ``expr`` may fail to be differentiable: the arguments ``u`` of its ``|u|``.
+
+    >>> from lossproof.losses import p, y
+    >>> kinks(abs(y - p))
+    (p - y,)
+    """
+    return tuple(sorted({a.args[0] for a in expr.atoms(sympy.Abs)}, key=sympy.default_sort_key))
+
+
+def smooth_diff(expr: sympy.Expr, var: Symbol, order: int) -> sympy.Expr:
+    """SymPy's derivative, valid wherever ``expr`` is differentiable.
+
+    Without ``|u|`` this is ``sympy.diff``. With it, the symbols are taken real (so that
+    ``|u|' = sign(u) u'``) and the point masses ``DiracDelta`` at the kinks ``u = 0`` are
+    dropped: the result is the derivative off the kinks, and :func:`kinks` says where
+    it does not hold. Nothing here pretends the function is differentiable there.
+
+    >>> from lossproof.losses import p, y
+    >>> smooth_diff(abs(y - p), p, 2)
+    0
+    """
+    if not expr.has(sympy.Abs, sympy.sign):
+        return sympy.diff(expr, var, order)
+    real = {s: Dummy(s.name, real=True) for s in expr.free_symbols}
+    back = {v: k for k, v in real.items()}
+    result = sympy.diff(expr.xreplace(real), real[var], order)
+    return result.replace(sympy.DiracDelta, lambda *args: sympy.Integer(0)).xreplace(back)
+
+
 @dataclass(frozen=True)
 class Derivative:
     """One derivative of a loss.
@@ -51,8 +81,9 @@ class Derivative:
         loss: the loss's name.
         wrt: ``"p"`` or ``"z"``.
         order: 1 or 2.
-        raw: what ``sympy.diff`` returned.
+        raw: what ``sympy.diff`` returned (:func:`smooth_diff` where there are kinks).
         canonical: the canonical form, checked equal to ``raw``.
+        undefined_where: expressions ``u``; the derivative does not exist where ``u = 0``.
     """
 
     loss: str
@@ -60,6 +91,7 @@ class Derivative:
     order: int
     raw: sympy.Expr
     canonical: sympy.Expr
+    undefined_where: tuple[sympy.Expr, ...] = ()
 
 
 def _orient(
@@ -138,12 +170,20 @@ def canonical_form(
         candidates.append(Add(*(_oriented_fraction(t, main_plain, points) for t in Add.make_args(plain))))
     else:
         candidates = [plain, sympy.simplify(plain)]
-    best = min(enumerate(candidates), key=lambda ic: (count_ops(ic[1]), ic[0]))[1]
-    result = best.xreplace({v: k for k, v in names.items()})
-    check = check_identity(result, expr, domain)
-    if not check.holds:
-        raise IdentityError(f"canonical form {result} does not equal {expr}: {check}")
-    return result
+    ranked = [c for _, c in sorted(enumerate(candidates), key=lambda ic: (count_ops(ic[1]), ic[0]))]
+    # The shortest form that checks equal wins; SymPy's simplify may return a form the
+    # symbolic check cannot confirm (a Piecewise), and that form is then passed over.
+    # The raw derivative itself is the last resort, so some form always checks.
+    checks = []
+    for candidate in ranked + [plain]:
+        result = candidate.xreplace({v: k for k, v in names.items()})
+        check = check_identity(result, expr, domain)
+        if check.holds:
+            return result
+        checks.append(check)
+        if not check.numeric:
+            break  # a form that is numerically different is a bug, not a hard case
+    raise IdentityError(f"canonical form {result} does not equal {expr}: {checks[-1]}")
 
 
 @lru_cache(maxsize=256)
@@ -175,8 +215,8 @@ def derive(loss: Loss, wrt: str, order: int) -> Derivative:
         domain = loss.linked_domain()
         assert loss.link is not None  # linked_domain raised otherwise
         expr, var = loss.link.apply(loss.expr), loss.link.var
-    raw = sympy.diff(expr, var, order)
-    return Derivative(loss.name, wrt, order, raw, canonical_form(raw, domain, var))
+    raw = smooth_diff(expr, var, order)
+    return Derivative(loss.name, wrt, order, raw, canonical_form(raw, domain, var), kinks(expr))
 
 
 def derivatives(

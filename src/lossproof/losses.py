@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import sympy
-from sympy import Interval, Rational, Symbol, cosh, log, oo
+from sympy import Abs, Interval, Rational, Symbol, cosh, log, oo
 
 from .errors import InputError
 from .sigmoid import sigmoid
@@ -126,6 +126,14 @@ BCE = Loss(
 _DOMAIN = ((y, _UNIT), (p, _OPEN_UNIT))
 
 MSE = Loss("mse", "Mean squared error", "MSE", (y - p) ** 2, _DOMAIN)
+MAE = Loss(
+    "mae",
+    "Mean absolute error",
+    "MAE",
+    Abs(y - p),
+    _DOMAIN,
+    notes=("not differentiable at p = y: derivatives hold for p != y; see subdifferential_mae_p.",),
+)
 LOGCOSH = Loss("logcosh", "Log-cosh", "LogCosh", log(cosh(p - y)), _DOMAIN)
 BCE_POS_WEIGHT = Loss(
     "bce_pos_weight",
@@ -163,7 +171,7 @@ POISSON = Loss(
 
 #: Every built-in loss by name, in the order the CLI lists them.
 CATALOG: Mapping[str, Loss] = {
-    loss.name: loss for loss in (BCE, MSE, LOGCOSH, BCE_POS_WEIGHT, BCE_LABEL_SMOOTHING, FOCAL, POISSON)
+    loss.name: loss for loss in (BCE, MSE, MAE, LOGCOSH, BCE_POS_WEIGHT, BCE_LABEL_SMOOTHING, FOCAL, POISSON)
 }
 
 
@@ -206,7 +214,7 @@ def loss_names() -> list[str]:
     """The names of the built-in losses.
 
     >>> loss_names()[:3]
-    ['bce', 'mse', 'logcosh']
+    ['bce', 'mse', 'mae']
     """
     return list(CATALOG)
 

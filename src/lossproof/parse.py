@@ -13,7 +13,7 @@ refused at once instead of computed.
 -y*log(p) - (1 - y)*log(1 - p)
 >>> parse_expression("__import__('os')", {"p": p})
 Traceback (most recent call last):
-lossproof.errors.InputError: column 1: unknown name '__import__' (allowed: p; constants: E, pi; functions: abs, cosh, exp, log, sigmoid, softplus, sqrt, tanh)
+lossproof.errors.InputError: column 1: unknown name '__import__' (allowed: p; constants: E, pi; functions: abs, cosh, exp, log, sigmoid, sign, softplus, sqrt, tanh)
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ FUNCTIONS: Mapping[str, Callable[[sympy.Expr], sympy.Expr]] = {
     "exp": exp,
     "log": log,
     "sigmoid": sigmoid,
+    "sign": sympy.sign,
     "softplus": _softplus,
     "sqrt": sqrt,
     "tanh": tanh,

@@ -35,6 +35,7 @@ import sympy
 from sympy import Dummy, Interval, Rational, Symbol, log, oo
 
 from .engines import Hypothesis, Question, SignEngine, Z3Engine
+from .derive import smooth_diff
 from .identity import check_identity, sample_points
 from .numeric import check_mpmath, modules, mp_function
 from .sigmoid import sigmoid
@@ -359,6 +360,14 @@ def _check_sign(step: Sign) -> StepResult:
     if problem:
         return StepResult(step, UNKNOWN, {"sympy": UNKNOWN, "z3": UNKNOWN}, reason=problem)
     side_results = [_check_sign(s) for s in sides]
+    # sign(u) is 1 where u > 0 and -1 where u < 0: where both engines prove one of
+    # those on the domain, the atom is that constant (named lemmas sign_of_pos/_neg).
+    for atom in sorted(expr.atoms(sympy.sign), key=sympy.default_sort_key):
+        for rel, value in ((">", 1), ("<", -1)):
+            side = _check_sign(Sign(atom.args[0], rel, domain, rule=f"sign_of_{'pos' if value > 0 else 'neg'}"))
+            if side.status == PROVED:
+                expr = expr.xreplace({atom: sympy.Integer(value)})
+                break
     (plain,), sdomain, names = _sigmoid_symbols([expr], domain)
     rest = plain.atoms(sympy.Function) | {a for a in plain.atoms(sympy.Pow) if not a.exp.is_Integer}
     if rest:
@@ -403,7 +412,7 @@ def _check_identity(lhs: sympy.Expr, rhs: sympy.Expr, domain: Domain, step: Step
 
 
 def _check_derivative(step: Derivative) -> StepResult:
-    raw = sympy.diff(step.function, step.var, step.order)
+    raw = smooth_diff(step.function, step.var, step.order)
     ident = _check_identity(raw, step.result, step.domain, step)
     # The independent side: mpmath finite differences of the function at sample points.
     # Each expression is compiled once, with the other variables as leading arguments.
@@ -632,14 +641,35 @@ def _shape_sign_change(part: Part) -> list[str]:
     return out
 
 
+def _shape_kink(part: Part) -> list[str]:
+    # At a kink the one-sided derivatives of the subject, and right - left >= 0.
+    f, var, point = part.subject
+    st = part.steps
+    if [type(s) for s in st] != [Limit, Limit, Sign]:
+        return ["needs the left and right derivatives at the kink and their difference's sign"]
+    left, right, jump = st
+    t = left.var
+    d1 = smooth_diff(f, var, 1)
+    out = []
+    for lim, direction in ((left, "-"), (right, "+")):
+        if not (lim.var == t and lim.point == 0 and lim.direction == direction):
+            out.append(f"the {'left' if direction == '-' else 'right'} limit is not taken at the kink")
+        elif not check_identity(lim.expr, d1.subs(var, point + t), {**dict(lim.domain.intervals)}).numeric:
+            out.append("a limit is not of the subject's derivative near the kink")
+    if not (jump.rel == ">=" and _same(jump.expr, right.value - left.value)):
+        out.append("the last step is not 'right derivative - left derivative >= 0'")
+    return out
+
+
 #: Rules whose steps add one hypothesis to the part's domain (the shape check verifies it).
-_SIDE_HYPOTHESES = {"isMinOn_of_deriv_neg_of_lt_of_pos_of_gt"}
+_SIDE_HYPOTHESES = {"isMinOn_of_deriv_neg_of_lt_of_pos_of_gt", "convexAt_kink_of_deriv_le"}
 
 #: Conclusion rules: name -> checker of the premises' shape (Mathlib-style names).
 RULES = {
     "strictConvexOn_of_deriv2_pos": _shape_convex,
     "convexOn_of_deriv2_nonneg": _shape_convex,
     "isMinOn_of_deriv_neg_of_lt_of_pos_of_gt": _shape_sign_change,
+    "convexAt_kink_of_deriv_le": _shape_kink,
     "isMinOn_of_deriv_eq_zero_of_strictConvexOn": _shape_min,
     "not_isMinOn_of_strictMonoOn": _shape_monotone,
     "strictMonoOn_of_deriv_pos": _shape_monotone,
@@ -665,6 +695,14 @@ def check_claim(claim: Claim) -> ClaimResult:
             if step.domain != part.domain and part.rule not in _SIDE_HYPOTHESES:
                 problems.append(f"{part.rule}: a step is stated on another domain than the part")
             results.append(check_step(step))
+    # A convexity part stated off kinks (hypotheses u != 0) says nothing at the kinks:
+    # the claim must carry a kink part for each, or it is not about an interval at all.
+    for part in claim.parts:
+        if part.rule in ("convexOn_of_deriv2_nonneg", "strictConvexOn_of_deriv2_pos"):
+            holes = [h for h in part.domain.hypotheses if h.rel == "!="]
+            kink_parts = [q for q in claim.parts if q.rule == "convexAt_kink_of_deriv_le" and _same(q.subject[0], part.subject[0])]
+            if part.rule == "convexOn_of_deriv2_nonneg" and len(kink_parts) < len(holes):
+                problems.append(f"{part.rule}: the domain leaves out {len(holes)} kink(s) but the claim checks {len(kink_parts)}")
     statuses = [r.status for r in results]
     status = PROVED if statuses and all(s == PROVED for s in statuses) and not problems else (REFUTED if REFUTED in statuses else UNKNOWN)
     engines: dict[str, str] = {}

@@ -89,10 +89,13 @@ def loss_header(loss: Loss, unicode: bool = True) -> str:
 
 def derivatives_text(loss: Loss, derivs: Sequence[Derivative], unicode: bool = True) -> str:
     """Each derivative as a pretty-printed equation, separated by blank lines."""
-    blocks = [
-        _pretty_equation(derivative_text(loss.operator, d.wrt, d.order, unicode), d.canonical, unicode)
-        for d in derivs
-    ]
+    blocks = []
+    for d in derivs:
+        block = _pretty_equation(derivative_text(loss.operator, d.wrt, d.order, unicode), d.canonical, unicode)
+        if d.undefined_where:
+            ne = "≠" if unicode else "!="
+            block += "\n    where " + ", ".join(f"{to_text(u)} {ne} 0" for u in d.undefined_where) + " (not differentiable there)"
+        blocks.append(block)
     return "\n\n".join(blocks)
 
 
@@ -103,6 +106,7 @@ def derivatives_json(loss: Loss, derivs: Sequence[Derivative]) -> dict[str, Any]
         "expression": to_text(loss.expr),
         "derivatives": [
             {"wrt": d.wrt, "order": d.order, "expr": to_text(d.canonical), "latex": to_latex(d.canonical)}
+            | ({"undefined_where": [f"{to_text(u)} = 0" for u in d.undefined_where]} if d.undefined_where else {})
             for d in derivs
         ],
     }
