@@ -50,6 +50,8 @@ __all__ = ["FORMAT", "claim_to_dict", "claim_from_dict", "step_to_dict", "read_c
 FORMAT = "lossproof-certificate/1"
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,15}$")
 _MAX_FILE_BYTES = 1_000_000
+#: Longest expression in a certificate (a Hessian's quadratic form runs to a few thousand).
+_MAX_EXPRESSION = 20_000
 
 
 def _interval_text(iv: Interval) -> str:
@@ -113,7 +115,7 @@ class _Reader:
         if not isinstance(value, str):
             raise CertificateError(f"{where}: expected an expression as text, got {value!r}")
         try:
-            return parse_expression(value, self.variables)
+            return parse_expression(value, self.variables, max_length=_MAX_EXPRESSION)
         except InputError as exc:
             raise CertificateError(f"{where}: {exc}") from None
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+
+import sympy
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
@@ -17,6 +19,7 @@ from .claims import prove
 from .derive import ORDERS, WRT, derivatives
 from .errors import CertificateError, InputError, LossproofError
 from .losses import LINKS, Loss, custom_loss, get_loss
+from .notation import to_latex, to_text
 from .timeout import USER_LIMIT_SECONDS, TimeLimitExceeded, time_limit
 from .proof import check_claim
 from .render import (
@@ -77,12 +80,14 @@ def _build_parser() -> _Parser:
     derive.add_argument("--wrt", choices=WRT, help="only the derivatives in this variable")
     derive.add_argument("--order", type=int, choices=ORDERS, help="only the derivatives of this order")
     derive.add_argument("--format", choices=("text", "latex", "json"), default="text")
+    derive.add_argument("--classes", type=int, default=3, metavar="K", help="classes of softmax_ce (default 3)")
     _custom_options(derive)
 
     prove = sub.add_parser("prove", help="prove the claims about a loss with two engines")
     prove.add_argument("loss", nargs="?", default="bce", metavar="LOSS", help="catalog name (default bce)")
     prove.add_argument("--claim", action="append", metavar="ID", help="only this claim (repeatable)")
     prove.add_argument("--format", choices=("text", "json", "latex"), default="text")
+    prove.add_argument("--classes", type=int, default=3, metavar="K", help="classes of softmax_ce (default 3)")
     _custom_options(prove)
 
     latex = sub.add_parser("latex", help="derivations as amsmath snippets, or a standalone article")
@@ -125,7 +130,36 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if all(r.status == "proved" for r in results) else EXIT_FAILED
 
 
+def _cmd_derive_softmax(args: argparse.Namespace, out: TextIO) -> int:
+    from .softmax import SoftmaxCE
+
+    loss = SoftmaxCE(args.classes)
+    gradient = loss.gradient()
+    hessian = sympy.hessian(loss.on_simplex(loss.expr), loss.z)
+    if args.format == "json":
+        data = {
+            "loss": "softmax_ce",
+            "classes": loss.classes,
+            "expression": to_text(loss.expr),
+            "gradient": [to_text(g) for g in gradient],
+            "hessian": [[to_text(hessian[i, j]) for j in range(loss.classes)] for i in range(loss.classes)],
+        }
+        out.write(json.dumps(data, indent=2) + "\n")
+    elif args.format == "latex":
+        rows = [rf"  \frac{{\partial L}}{{\partial z_{{{k + 1}}}}} &= {to_latex(g)}" for k, g in enumerate(gradient)]
+        out.write("\\begin{align}\n" + " \\\\\n".join(rows) + "\n\\end{align}\n")
+    else:
+        for k, g in enumerate(gradient, 1):
+            out.write(f"dL/dz{k} = {to_text(g)}\n")
+        out.write("Hessian = diag(s) - s s^T, s = softmax(z):\n")
+        for i in range(loss.classes):
+            out.write("  [" + ", ".join(to_text(sympy.factor(hessian[i, j])) for j in range(loss.classes)) + "]\n")
+    return EXIT_OK
+
+
 def _cmd_derive(args: argparse.Namespace, out: TextIO) -> int:
+    if args.loss == "softmax_ce" and args.expr is None:
+        return _cmd_derive_softmax(args, out)
     loss = _loss(args)
     wrt = (args.wrt,) if args.wrt else (WRT if loss.link is not None else ("p",))
     orders = (args.order,) if args.order else ORDERS
@@ -142,12 +176,24 @@ def _cmd_derive(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_prove(args: argparse.Namespace, out: TextIO) -> int:
-    loss = _loss(args)
-    results = prove(loss, args.claim)
+    if args.loss == "softmax_ce" and args.expr is None:
+        from .softmax import SoftmaxCE, softmax_claims
+
+        claims = softmax_claims(SoftmaxCE(args.classes))
+        known = [c.id for c in claims]
+        for claim_id in args.claim or ():
+            if claim_id not in known:
+                raise InputError(f"unknown claim {claim_id!r} for softmax_ce: known claims are {', '.join(known)}")
+        results = [check_claim(c) for c in claims if not args.claim or c.id in args.claim]
+        name = "softmax_ce"
+    else:
+        loss = _loss(args)
+        results = prove(loss, args.claim)
+        name = loss.name
     if args.format == "json":
-        out.write(json.dumps(claims_json(loss, results), indent=2) + "\n")
+        out.write(json.dumps(claims_json(name, results), indent=2) + "\n")
     elif args.format == "latex":
-        out.write(claims_latex(loss, results) + "\n")
+        out.write(claims_latex(results) + "\n")
     else:
         out.write(claims_text(results, _unicode(out) and not args.ascii) + "\n")
     return EXIT_OK if all(r.status == "proved" for r in results) else EXIT_FAILED

@@ -21,6 +21,7 @@ from .compare import DEFAULT
 from .picture import first_page_png
 from .plot import plot_bytes
 from .proof import lemma_claims
+from .softmax import prove_softmax
 
 __all__ = ["generated_files", "stale_files", "GENERATED_DIRS", "PICTURED"]
 
@@ -63,6 +64,11 @@ def generated_files(pictures: bool = True, names: tuple[str, ...] | None = None)
     if pictures and names is None:
         # The comparison figure the README shows (matplotlib, the optional extra).
         files["docs/compare.svg"] = plot_bytes([CATALOG[n] for n in DEFAULT], "svg")
+    if names is None:
+        # Softmax cross-entropy, K = 3 (the CLI's default): certificates of its proved claims.
+        for r in prove_softmax(3):
+            if r.status == "proved":
+                files[f"proofs/softmax_ce/{r.claim.id}.json"] = _json(claim_to_dict(r.claim))
     for claim in lemma_claims():
         files[f"proofs/lemmas/{claim.id}.json"] = _json(claim_to_dict(claim))
     return files

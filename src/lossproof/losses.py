@@ -228,6 +228,8 @@ def get_loss(name: str) -> Loss:
     try:
         return CATALOG[name]
     except KeyError:
+        if name == "softmax_ce":  # a loss of a vector of logits: derive and prove only
+            raise InputError("softmax_ce has K logits: use `lossproof derive|prove softmax_ce [--classes K]`") from None
         known = ", ".join(CATALOG)
         raise InputError(f"unknown loss {name!r}: known losses are {known}") from None
 

@@ -164,12 +164,14 @@ def _short(expr: sympy.Expr) -> str:
     return text if len(text) <= 20 else text[:17] + "..."
 
 
-def parse_expression(text: str, variables: Mapping[str, Symbol]) -> sympy.Expr:
+def parse_expression(text: str, variables: Mapping[str, Symbol], max_length: int = MAX_LENGTH) -> sympy.Expr:
     """Parse ``text`` into a SymPy expression, accepting only the whitelist.
 
     Args:
         text: the expression, in Python-like syntax; ``^`` also means power.
         variables: the names allowed and the symbols they stand for.
+        max_length: the longest text accepted (certificates, written by lossproof, may
+            hold longer expressions than a user types; the file size is bounded too).
 
     Returns:
         The expression.
@@ -179,8 +181,8 @@ def parse_expression(text: str, variables: Mapping[str, Symbol]) -> sympy.Expr:
     """
     if not isinstance(text, str):
         raise InputError(f"expression must be text, not {type(text).__name__}")
-    if len(text) > MAX_LENGTH:
-        raise InputError(f"expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
+    if len(text) > max_length:
+        raise InputError(f"expression is {len(text)} characters long; the limit is {max_length}")
     if not text.strip():
         raise InputError("expression is empty")
     if "\n" in text or "\r" in text:

@@ -661,8 +661,47 @@ def _shape_kink(part: Part) -> list[str]:
     return out
 
 
+def _shape_hessian_form(part: Part) -> list[str]:
+    # v^T H v for H the Hessian of the subject in its logits z1..zK (directions v1..vK),
+    # equal to a form in s = softmax(z), whose sign is taken on the open simplex.
+    f, *zs = part.subject
+    st = part.steps
+    if [type(s) for s in st] != [Identity, Sign]:
+        return ["needs the quadratic form of the Hessian as an identity, then its sign"]
+    ident, sign = st
+    k = len(zs)
+    vs = [Symbol(f"v{i}") for i in range(1, k + 1)]
+    ss = [Symbol(f"s{i}") for i in range(1, k)]
+    h = sympy.hessian(f, zs)
+    form = (sympy.Matrix(vs).T * h * sympy.Matrix(vs))[0, 0]
+    out = []
+    if sympy.expand(ident.lhs - form) != 0:
+        out.append("the identity's left side is not v^T H v for the subject's Hessian")
+    total = sympy.Add(*(sympy.exp(zk) for zk in zs))
+    back = {si: sympy.exp(zk) / total for si, zk in zip(ss, zs)}
+    domain = {**{zk: Interval(-oo, oo) for zk in zs}, **{vk: Interval(-oo, oo) for vk in vs}}
+    if not check_identity(ident.rhs, sign.expr.xreplace(back), domain).numeric:
+        out.append("the sign step is not about the identity's right side with s = softmax(z)")
+    wanted = ">=" if part.rule == "convexOn_of_hessian_form_nonneg" else ">"
+    if sign.rel != wanted:
+        out.append(f"the sign step is not '{wanted} 0'")
+    box = dict(sign.domain.intervals)
+    simplex = Hypothesis(1 - sympy.Add(*ss), ">")
+    if any(box.get(si) != Interval.open(0, 1) for si in ss) or simplex not in sign.domain.hypotheses:
+        out.append("the sign step is not taken on the whole open simplex")
+    extra = set(sign.domain.hypotheses) - {simplex} - set(part.domain.hypotheses)
+    if extra:
+        out.append("the sign step assumes more than the part")
+    return out
+
+
 #: Rules whose steps add one hypothesis to the part's domain (the shape check verifies it).
-_SIDE_HYPOTHESES = {"isMinOn_of_deriv_neg_of_lt_of_pos_of_gt", "convexAt_kink_of_deriv_le"}
+_SIDE_HYPOTHESES = {
+    "isMinOn_of_deriv_neg_of_lt_of_pos_of_gt",
+    "convexAt_kink_of_deriv_le",
+    "convexOn_of_hessian_form_nonneg",
+    "strictConvexOn_of_hessian_form_pos",
+}
 
 #: Conclusion rules: name -> checker of the premises' shape (Mathlib-style names).
 RULES = {
@@ -670,6 +709,8 @@ RULES = {
     "convexOn_of_deriv2_nonneg": _shape_convex,
     "isMinOn_of_deriv_neg_of_lt_of_pos_of_gt": _shape_sign_change,
     "convexAt_kink_of_deriv_le": _shape_kink,
+    "convexOn_of_hessian_form_nonneg": _shape_hessian_form,
+    "strictConvexOn_of_hessian_form_pos": _shape_hessian_form,
     "isMinOn_of_deriv_eq_zero_of_strictConvexOn": _shape_min,
     "not_isMinOn_of_strictMonoOn": _shape_monotone,
     "strictMonoOn_of_deriv_pos": _shape_monotone,

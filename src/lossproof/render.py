@@ -188,7 +188,7 @@ def claims_text(results: Sequence[ClaimResult], unicode: bool = True, steps: boo
     return text if unicode else text.replace("·", ".")
 
 
-def claims_json(loss: Loss, results: Sequence[ClaimResult]) -> dict[str, Any]:
+def claims_json(loss_name: str, results: Sequence[ClaimResult]) -> dict[str, Any]:
     """The JSON object of ``lossproof prove --format json`` (see the README's contract)."""
     claims = []
     for r in results:
@@ -207,10 +207,10 @@ def claims_json(loss: Loss, results: Sequence[ClaimResult]) -> dict[str, Any]:
                 "steps": steps,
             }
         )
-    return {"loss": loss.name, "claims": claims}
+    return {"loss": loss_name, "claims": claims}
 
 
-def claims_latex(loss: Loss, results: Sequence[ClaimResult]) -> str:
+def claims_latex(results: Sequence[ClaimResult]) -> str:
     """Each claim as a LaTeX paragraph: id, verdict, statement (amsmath only)."""
     rows = []
     for r in results:
