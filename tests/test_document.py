@@ -139,12 +139,21 @@ def test_standalone_uses_only_the_allowed_packages(results) -> None:
     assert text.count(r"\begin{theorem}") == 8
 
 
-def test_standalone_compiles_with_pdflatex(results, tmp_path: Path) -> None:
+def _softmax_document() -> str:
+    from lossproof.document import softmax_latex
+    from lossproof.softmax import SoftmaxCE, prove_softmax
+
+    return softmax_latex(SoftmaxCE(3), prove_softmax(3))
+
+
+@pytest.mark.parametrize("which", ["bce", "softmax_ce"])
+def test_standalone_compiles_with_pdflatex(results, tmp_path: Path, which: str) -> None:
     if shutil.which("pdflatex") is None:
         if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
             pytest.fail("pdflatex is missing in CI: .ci/run installs texlive-latex-base")
         pytest.skip("pdflatex not installed (apt-get install texlive-latex-base); CI runs this test")
-    (tmp_path / "bce.tex").write_text(standalone_latex(BCE, results), encoding="utf-8")
+    text = standalone_latex(BCE, results) if which == "bce" else _softmax_document()
+    (tmp_path / "bce.tex").write_text(text, encoding="utf-8")
     for _ in range(2):  # twice, so that references settle
         proc = subprocess.run(
             ["pdflatex", "-halt-on-error", "-interaction=nonstopmode", "bce.tex"],

@@ -94,11 +94,13 @@ def _build_parser() -> _Parser:
     latex.add_argument("loss", nargs="?", default="bce", metavar="LOSS", help="catalog name (default bce)")
     latex.add_argument("--standalone", action="store_true", help="a complete article that compiles with pdflatex")
     latex.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    latex.add_argument("--classes", type=int, default=3, metavar="K", help="classes of softmax_ce (default 3)")
     _custom_options(latex)
 
     markdown = sub.add_parser("markdown", help="derivations and claims as GitHub Markdown")
     markdown.add_argument("loss", nargs="?", default="bce", metavar="LOSS", help="catalog name (default bce)")
     markdown.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    markdown.add_argument("--classes", type=int, default=3, metavar="K", help="classes of softmax_ce (default 3)")
     _custom_options(markdown)
 
     comp = sub.add_parser("compare", help="losses side by side, every cell from a checked claim")
@@ -146,8 +148,8 @@ def _cmd_derive_softmax(args: argparse.Namespace, out: TextIO) -> int:
         }
         out.write(json.dumps(data, indent=2) + "\n")
     elif args.format == "latex":
-        rows = [rf"  \frac{{\partial L}}{{\partial z_{{{k + 1}}}}} &= {to_latex(g)}" for k, g in enumerate(gradient)]
-        out.write("\\begin{align}\n" + " \\\\\n".join(rows) + "\n\\end{align}\n")
+        args.standalone, args.output = False, None
+        return _cmd_latex(args, out)
     else:
         for k, g in enumerate(gradient, 1):
             out.write(f"dL/dz{k} = {to_text(g)}\n")
@@ -158,7 +160,7 @@ def _cmd_derive_softmax(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_derive(args: argparse.Namespace, out: TextIO) -> int:
-    if args.loss == "softmax_ce" and args.expr is None:
+    if _softmax_requested(args):
         return _cmd_derive_softmax(args, out)
     loss = _loss(args)
     wrt = (args.wrt,) if args.wrt else (WRT if loss.link is not None else ("p",))
@@ -176,7 +178,7 @@ def _cmd_derive(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_prove(args: argparse.Namespace, out: TextIO) -> int:
-    if args.loss == "softmax_ce" and args.expr is None:
+    if _softmax_requested(args):
         from .softmax import SoftmaxCE, softmax_claims
 
         claims = softmax_claims(SoftmaxCE(args.classes))
@@ -273,8 +275,23 @@ def _emit(text: str, output: str | None, out: TextIO) -> None:
     path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
 
 
+def _softmax_requested(args: argparse.Namespace) -> bool:
+    return bool(args.loss == "softmax_ce" and getattr(args, "expr", None) is None)
+
+
 def _cmd_latex(args: argparse.Namespace, out: TextIO) -> int:
-    from .document import derivations_latex, standalone_latex
+    from .document import derivations_latex, softmax_latex, standalone_latex
+
+    if _softmax_requested(args):
+        from .softmax import SoftmaxCE, prove_softmax
+
+        loss = SoftmaxCE(args.classes)
+        if args.standalone:
+            _emit(softmax_latex(loss, prove_softmax(args.classes)), args.output, out)
+        else:
+            rows = [rf"  \frac{{\partial L}}{{\partial z_{{{k + 1}}}}} &= {to_latex(g)}" for k, g in enumerate(loss.gradient())]
+            _emit("\\begin{align}\n" + " \\\\\n".join(rows) + "\n\\end{align}", args.output, out)
+        return EXIT_OK
 
     loss = _loss(args)
     with time_limit(USER_LIMIT_SECONDS if loss.name == "custom" else None):
@@ -284,7 +301,13 @@ def _cmd_latex(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_markdown(args: argparse.Namespace, out: TextIO) -> int:
-    from .document import markdown
+    from .document import markdown, softmax_markdown
+
+    if _softmax_requested(args):
+        from .softmax import SoftmaxCE, prove_softmax
+
+        _emit(softmax_markdown(SoftmaxCE(args.classes), prove_softmax(args.classes)), args.output, out)
+        return EXIT_OK
 
     loss = _loss(args)
     with time_limit(USER_LIMIT_SECONDS if loss.name == "custom" else None):

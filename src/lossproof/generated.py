@@ -15,13 +15,13 @@ from pathlib import Path
 
 from .certificate import claim_to_dict
 from .claims import prove
-from .document import markdown, standalone_latex
+from .document import markdown, softmax_latex, softmax_markdown, standalone_latex
 from .losses import CATALOG
 from .compare import DEFAULT
 from .picture import first_page_png
 from .plot import plot_bytes
 from .proof import lemma_claims
-from .softmax import prove_softmax
+from .softmax import SoftmaxCE, prove_softmax
 
 __all__ = ["generated_files", "stale_files", "GENERATED_DIRS", "PICTURED"]
 
@@ -66,9 +66,12 @@ def generated_files(pictures: bool = True, names: tuple[str, ...] | None = None)
         files["docs/compare.svg"] = plot_bytes([CATALOG[n] for n in DEFAULT], "svg")
     if names is None:
         # Softmax cross-entropy, K = 3 (the CLI's default): certificates of its proved claims.
-        for r in prove_softmax(3):
+        softmax_results = prove_softmax(3)
+        for r in softmax_results:
             if r.status == "proved":
                 files[f"proofs/softmax_ce/{r.claim.id}.json"] = _json(claim_to_dict(r.claim))
+        files["derivations/softmax_ce.md"] = softmax_markdown(SoftmaxCE(3), softmax_results)
+        files["derivations/softmax_ce.tex"] = softmax_latex(SoftmaxCE(3), softmax_results)
     for claim in lemma_claims():
         files[f"proofs/lemmas/{claim.id}.json"] = _json(claim_to_dict(claim))
     return files
