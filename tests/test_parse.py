@@ -169,3 +169,18 @@ def test_the_time_limit_turns_a_hang_into_unknown(monkeypatch: pytest.MonkeyPatc
     (result,) = claims.prove(custom_loss("(p - y)**2", "identity"), ["min_value_custom"], workers=1)
     assert result.status == "unknown"
     assert "time limit" in result.problems[0]
+
+
+@pytest.mark.parametrize("text", ["w*y*log(p)", "p/y"])
+def test_parameters_and_ill_posed_losses_end_in_verdicts_not_tracebacks(text: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["prove", "--loss", text, "--link", "identity", "--claim", "isMinOn_custom_p"])
+    out, err = capsys.readouterr()
+    assert code in (0, 1) and err == "" and "isMinOn_custom_p" in out
+
+
+def test_complex_roots_do_not_refute_a_real_minimiser() -> None:
+    # 4p^3 - y has one real root and two complex ones: only the real one counts.
+    from lossproof.claims import prove
+
+    (result,) = prove(custom_loss("p**4 - y*p", "identity"), ["isMinOn_custom_p"], workers=1)
+    assert result.status != "refuted"

@@ -265,6 +265,8 @@ def _minimiser(loss: Loss, wrt: str) -> Claim:
             continue
         # Which way the loss runs, read off the gradient at one interior point; then proved.
         probe = de.subs(var, sympy.Rational(1, 2) if wrt == "p" else 0)
+        if probe.free_symbols:  # parameters (w, gamma, ...): read the sign at a sample point
+            probe = probe.xreplace(sample_points(dom.box(), 1, seed=17)[0])
         rel = ">" if probe > 0 else "<"
         towards = (iv.start, "+") if rel == ">" else (iv.end, "-")
         parts.append(
@@ -486,6 +488,12 @@ def claims_for(loss: Loss) -> list[Claim]:
     return [builders[cid]() for cid in claim_ids(loss)]
 
 
+#: SymPy and Z3 raise many kinds of error on expressions they cannot handle (KeyError for
+#: a complex infinity, TypeError for an undecidable comparison, ...): the claim is then
+#: unknown with that reason, never a crash, since a typed-in loss can be anything.
+_TOOL_ERRORS = (Exception,)
+
+
 def _build_and_check(job: tuple[Loss, str]) -> list[ClaimResult]:
     loss, claim_id = job
     # A typed-in loss may make SymPy work forever: its claims run under a time limit.
@@ -501,6 +509,10 @@ def _build_and_check(job: tuple[Loss, str]) -> list[ClaimResult]:
         except TimeLimitExceeded as exc:
             empty = Claim(cid, f"{cid} (not built: {exc})", ())
             out.append(ClaimResult(empty, "unknown", {"sympy": "unknown", "z3": "unknown"}, (), None, (f"unknown (time limit): {exc}",)))
+        except _TOOL_ERRORS as exc:
+            empty = Claim(cid, f"{cid} (not built)", ())
+            reason = f"unknown: the claim could not be built: {type(exc).__name__}: {str(exc)[:160]}"
+            out.append(ClaimResult(empty, "unknown", {"sympy": "unknown", "z3": "unknown"}, (), None, (reason,)))
         if out[-1].status == "proved":
             break  # the fallback is stated only where the standard claim is not proved
     return out

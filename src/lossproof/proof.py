@@ -35,6 +35,7 @@ import sympy
 from sympy import Dummy, Interval, Rational, Symbol, log, oo
 
 from .engines import Hypothesis, Question, SignEngine, Z3Engine
+from .timeout import TimeLimitExceeded
 from .derive import smooth_diff
 from .identity import check_identity, sample_points
 from .numeric import check_mpmath, modules, mp_function
@@ -460,10 +461,25 @@ def _check_roots(step: Roots) -> StepResult:
             members.append(_check_sign(Sign(r - iv.start, ">" if iv.left_open else ">=", others)))
         if iv.end != oo:
             members.append(_check_sign(Sign(iv.end - r, ">" if iv.right_open else ">=", others)))
-    # SymPy side: solve the numerator and compare the solution sets.
-    solved = sympy.solve(num, var, dict=False)
+    # SymPy side: solve the numerator over the reals and keep the roots inside the
+    # variable's interval (decided at sample points of the other variables), then
+    # compare with the claimed roots. A root SymPy cannot place leaves this unknown.
+    real = {s: sympy.Dummy(s.name, real=True) for s in num.free_symbols}
+    back = {v: k for k, v in real.items()}
+    try:
+        found = [r.xreplace(back) for r in sympy.solve(num.xreplace(real), real[var], dict=False)]
+    except NotImplementedError:
+        found = []
+    points = sample_points(others.box(), 5, seed=13) if others.intervals else [{}]
+    solved = []
+    for r in found:
+        if r.has(sympy.I):
+            continue
+        values = [r.xreplace(pt) for pt in points]
+        if all(v.is_number and v.is_real and iv.contains(v) is sympy.true for v in values):
+            solved.append(r)
     same = len(solved) == len(roots) and all(any(sympy.simplify(a - b) == 0 for b in roots) for a in solved)
-    own = PROVED if same else REFUTED if solved and not same else UNKNOWN
+    own = PROVED if same else UNKNOWN
     # Z3 side: no point of the domain where num = 0 and var differs from every root.
     hyps = sdomain.hypotheses + (Hypothesis(num, "=="),) + tuple(Hypothesis(var - r, "!=") for r in roots)
     rational = all(r.is_rational_function(*r.free_symbols) if r.free_symbols else r.is_Rational for r in roots)
@@ -532,7 +548,9 @@ def check_step(step: Step) -> StepResult:
     """
     try:
         return _check_step(step)
-    except (TypeError, ValueError, NotImplementedError, ZeroDivisionError, RecursionError, AttributeError) as exc:
+    except TimeLimitExceeded:
+        raise  # the caller's limit, not this step's failure
+    except Exception as exc:  # noqa: BLE001 - SymPy and Z3 raise many kinds on what they cannot handle
         # SymPy or Z3 could not handle this expression: no verdict, and the reason says so.
         engines = {"sympy": UNKNOWN, "z3": UNKNOWN}
         return StepResult(step, UNKNOWN, engines, reason=f"could not be decided: {type(exc).__name__}: {str(exc)[:120]}")
