@@ -1,8 +1,10 @@
 """lossproof: derive, prove and typeset facts about machine-learning loss functions.
 
->>> from lossproof import get_loss, derive
+>>> from lossproof import get_loss, derive, prove
 >>> derive(get_loss("bce"), "p", 1).canonical
 (p - y)/(p*(1 - p))
+>>> [r.status for r in prove(get_loss("mse"), ["strictConvexOn_mse_z"], workers=1)]
+['refuted', 'refuted']
 """
 
 from .derive import ORDERS as ORDERS
@@ -25,7 +27,39 @@ from .losses import get_loss as get_loss
 from .losses import loss_names as loss_names
 from .sigmoid import sigmoid as sigmoid
 
+# The heavier parts (proofs, documents, comparison, plots) load on first use, so that
+# `import lossproof` and a cold `lossproof derive` stay quick (PEP 562).
+_LAZY = {
+    "Claim": "proof",
+    "ClaimResult": "proof",
+    "check_claim": "proof",
+    "prove": "claims",
+    "claims_for": "claims",
+    "claim_ids": "claims",
+    "custom_loss": "losses",
+    "parse_expression": "parse",
+    "read_certificate": "certificate",
+    "check_certificate": "certificate",
+    "derivation": "derivation",
+    "stationary": "derivation",
+    "standalone_latex": "document",
+    "markdown": "document",
+    "compare": "compare",
+    "SoftmaxCE": "softmax",
+    "prove_softmax": "softmax",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'lossproof' has no attribute {name!r}")
+
+
 __all__ = [
+    *sorted(_LAZY),
     "CATALOG",
     "ORDERS",
     "SIGMOID",
