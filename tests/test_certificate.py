@@ -32,7 +32,16 @@ def test_committed_bce_files_are_what_the_code_generates() -> None:
     assert stale_files(ROOT, files, with_extra=False) == []
 
 
-@pytest.mark.parametrize("path", sorted(PROOFS.rglob("*.json")), ids=lambda p: p.stem)
+# BCE's, the lemmas' and one of each other kind of rule; `.ci/run` re-checks every
+# committed certificate with `lossproof check proofs/` after the tests.
+_SAMPLE = sorted(PROOFS.glob("bce/*.json")) + sorted(PROOFS.glob("lemmas/*.json")) + [
+    PROOFS / "mae" / "convexOn_mae_p.json",
+    PROOFS / "poisson" / "convexOn_poisson_p.json",
+    PROOFS / "softmax_ce" / "convexOn_softmax_ce_z.json",
+]
+
+
+@pytest.mark.parametrize("path", _SAMPLE, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_committed_certificates_recheck(path: Path) -> None:
     assert check_certificate(path).status == "proved"
 
