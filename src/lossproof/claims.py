@@ -31,7 +31,7 @@ from .errors import InputError
 from .timeout import USER_LIMIT_SECONDS, TimeLimitExceeded, time_limit
 from .identity import check_identity, sample_points
 from .numeric import modules
-from .proof import _sigmoid_value, check_step
+from .proof import _sigmoid_value, check_step, real_roots, root_inside
 from .proof import Claim, ClaimResult, Derivative, Domain, Identity, LemmaUse, Limit, Part, Roots, Sign, sympy_limit, check_claim
 from .sigmoid import sigmoid
 
@@ -94,7 +94,7 @@ def _kink_parts(loss: Loss, wrt: str, f: sympy.Expr, var: Symbol, dom: Domain) -
     t = Symbol("t")
     rest = Domain(tuple((s, iv) for s, iv in dom.intervals if s != var))
     for u in kinks(f):
-        for point in _solve(u, var):
+        for point in real_roots(u, var):
             shifted = d1.subs(var, point + t)
             left = sympy_limit(shifted, t, sympy.Integer(0), "-")
             right = sympy_limit(shifted, t, sympy.Integer(0), "+")
@@ -136,29 +136,10 @@ def _convexity(loss: Loss, wrt: str, strict: bool = True) -> Claim:
     )
 
 
-def _solve(num: sympy.Expr, var: Symbol) -> list[sympy.Expr]:
-    # Only closed-form roots free of the variable count; where SymPy cannot solve
-    # (logs in the gradient, as for the focal loss), there is no minimiser formula.
-    # Solved over real symbols, so that log(exp(y)) is y and complex roots show as such.
-    real = {s: sympy.Dummy(s.name, real=True) for s in num.free_symbols}
-    back = {v: k for k, v in real.items()}
-    # sign(u) = 0 exactly where u = 0: at a kink, 0 is in the subdifferential.
-    num = num.replace(sympy.sign, lambda u: u)
-    try:
-        roots = [r.xreplace(back) for r in sympy.solve(num.xreplace(real), real[var])]
-    except (NotImplementedError, TypeError, ValueError, KeyError):
-        return []
-    return [r for r in roots if not r.has(var, sympy.I) and not r.atoms(sympy.Function) - r.atoms(log)]
-
-
 def _inside(r: sympy.Expr, iv: Interval, domain: Domain) -> bool:
-    # Which roots of the numerator lie inside the variable's interval, decided at sample
-    # points; the Roots step then proves it for the whole domain.
-    if r.free_symbols - set(domain.box()):
-        return False
-    points = sample_points(domain.box(), 5, seed=11)
-    values = [r.xreplace(pt) for pt in points]
-    return all(v.is_number and v.is_real and iv.contains(v) is sympy.true for v in values)
+    # Which roots lie inside the variable's interval is decided at sample points;
+    # the Roots step then proves it for the whole domain.
+    return root_inside(r, iv, domain, seed=11)
 
 
 def _stationary(loss: Loss, wrt: str) -> tuple[sympy.Expr, Symbol, sympy.Expr, list[sympy.Expr]]:
@@ -166,26 +147,21 @@ def _stationary(loss: Loss, wrt: str) -> tuple[sympy.Expr, Symbol, sympy.Expr, l
     inner = _interior_domain(loss, wrt)
     if wrt == "p":
         f, var = loss.expr, p
-        num = sympy.fraction(sympy.cancel(sympy.together(d1)))[0]
-        roots = [r for r in _solve(num, p) if _inside(r, loss.domain_map[p], inner)]
     else:
         assert loss.link is not None
         f, var = loss.link.apply(loss.expr), loss.link.var
-        s = Symbol("s")
-        num = sympy.fraction(sympy.cancel(sympy.together(d1.xreplace({sigmoid(var): s}))))[0]
-        # sigmoid is a bijection onto (0, 1): a root s0 in s is the logit log(s0 / (1 - s0)) in z.
-        inside = [r for r in _solve(num, s) if _inside(r, Interval.open(0, 1), inner)]
-        roots = [log(r / (1 - r)) for r in inside]
-    return f, var, d1, roots
+    return f, var, d1, _roots_inside(d1, var, wrt, inner, loss.domain_map[p])
 
 
 def _roots_inside(d1: sympy.Expr, var: Symbol, wrt: str, dom: Domain, iv: Interval) -> list[sympy.Expr]:
+    """Roots of the gradient's numerator inside the domain; in z, solved in s = sigmoid(z)
+    (a bijection onto (0, 1)) and mapped back to the logit log(s / (1 - s))."""
     if wrt == "p":
         num = sympy.fraction(sympy.cancel(sympy.together(d1)))[0]
-        return [r for r in _solve(num, var) if _inside(r, iv, dom)]
+        return [r for r in real_roots(num, var) if _inside(r, iv, dom)]
     s = Symbol("s")
     num = sympy.fraction(sympy.cancel(sympy.together(d1.xreplace({sigmoid(var): s}))))[0]
-    return [log(r / (1 - r)) for r in _solve(num, s) if _inside(r, Interval.open(0, 1), dom)]
+    return [log(r / (1 - r)) for r in real_roots(num, s) if _inside(r, Interval.open(0, 1), dom)]
 
 
 def _minimiser_part(
@@ -553,5 +529,3 @@ def _prove(loss: Loss, order: tuple[str, ...], wanted: tuple[str, ...], workers:
     by_id = {batch[0].claim.id: batch for batch in batches}
     return tuple(r for claim_id in wanted for r in by_id[claim_id])
 
-
-_ = oo

@@ -13,7 +13,7 @@ import sys
 import sympy
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from .claims import prove
 from .derive import ORDERS, WRT, derivatives
@@ -32,6 +32,9 @@ from .render import (
     derivatives_text,
     loss_header,
 )
+
+if TYPE_CHECKING:  # the softmax module loads only for its commands
+    from .softmax import SoftmaxCE
 
 __all__ = ["main"]
 
@@ -132,6 +135,11 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if all(r.status == "proved" for r in results) else EXIT_FAILED
 
 
+def _softmax_gradient_latex(loss: SoftmaxCE) -> str:
+    rows = [rf"  \frac{{\partial L}}{{\partial z_{{{k + 1}}}}} &= {to_latex(g)}" for k, g in enumerate(loss.gradient())]
+    return "\\begin{align}\n" + " \\\\\n".join(rows) + "\n\\end{align}"
+
+
 def _cmd_derive_softmax(args: argparse.Namespace, out: TextIO) -> int:
     from .softmax import SoftmaxCE
 
@@ -148,8 +156,7 @@ def _cmd_derive_softmax(args: argparse.Namespace, out: TextIO) -> int:
         }
         out.write(json.dumps(data, indent=2) + "\n")
     elif args.format == "latex":
-        args.standalone, args.output = False, None
-        return _cmd_latex(args, out)
+        out.write(_softmax_gradient_latex(loss) + "\n")
     else:
         for k, g in enumerate(gradient, 1):
             out.write(f"dL/dz{k} = {to_text(g)}\n")
@@ -289,8 +296,7 @@ def _cmd_latex(args: argparse.Namespace, out: TextIO) -> int:
         if args.standalone:
             _emit(softmax_latex(loss, prove_softmax(args.classes)), args.output, out)
         else:
-            rows = [rf"  \frac{{\partial L}}{{\partial z_{{{k + 1}}}}} &= {to_latex(g)}" for k, g in enumerate(loss.gradient())]
-            _emit("\\begin{align}\n" + " \\\\\n".join(rows) + "\n\\end{align}", args.output, out)
+            _emit(_softmax_gradient_latex(loss), args.output, out)
         return EXIT_OK
 
     loss = _loss(args)

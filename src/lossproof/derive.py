@@ -28,7 +28,7 @@ import sympy
 from sympy import Add, Dummy, Interval, Mul, Poly, Rational, Symbol, apart, cancel, count_ops
 
 from .errors import IdentityError, InputError
-from .identity import check_identity, sample_points
+from .identity import check_identity, name_sigmoids, sample_points
 from .losses import Loss, p
 from .sigmoid import sigmoid
 
@@ -151,9 +151,7 @@ def canonical_form(
     >>> canonical_form(s - s**2, {s: Interval.open(0, 1)}, s)
     s*(1 - s)
     """
-    atoms = sorted(expr.atoms(sigmoid), key=sympy.default_sort_key)
-    names = {a: Dummy("s") for a in atoms}
-    plain = expr.xreplace(names)
+    plain, names = name_sigmoids(expr)
     local = dict(domain)
     for name in names.values():
         local[name] = Interval.open(0, 1)

@@ -32,7 +32,7 @@ from sympy import Dummy, Interval, Rational, Symbol, cancel, expand_log, log, oo
 
 from .sigmoid import sigmoid
 
-__all__ = ["IdentityCheck", "check_identity", "sample_points", "NUMERIC_DIGITS"]
+__all__ = ["IdentityCheck", "check_identity", "name_sigmoids", "sample_points", "NUMERIC_DIGITS"]
 
 #: Digits of the numeric check; the difference must be below 10**-(NUMERIC_DIGITS - 15)
 #: relative: 15 digits of head-room for cancellation in a sum of a few dozen terms.
@@ -84,7 +84,12 @@ def sample_points(
     return [{s: _interior_rational(i, rng) for s, i in domain.items()} for _ in range(count)]
 
 
-def _sigmoid_free(expr: sympy.Expr) -> tuple[sympy.Expr, dict[sympy.Expr, Symbol]]:
+def name_sigmoids(expr: sympy.Expr) -> tuple[sympy.Expr, dict[sympy.Expr, Symbol]]:
+    """``expr`` with every ``sigmoid(u)`` replaced by a fresh symbol, and that naming.
+
+    The one place lossproof turns the sigmoid into a variable in (0, 1): the identity
+    check, the canonical form and the proof engines all read sigmoid(z) as such a value.
+    """
     atoms = sorted(expr.atoms(sigmoid), key=sympy.default_sort_key)
     names = {a: Dummy(f"s{i}") for i, a in enumerate(atoms)}
     return expr.xreplace(names), names
@@ -97,7 +102,7 @@ def _is_rational_function(expr: sympy.Expr) -> bool:
 
 
 def _symbolic_zero(diff: sympy.Expr) -> tuple[bool, tuple[sympy.Expr, ...]]:
-    plain, _ = _sigmoid_free(diff)
+    plain, _ = name_sigmoids(diff)
     if _is_rational_function(plain):
         return cancel(sympy.together(plain)) == 0, ()
     rewritten = diff.rewrite(sympy.exp)

@@ -118,7 +118,7 @@ BCE = Loss(
     name="bce",
     title="Binary cross-entropy",
     operator="BCE",
-    expr=-y * log(p) - (1 - y) * log(1 - p),
+    expr=_bce(y),
     domain=((y, _UNIT), (p, _OPEN_UNIT)),
     notes=("y in [0, 1] allows soft targets, as for an autoencoder on normalised images.",),
 )

@@ -37,7 +37,7 @@ from sympy import Dummy, Interval, Rational, Symbol, log, oo
 from .engines import Hypothesis, Question, SignEngine, Z3Engine
 from .timeout import TimeLimitExceeded
 from .derive import smooth_diff
-from .identity import check_identity, sample_points
+from .identity import check_identity, name_sigmoids, sample_points
 from .numeric import check_mpmath, modules, mp_function
 from .sigmoid import sigmoid
 
@@ -280,18 +280,13 @@ def lemma_status(name: str) -> str:
 # ------------------------------------------------------------------ checking steps
 
 
-def _sigmoid_symbols(exprs: Sequence[sympy.Expr], domain: Domain) -> tuple[list[sympy.Expr], Domain, dict[Symbol, sympy.Expr]]:
-    """Name every sigmoid(u) as s_i in (0, 1); return the inverse map s_i -> u's value."""
-    atoms = sorted(set().union(*(e.atoms(sigmoid) for e in exprs)), key=sympy.default_sort_key)
-    names = {a: Symbol(f"s{i}" if len(atoms) > 1 else "s") for i, a in enumerate(atoms)}
-    box = [(v, iv) for v, iv in domain.intervals if not any(a.has(v) for a in atoms)]
+def _sigmoid_symbols(expr: sympy.Expr, domain: Domain) -> tuple[sympy.Expr, Domain, dict[Symbol, sympy.Expr]]:
+    """Name every sigmoid(u) as a variable in (0, 1); return the map back to sigmoid(u)."""
+    plain, names = name_sigmoids(expr)
+    box = [(v, iv) for v, iv in domain.intervals if not any(a.has(v) for a in names)]
     box += [(n, Interval.open(0, 1)) for n in names.values()]
-    back = {}
-    for a, n in names.items():
-        if a.args[0].is_Symbol:
-            back[n] = a.args[0]
     hyps = tuple(Hypothesis(h.expr.xreplace(names), h.rel) for h in domain.hypotheses)
-    return [e.xreplace(names) for e in exprs], Domain(tuple(box), hyps), {n: a for a, n in names.items()}
+    return plain, Domain(tuple(box), hyps), {n: a for a, n in names.items()}
 
 
 def _to_original(point: Mapping[Symbol, Rational], names: Mapping[Symbol, sympy.Expr]) -> dict[Symbol, sympy.Expr]:
@@ -369,7 +364,7 @@ def _check_sign(step: Sign) -> StepResult:
             if side.status == PROVED:
                 expr = expr.xreplace({atom: sympy.Integer(value)})
                 break
-    (plain,), sdomain, names = _sigmoid_symbols([expr], domain)
+    plain, sdomain, names = _sigmoid_symbols(expr, domain)
     rest = plain.atoms(sympy.Function) | {a for a in plain.atoms(sympy.Pow) if not a.exp.is_Integer}
     if rest:
         reason = "not polynomial after reduction: " + ", ".join(sorted(map(str, rest)))
@@ -435,6 +430,32 @@ def _check_derivative(step: Derivative) -> StepResult:
     return StepResult(step, status, engines, ident.counterexample, ident.reason)
 
 
+def real_roots(num: sympy.Expr, var: Symbol) -> list[sympy.Expr]:
+    """The real closed-form roots of ``num = 0`` in ``var``, free of ``var``.
+
+    Solved over real symbols, so that log(exp(y)) is y and complex roots show as such
+    (and are dropped). sign(u) = 0 exactly where u = 0: at a kink, 0 is in the
+    subdifferential. Where SymPy cannot solve (logs in a gradient), there is no root.
+    """
+    real = {s: sympy.Dummy(s.name, real=True) for s in num.free_symbols}
+    back = {v: k for k, v in real.items()}
+    num = num.replace(sympy.sign, lambda u: u)
+    try:
+        roots = [r.xreplace(back) for r in sympy.solve(num.xreplace(real), real[var])]
+    except (NotImplementedError, TypeError, ValueError, KeyError):
+        return []
+    return [r for r in roots if not r.has(var, sympy.I) and not r.atoms(sympy.Function) - r.atoms(log)]
+
+
+def root_inside(r: sympy.Expr, iv: Interval, domain: Domain, seed: int) -> bool:
+    """Whether the root ``r`` lies in ``iv`` at sample points of ``domain`` (its other variables)."""
+    if r.free_symbols - set(domain.box()):
+        return False
+    points = sample_points(domain.box(), 5, seed=seed) if domain.intervals else [{}]
+    values = [r.xreplace(pt) for pt in points]
+    return all(v.is_number and v.is_real and iv.contains(v) is sympy.true for v in values)
+
+
 def _sigmoid_value(r: sympy.Expr) -> sympy.Expr:
     # sigmoid(log(a)) = a/(1 + a): SymPy folds exp(-log(a)) itself, cancel does the rest.
     value = sympy.cancel(sigmoid(r).rewrite(sympy.exp))
@@ -443,7 +464,7 @@ def _sigmoid_value(r: sympy.Expr) -> sympy.Expr:
 
 def _check_roots(step: Roots) -> StepResult:
     # Work with sigmoid(z) named s: a root z0 of f(sigmoid(z)) is sigmoid(z0) for s.
-    (expr,), sdomain, names = _sigmoid_symbols([step.expr], step.domain)
+    expr, sdomain, names = _sigmoid_symbols(step.expr, step.domain)
     var = step.var
     roots = list(step.roots)
     for n, atom in names.items():
@@ -464,20 +485,7 @@ def _check_roots(step: Roots) -> StepResult:
     # SymPy side: solve the numerator over the reals and keep the roots inside the
     # variable's interval (decided at sample points of the other variables), then
     # compare with the claimed roots. A root SymPy cannot place leaves this unknown.
-    real = {s: sympy.Dummy(s.name, real=True) for s in num.free_symbols}
-    back = {v: k for k, v in real.items()}
-    try:
-        found = [r.xreplace(back) for r in sympy.solve(num.xreplace(real), real[var], dict=False)]
-    except NotImplementedError:
-        found = []
-    points = sample_points(others.box(), 5, seed=13) if others.intervals else [{}]
-    solved = []
-    for r in found:
-        if r.has(sympy.I):
-            continue
-        values = [r.xreplace(pt) for pt in points]
-        if all(v.is_number and v.is_real and iv.contains(v) is sympy.true for v in values):
-            solved.append(r)
+    solved = [r for r in real_roots(num, var) if root_inside(r, iv, others, seed=13)]
     same = len(solved) == len(roots) and all(any(sympy.simplify(a - b) == 0 for b in roots) for a in solved)
     own = PROVED if same else UNKNOWN
     # Z3 side: no point of the domain where num = 0 and var differs from every root.
