@@ -111,7 +111,7 @@ def test_the_untampered_copy_still_checks(tmp_path: Path) -> None:
         (lambda d: d["parts"][0]["steps"][0].update(kind="magic"), "unknown step kind"),
         (lambda d: d["parts"][0].update(rule="trust_me"), "unknown rule"),
         (lambda d: d["parts"][0]["domain"].update(intervals=[["y", "[1, 0]"]]), "not a nonempty interval"),
-        (lambda d: d.update(variables=["y", "p; rm -rf"]), "short identifiers"),
+        (lambda d: d.update(variables=["y", "p; rm -rf"]), "short identifier"),
     ],
 )
 def test_malformed_certificates_are_refused(tmp_path: Path, mutate, message: str) -> None:

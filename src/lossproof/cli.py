@@ -21,7 +21,7 @@ from .errors import CertificateError, InputError, LossproofError
 from .losses import LINKS, Loss, custom_loss, get_loss
 from .notation import to_latex, to_text
 from .timeout import USER_LIMIT_SECONDS, TimeLimitExceeded, time_limit
-from .proof import check_claim
+from .kernel import check_claim
 from .render import (
     claim_summary_line,
     claims_json,
@@ -247,28 +247,35 @@ def _cmd_render(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    from .certificate import read_certificate
+    from .certificate import check_certificate, read_certificate
+    from .statement import domain_words, claim_statement
 
     paths: list[Path] = []
     for text in args.paths:
         path = Path(text)
         if path.is_dir():
-            paths += sorted(path.rglob("*.json"))
+            # Regular files only: a FIFO or a device named *.json is not a certificate.
+            paths += sorted(p for p in path.rglob("*.json") if p.is_file() and not p.is_symlink())
         elif path.is_file():
             paths.append(path)
         else:
             raise InputError(f"{text!r} is neither a file nor a folder")
     if not paths:
         raise InputError(f"no certificate (*.json) under {' '.join(args.paths)}")
-    claims = [(p, read_certificate(p)) for p in paths]  # every file parses before any is checked
+    for p in paths:  # every file parses before any is checked
+        read_certificate(p)
     failed = 0
-    for path, claim in claims:
-        result = check_claim(claim)
-        failed += result.status != "proved"
-        line = f"{result.status:<8} {path}"
-        if result.problems:
-            line += "  (" + "; ".join(result.problems) + ")"
-        out.write(line + "\n")
+    for path in paths:
+        checked = check_certificate(path)
+        result = checked.result
+        status = checked.status
+        failed += not checked.ok
+        out.write(f"{status:<8} {path}\n")
+        # What was certified, regenerated from the structure that was checked.
+        out.write(f"    {checked.claim.id}: {claim_statement(checked.claim)}\n")
+        out.write(f"    domain: {domain_words(checked.claim.domain)}\n")
+        for problem in checked.mismatches + (result.problems if result is not None and not checked.ok else ()):
+            out.write(f"    problem: {problem}\n")
     return EXIT_OK if failed == 0 else EXIT_FAILED
 
 

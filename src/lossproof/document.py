@@ -19,7 +19,8 @@ from . import __name__ as _package
 from .derivation import Chain, derivation, stationary
 from .losses import Loss
 from .notation import derivative_latex, equation_label_for, latex_text, to_latex
-from .proof import ClaimResult, Derivative, Domain, Identity, Limit, Part, Roots, Sign, Step
+from .kernel import ClaimResult, Derivative, Domain, Identity, Limit, Part, Roots, Sign, Step
+from .statement import claim_statement, part_case, part_statement
 from .softmax import SoftmaxCE
 
 __all__ = ["chain_latex", "derivations_latex", "standalone_latex", "markdown", "softmax_latex", "softmax_markdown", "ClaimWriter"]
@@ -110,13 +111,9 @@ def _domain_latex(domain: Domain) -> str:
 
 
 def _case(part: Part) -> str:
-    # A part about one end of the target range says which ("for y = 0, ..."): the
-    # builder wrote that case first in the part's statement.
-    head = part.statement.split(",", 1)[0]
-    if head.startswith("for ") and "=" in head:
-        name, value = head[4:].split("=", 1)
-        return rf"For ${name.strip()} = {value.strip()}$: "
-    return ""
+    # A part about one end of the target range says which: its typed case, not prose.
+    case = part_case(part, "latex")
+    return f"For {case}: " if case else ""
 
 
 class ClaimWriter:
@@ -125,19 +122,19 @@ class ClaimWriter:
     def part(self, part: Part) -> str:
         method = getattr(self, f"_part_{part.rule}", None)
         if method is None:
-            return latex_text(part.statement)
+            return part_statement(part, "latex")
         return str(method(part))
 
     def _part_strictConvexOn_of_deriv2_pos(self, part: Part) -> str:  # noqa: N802 - named after the rule
-        f, var = part.subject
+        f, var = part.subject.function, part.subject.var
         return rf"$\displaystyle {_m(f)}$ is strictly convex in ${var}$ for ${_domain_latex(part.domain)}$."
 
     def _part_isMinOn_of_deriv_eq_zero_of_strictConvexOn(self, part: Part) -> str:  # noqa: N802
-        f, var, r = part.subject
+        f, var, r = part.subject.function, part.subject.var, part.subject.point
         return rf"For ${_domain_latex(part.domain)}$, ${var} = {_m(r)}$ is the unique global minimiser of ${_m(f)}$ in ${var}$."
 
     def _part_not_isMinOn_of_strictMonoOn(self, part: Part) -> str:  # noqa: N802
-        f, var = part.subject
+        f, var = part.subject.function, part.subject.var
         sign = part.steps[1]
         way = "increasing" if isinstance(sign, Sign) and sign.rel == ">" else "decreasing"
         return rf"{_case(part)}${_m(f)}$ is strictly {way} in ${var}$ on ${_domain_latex(part.domain)}$, so it has no minimiser there."
@@ -145,13 +142,13 @@ class ClaimWriter:
     _part_strictMonoOn_of_deriv_pos = _part_not_isMinOn_of_strictMonoOn
 
     def _part_tendsto_of_limit(self, part: Part) -> str:
-        f, var, point, value = part.subject
+        f, var, point, value = part.subject.function, part.subject.var, part.subject.point, part.subject.value
         step = part.steps[0]
         side = "" if point.is_infinite else ("^{+}" if isinstance(step, Limit) and step.direction == "+" else "^{-}")
         return rf"{_case(part)}$\displaystyle \lim_{{{var} \to {_m(point)}{side}}} {_m(f)} = {_m(value)}$."
 
     def _part_eq_of_identity(self, part: Part) -> str:
-        lhs, rhs = part.subject
+        lhs, rhs = part.subject.function, part.subject.value
         where = f" for ${_domain_latex(part.domain)}$" if part.domain.intervals else ""
         return rf"$\displaystyle {_m(lhs)} = {_m(rhs)}${where}."
 
@@ -186,9 +183,9 @@ def _claim_block(result: ClaimResult, writer: ClaimWriter) -> str:
     ident = latex_text(result.claim.id)
     lines = [rf"\begin{{{env}}}[\texttt{{{ident}}}]"]
     if not result.claim.parts:
-        lines.append(latex_text(result.claim.statement) + " No closed form was found, so nothing is claimed.")
+        lines.append(claim_statement(result.claim, "latex"))
     elif len(result.claim.parts) > 1:
-        lines.append(latex_text(result.claim.statement))
+        lines.append(claim_statement(result.claim, "latex"))
         lines.append(r"\begin{enumerate}")
         lines += [rf"  \item {writer.part(part)}" for part in result.claim.parts]
         lines.append(r"\end{enumerate}")
@@ -323,7 +320,7 @@ def _md_claims(name: str, results: Sequence[ClaimResult]) -> list[str]:
         out.append(f"| {shown} | {r.status} | {engines} |")
     out.append("")
     for r in results:
-        out += [f"### `{r.claim.id}`: {r.status}", "", r.claim.statement, ""]
+        out += [f"### `{r.claim.id}`: {r.status}", "", claim_statement(r.claim, "markdown"), ""]
         out += [f"- {_md_inline(writer.part(part))}" for part in r.claim.parts]
         if r.counterexample:
             out.append(f"- counterexample: {', '.join(f'{k} = {v}' for k, v in r.counterexample.items())}")

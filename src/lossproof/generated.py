@@ -20,7 +20,7 @@ from .losses import CATALOG
 from .compare import DEFAULT
 from .picture import first_page_png
 from .plot import plot_bytes
-from .proof import lemma_claims
+from .kernel import lemma_claims
 from .softmax import SoftmaxCE, prove_softmax
 
 __all__ = ["generated_files", "stale_files", "GENERATED_DIRS", "PICTURED"]
