@@ -115,7 +115,11 @@ def _convex(loss: Loss, results: Sequence[ClaimResult], wrt: str) -> Cell:
         return Cell("yes, not strictly", r"\text{yes, not strictly}", plain.claim.id, "proved")
     decisive = plain if plain is not None else strict
     if decisive is not None and decisive.status == "refuted":
-        where = ", ".join(f"{k} = {v}" for k, v in (decisive.counterexample or {}).items())
+        cx = dict(decisive.counterexample or {})
+        # A chord below the function: the target (and parameters), then the chord's ends.
+        chord = f"chord {cx.pop('a')}..{cx.pop('b')}" if "a" in cx and "b" in cx else ""
+        cx.pop("t", None)
+        where = ", ".join([f"{k} = {v}" for k, v in cx.items()] + ([chord] if chord else []))
         return Cell(f"no ({where})", rf"\text{{no}} ({latex_text(where)})", decisive.claim.id, "refuted")
     return Cell("unknown", r"\text{unknown}", decisive.claim.id if decisive else None, "unknown")
 

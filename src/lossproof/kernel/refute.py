@@ -223,7 +223,7 @@ def _direction_chord(claim: Claim, seeds: Sequence[Mapping[str, str]]) -> Counte
         at = lambda t: f.xreplace({**fixed, **{zk: t * vk for zk, vk in zip(zs, v)}})  # noqa: E731
         gap = (at(0) + at(1)) / 2 - at(Rational(1, 2))  # > 0 for a strictly convex function
         same = check_identity(gap, sympy.Integer(0), {})
-        valid = all(c.is_number and c.is_positive for c in same.side_conditions)
+        valid = all(c.is_number and confirm(c, "<=", {}) for c in same.side_conditions)  # each > 0, confirmed
         if confirm(gap, ">", {}) or (same.holds and valid):
             cx = {**{str(k): str(val) for k, val in fixed.items()}, **{f"v{i}": str(x) for i, x in enumerate(v, 1)}, "a": "0", "b": "v", "t": "1/2"}
             return Counterexample(cx, "along z = t v the function is affine: the chord from z = 0 to z = v is not above it")
