@@ -159,7 +159,8 @@ def _part_body(part: Part, pr: _Printer) -> str:
         return f"{_fn(part, pr)} is convex in {pr.math(str(var))}{on}{_others(part.domain, var, pr)}"
     if rule in ("isMinOn_of_deriv_eq_zero_of_strictConvexOn", "isMinOn_of_deriv_neg_of_lt_of_pos_of_gt"):
         point = pr.math(f"{var} = {pr.m(s.point)}")
-        return f"{point} is the unique minimiser of {_fn(part, pr)} over {pr.math(str(var))}{on}{_others(part.domain, var, pr)}"
+        within = f" in {pr.math(_interval(iv, pr))}" if iv is not None else ""
+        return f"{point} is the unique minimiser of {_fn(part, pr)} over {pr.math(str(var))}{within}{_others(part.domain, var, pr)}"
     if rule in ("not_isMinOn_of_strictMonoOn", "strictMonoOn_of_deriv_pos"):
         sign = part.steps[1] if len(part.steps) > 1 else None
         way = "increasing" if isinstance(sign, Sign) and sign.rel == ">" else "decreasing"

@@ -440,8 +440,8 @@ def _check_roots(step: Roots) -> StepResult:
     subs = [den_res] + members
     engines = {"sympy": own, "z3": z3_status}
     status = combine(own, z3_status)
-    if status == PROVED and not all(s.status == PROVED for s in subs):
-        status = UNKNOWN
+    if status == REFUTED or (status == PROVED and not all(s.status == PROVED for s in subs)):
+        status = UNKNOWN  # a roots step carries no confirmed point: never refuted
     reason = "" if status == PROVED else f"roots found by SymPy: {solved}"
     return StepResult(step, status, engines, reason=reason)
 
@@ -469,20 +469,28 @@ def _check_limit(step: Limit) -> StepResult:
     # shrink at every term and end below 1e-8. Numbers cannot refute a limit, so a
     # sequence that does not settle leaves the numeric side unknown.
     sign = 1 if step.direction == "+" else -1
-    f = mp_function(step.expr, step.var)
     if not step.value.is_finite:
         return StepResult(step, UNKNOWN, {"sympy": own, "numeric": UNKNOWN}, reason="an infinite limit is not checked numerically")
-    with mpmath.workdps(60):
-        if step.point.is_infinite:
-            xs = [mpmath.mpf(-sign) * mpmath.mpf(10) ** k for k in (1, 2, 3)]
-        else:
-            x0 = mpmath.mpf(sympy.N(step.point, 60))
-            xs = [x0 + sign * mpmath.mpf(10) ** -k for k in (10, 20, 40)]
-        target = mpmath.mpf(sympy.N(step.value, 60))
-        gaps = [abs(f(x) - target) for x in xs]
-    settled = all(b < a for a, b in zip(gaps, gaps[1:])) or gaps[-1] == 0
-    numeric = PROVED if settled and gaps[-1] < mpmath.mpf("1e-8") else UNKNOWN
-    status = combine(own, numeric)
+    # Other variables (a target y, parameters) are fixed at sample points of their intervals.
+    rest = {s: iv for s, iv in step.domain.intervals if s != step.var}
+    points = sample_points(rest, 3, seed=5) if rest else [{}]
+    gaps: list[mpmath.mpf] = []
+    numeric = PROVED
+    for pt in points:
+        f = mp_function(step.expr.xreplace(pt), step.var)
+        with mpmath.workdps(60):
+            if step.point.is_infinite:
+                xs = [mpmath.mpf(-sign) * mpmath.mpf(10) ** k for k in (1, 2, 3)]
+            else:
+                x0 = mpmath.mpf(sympy.N(step.point.xreplace(pt), 60))
+                xs = [x0 + sign * mpmath.mpf(10) ** -k for k in (10, 20, 40)]
+            target = mpmath.mpf(sympy.N(step.value.xreplace(pt), 60))
+            gaps = [abs(f(x) - target) for x in xs]
+        settled = all(b < a for a, b in zip(gaps, gaps[1:])) or gaps[-1] == 0
+        if not (settled and gaps[-1] < mpmath.mpf("1e-8")):
+            numeric = UNKNOWN
+    # Neither side confirms a different limit at a point: a limit step is never refuted.
+    status = UNKNOWN if combine(own, numeric) == REFUTED else combine(own, numeric)
     reason = "" if status == PROVED else f"SymPy's limit is {computed}; mpmath gaps {[mpmath.nstr(g, 3) for g in gaps]}"
     return StepResult(step, status, {"sympy": own, "numeric": numeric}, reason=reason)
 
