@@ -195,7 +195,9 @@ def _minimiser_part(f: sympy.Expr, var: Symbol, d1: sympy.Expr, d2: sympy.Expr, 
     """var = r is the unique minimiser: by strict convexity where the second
     derivative is proved positive, else by the gradient's sign on each side of r."""
     holes = _with_holes(dom, f, var)
-    if not holes.hypotheses and check_step(Sign(d2, ">", dom, rule="second derivative positive")).status == "proved":
+    roots = Roots(d1, var, (r,), dom, rule="numerator of the gradient vanishes")
+    convex = Sign(d2, ">", dom, rule="second derivative positive")
+    if not holes.hypotheses and check_step(convex).status == "proved" and check_step(roots).status == "proved":
         return Part(
             "isMinOn_of_deriv_eq_zero_of_strictConvexOn",
             Subject(f, var, point=r),

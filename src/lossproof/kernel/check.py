@@ -67,7 +67,7 @@ def check_claim(claim: Claim) -> ClaimResult:
         if rule is None:
             problems.append(f"unknown rule {part.rule!r}")
         else:
-            wrong, needed = rule.premises(part)
+            wrong, needed = rule.check(part)
             problems += [f"{part.rule}: {p}" for p in wrong]
             obligations += needed
         results += [check_step(step) for step in part.steps]

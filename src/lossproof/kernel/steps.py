@@ -190,17 +190,27 @@ def _sigmoid_image(iv: Interval) -> tuple[Interval, bool]:
 
 #: Functions replaced in a sign question by a fresh variable in their range: sound for a
 #: proof (the claim holds for every value in the range), never a refutation.
-_RANGES = {sympy.exp: Interval.open(0, oo), sympy.cosh: Interval(1, oo), sympy.tanh: Interval.open(-1, 1)}
+_RANGES = {sympy.exp: Interval.open(0, oo), sympy.cosh: Interval(1, oo)}
+#: Odd increasing functions written as ``u * k``: tanh(u) = u k with k = tanh(u)/u in (0, 1]
+#: (any k at u = 0), sinh(u) = u k with k >= 1. This keeps the sign of u, which a range alone loses.
+_SLOPES = {sympy.tanh: Interval.Lopen(0, 1), sympy.sinh: Interval(1, oo)}
 
 
 def _bounded_atoms(expr: sympy.Expr, domain: Domain) -> tuple[sympy.Expr, Domain, bool]:
-    atoms = sorted((a for a in expr.atoms(sympy.Function) if type(a) in _RANGES), key=sympy.default_sort_key)
+    atoms = sorted((a for a in expr.atoms(sympy.Function) if type(a) in _RANGES or type(a) in _SLOPES), key=sympy.default_sort_key)
     if not atoms:
         return expr, domain, False
-    names = {a: Dummy(f"{type(a).__name__}{i}") for i, a in enumerate(atoms)}
-    box = domain.intervals + tuple((n, _RANGES[type(a)]) for a, n in names.items())
+    names: dict[sympy.Expr, sympy.Expr] = {}
+    box = list(domain.intervals)
+    for i, a in enumerate(atoms):
+        k = Dummy(f"{type(a).__name__}{i}")
+        if type(a) in _SLOPES:
+            names[a], iv = a.args[0] * k, _SLOPES[type(a)]
+        else:
+            names[a], iv = k, _RANGES[type(a)]
+        box.append((k, iv))
     hyps = tuple(Hypothesis(h.expr.xreplace(names), h.rel) for h in domain.hypotheses)
-    return expr.xreplace(names), Domain(box, hyps), True
+    return expr.xreplace(names), Domain(tuple(box), hyps), True
 
 
 def _to_original(point: Mapping[Symbol, Rational], names: Mapping[Symbol, sympy.Expr]) -> dict[Symbol, sympy.Expr]:
