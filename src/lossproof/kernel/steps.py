@@ -247,13 +247,37 @@ def _reduce_lemmas(step: Sign) -> tuple[sympy.Expr, Domain, list[tuple[Symbol, s
     return expr, Domain(tuple(box), step.domain.hypotheses), bounds, sides, None
 
 
+@lru_cache(maxsize=512)
+def _mp_compiled(expr: sympy.Expr, args: tuple[Symbol, ...]):  # noqa: ANN202 - an mpmath callable
+    return sympy.lambdify(args, expr, modules=modules("mpmath"))
+
+
+def _screen_ok(fn, args: tuple[Symbol, ...], pt: Mapping[Symbol, Rational], rel: str) -> bool:  # noqa: ANN001
+    """A quick look at 30 digits: clearly on the right side, so no confirmation is needed."""
+    try:
+        with mpmath.workdps(30):
+            v = fn(*(mpmath.mpf(int(pt[a].p)) / int(pt[a].q) for a in args))
+    except (ValueError, ZeroDivisionError, TypeError, OverflowError):
+        return False
+    if not isinstance(v, mpmath.mpf):
+        return False
+    tiny = mpmath.mpf("1e-20")
+    return bool({">": v > tiny, ">=": v > tiny, "<": v < -tiny, "<=": v < -tiny, "!=": abs(v) > tiny, "==": False}[rel])
+
+
 def _numeric_sign(step: Sign) -> tuple[str, dict[Symbol, sympy.Expr] | None]:
     """Sample the original expression at 60 digits: ``"sampled"`` or a confirmed violation.
 
-    Never a proof; a violation confirmed inside the step's domain refutes the step.
+    Never a proof; a violation confirmed inside the step's domain refutes the step. Each
+    point is first screened at 30 digits; only a point that is not clearly on the right
+    side is checked against the domain and confirmed.
     """
     pts = sample_points(step.domain.box(), SIGN_SAMPLES, seed=3) if step.domain.intervals else [{}]
+    args = tuple(sorted(step.expr.free_symbols, key=str))
+    fn = _mp_compiled(step.expr, args) if all(a in step.domain.box() for a in args) else None
     for pt in pts:
+        if fn is not None and _screen_ok(fn, args, pt, step.rel):
+            continue
         if not inside(pt, step.domain):
             continue
         if confirm(step.expr, step.rel, pt):
