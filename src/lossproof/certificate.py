@@ -56,7 +56,7 @@ from .parse import CONSTANTS, FUNCTIONS, parse_expression
 from .statement import claim_statement, part_statement
 from .timeout import TimeLimitExceeded, time_limit
 
-__all__ = ["FORMAT", "claim_to_dict", "claim_from_dict", "step_to_dict", "read_certificate", "check_certificate", "Checked"]
+__all__ = ["FORMAT", "claim_to_dict", "claim_from_dict", "step_to_dict", "read_certificate", "check_certificate", "Checked", "safe_statement"]
 
 #: The format tag every certificate carries; a reader refuses any other.
 FORMAT = "lossproof-certificate/2"
@@ -364,6 +364,21 @@ def claim_from_dict(data: Any, where: str = "certificate") -> Claim:
 
 def mismatches(claim: Claim, data: Mapping[str, Any]) -> list[str]:
     """Fields whose text is not what the claim's structure generates, each named."""
+    try:
+        return _mismatches(claim, data)
+    except Exception as exc:  # noqa: BLE001 - a structure no statement can be written for
+        return [f"the structure describes no statement lossproof can write ({type(exc).__name__})"]
+
+
+def safe_statement(claim: Claim) -> str:
+    """The claim's statement, or why none can be written for this structure."""
+    try:
+        return claim_statement(claim)
+    except Exception as exc:  # noqa: BLE001
+        return f"(no statement: {type(exc).__name__})"
+
+
+def _mismatches(claim: Claim, data: Mapping[str, Any]) -> list[str]:
     out = []
     if data.get("id") != claim.id:
         out.append(f"field 'id' is {data.get('id')!r}, but the structure is {claim.id!r}")

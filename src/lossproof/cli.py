@@ -247,8 +247,8 @@ def _cmd_render(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    from .certificate import check_certificate, read_certificate
-    from .statement import domain_words, claim_statement
+    from .certificate import check_certificate, read_certificate, safe_statement
+    from .statement import domain_words
 
     paths: list[Path] = []
     for text in args.paths:
@@ -272,7 +272,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         failed += not checked.ok
         out.write(f"{status:<8} {path}\n")
         # What was certified, regenerated from the structure that was checked.
-        out.write(f"    {checked.claim.id}: {claim_statement(checked.claim)}\n")
+        out.write(f"    {checked.claim.id}: {safe_statement(checked.claim)}\n")
         out.write(f"    domain: {domain_words(checked.claim.domain)}\n")
         for problem in checked.mismatches + (result.problems if result is not None and not checked.ok else ()):
             out.write(f"    problem: {problem}\n")
