@@ -28,7 +28,7 @@ from sympy import Interval, Symbol, log, oo
 from .derive import canonical_form, derive, kinks
 from .losses import Loss, p, y
 from .errors import InputError
-from .timeout import USER_LIMIT_SECONDS, TimeLimitExceeded, time_limit
+from .timeout import USER_LIMIT_SECONDS, ResourceLimitExceeded, time_limit
 from .identity import check_identity, sample_points
 from .numeric import modules
 from .proof import _sigmoid_value, check_step, real_roots, root_inside
@@ -482,9 +482,9 @@ def _build_and_check(job: tuple[Loss, str]) -> list[ClaimResult]:
         try:
             with time_limit(limit):
                 out.append(check_claim(build_claim(loss, cid)))
-        except TimeLimitExceeded as exc:
+        except ResourceLimitExceeded as exc:  # time or memory: the reason names which
             empty = Claim(cid, f"{cid} (not built: {exc})", ())
-            out.append(ClaimResult(empty, "unknown", {"sympy": "unknown", "z3": "unknown"}, (), None, (f"unknown (time limit): {exc}",)))
+            out.append(ClaimResult(empty, "unknown", {"sympy": "unknown", "z3": "unknown"}, (), None, (f"unknown ({exc.reason}): {exc}",)))
         except _TOOL_ERRORS as exc:
             empty = Claim(cid, f"{cid} (not built)", ())
             reason = f"unknown: the claim could not be built: {type(exc).__name__}: {str(exc)[:160]}"
