@@ -33,7 +33,9 @@ settings.register_profile(
 settings.register_profile("dev", max_examples=60, deadline=None, database=None)
 _TRUE = {"1", "true", "yes"}
 _default = "ci" if os.environ.get("CI", "").lower() in _TRUE else "dev"
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", _default))
+#: The profile in force: `ci` also runs the whole hostile-input corpus (tests/test_hostile.py).
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", _default)
+settings.load_profile(PROFILE)
 
 #: Set by .ci/run for its full run: every optional tool must be there.
 REQUIRE_TOOLS = os.environ.get("LOSSPROOF_REQUIRE_TOOLS", "").lower() in _TRUE
@@ -73,3 +75,16 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             if REQUIRE_TOOLS:
                 pytest.fail(f"{tool} is missing and LOSSPROOF_REQUIRE_TOOLS=1 requires it: {install}", pytrace=False)
             pytest.skip(f"{tool} not installed ({install})")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # The hostile-input corpus runs programs in subprocesses: start the collected cases
+    # now, beside the rest of the suite (tests/test_hostile.py).
+    by_module: dict[object, list[object]] = {}
+    for item in session.items:
+        case = getattr(item, "callspec", None) and item.callspec.params.get("case")
+        start = getattr(getattr(item, "module", None), "start", None)
+        if case is not None and callable(start):
+            by_module.setdefault(start, []).append(case)
+    for start, cases in by_module.items():
+        start(cases)

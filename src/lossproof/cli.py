@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 from .atomic import check_output_path, write_atomic
 from .claims import prove
 from .derive import ORDERS, WRT, derivatives
-from .errors import CertificateError, InputError, LossproofError
+from .errors import CertificateError, IdentityError, InputError, LossproofError
 from .interrupt import handle_interrupts, stop_after
 from .losses import LINKS, Loss, custom_loss, get_loss
 from .notation import to_latex, to_text
@@ -158,6 +158,11 @@ def _typed_in(args: argparse.Namespace, loss: Loss, what: str) -> Iterator[None]
         return
     try:
         yield
+    except IdentityError as exc:
+        # A step lossproof made for this expression did not check: it cannot show the
+        # derivation, which is a limit of lossproof on this input, not a verdict.
+        detail = " ".join(str(exc).split())[:160]
+        raise InputError(f"--loss {_short(args.expr)}: lossproof cannot {what} it: a step did not check ({detail})") from None
     except LossproofError:
         raise
     except RecursionError:
@@ -337,7 +342,11 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     for text in args.paths:
         path = Path(text)
         if path.is_dir():
-            paths += sorted(path.rglob("*.json"))
+            found = sorted(path.rglob("*.json"))
+            for p in found:
+                if not p.is_file():  # a FIFO would block the read for ever
+                    raise InputError(f"{str(p)!r} is not a regular file")
+            paths += found
         elif path.is_file():
             paths.append(path)
         else:
@@ -352,6 +361,11 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
                 claims.append((path, read_certificate(path)))
         except ResourceLimitExceeded as exc:
             raise CertificateError(f"{path}: {exc} while reading it") from None
+        except LossproofError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the file is input: whatever it does, one line
+            detail = " ".join(str(exc).split())[:120]
+            raise CertificateError(f"{path}: cannot be read as a certificate ({type(exc).__name__}: {detail})") from None
     failed = 0
     for path, claim in claims:
         try:
