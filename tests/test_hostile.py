@@ -341,21 +341,32 @@ def _alive(pid: int) -> bool:
     return state[state.rfind(")") + 2 :].split()[0] != "Z"
 
 
+def _threads(pid: int) -> int:
+    try:
+        return len(os.listdir(f"/proc/{pid}/task"))
+    except OSError:
+        return 0
+
+
 def interrupt(argv: Sequence[str], *, cwd: Path, wait_for_workers: int) -> tuple[Run, list[int]]:
-    """Start the command, wait until its workers work (or it has worked 3 s alone), send SIGINT, measure."""
+    """Start the command, wait until it works (its workers too), send SIGINT, measure.
+
+    The program handles Ctrl-C once it has started: Python's imports come first (about
+    half a second, longer on a loaded machine), and the handler's watcher thread is the
+    program's second thread, which is how the test knows it has started.
+    """
     proc = subprocess.Popen([sys.executable, "-m", "lossproof", *argv], cwd=cwd,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     workers: list[int] = []
-    started = time.monotonic()
+    while time.monotonic() < deadline and _threads(proc.pid) < 2:
+        time.sleep(0.05)
     while time.monotonic() < deadline:
         workers = _live_descendants(proc.pid)
-        if wait_for_workers and len(workers) >= wait_for_workers:
-            time.sleep(1.0)  # into their claims, not just forked
-            break
-        if not wait_for_workers and time.monotonic() - started > 3:
+        if len(workers) >= wait_for_workers:
             break
         time.sleep(0.05)
+    time.sleep(1.0)  # into the work (the workers into their claims), not just started
     assert proc.poll() is None, "the command ended before it could be interrupted"
     sent = time.monotonic()
     proc.send_signal(signal.SIGINT)

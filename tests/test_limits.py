@@ -51,24 +51,12 @@ def test_the_command_deadline_caps_every_limit_inside_it() -> None:
 
 
 def test_memory_past_the_cap_is_a_memory_limit_and_the_cap_is_lifted_after() -> None:
-    with pytest.raises(MemoryLimitExceeded, match="memory limit of 64 MB"):
-        with time_limit(10, memory=64 << 20):
-            bytearray(512 << 20)
-    assert len(bytearray(256 << 20)) == 256 << 20  # no cap left behind
-
-
-def test_a_claim_past_its_memory_cap_is_unknown_memory_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    from lossproof import claims
-    from lossproof.losses import custom_loss
-
-    monkeypatch.setattr("lossproof.timeout.USER_MEMORY_BYTES", 32 << 20)
-    claims._prove.cache_clear()
-    try:
-        (result, *_) = claims.prove(custom_loss("((p+y)**8+1)**16"), ["strictConvexOn_custom_p"], workers=1)
-    finally:
-        claims._prove.cache_clear()
-    assert result.status == "unknown"
-    assert any(problem.startswith("unknown (memory limit)") for problem in result.problems), result.problems
+    # The cap is the process's: other threads of this test run allocate meanwhile, so the
+    # cap leaves them room. A claim at its cap runs in a subprocess (tests/test_hostile.py).
+    with pytest.raises(MemoryLimitExceeded, match="memory limit of 256 MB"):
+        with time_limit(10, memory=256 << 20):
+            bytearray(1 << 30)
+    assert len(bytearray(512 << 20)) == 512 << 20  # no cap left behind
 
 
 # ---------------------------------------------------------------- atomic writes

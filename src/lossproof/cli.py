@@ -13,6 +13,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 
 import sympy
@@ -65,6 +66,8 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line and exit status 2."""
 
     def error(self, message: str) -> NoReturn:
+        if message.startswith("argument --loss: expected one argument"):
+            message += " (write an EXPR that starts with '-' as --loss=EXPR, e.g. --loss=-log(p))"
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
@@ -124,30 +127,31 @@ def _refuse_options_that_do_not_apply(args: argparse.Namespace) -> None:
         check_output_path(args.output)  # before any work, not after it
 
 
-def _arguments(argv: Sequence[str], parser: argparse.ArgumentParser) -> list[str]:
-    """``--loss -log(p)`` as ``--loss=-log(p)``: argparse takes a value starting with '-' for an option."""
-    options = {o for action in parser._actions for o in action.option_strings}
-    options |= {o for sub in _subparsers(parser) for action in sub._actions for o in action.option_strings}
+# What argparse would take for an option: -x, --word, --two-words.
+_OPTION_LIKE = re.compile(r"-{1,2}[A-Za-z][A-Za-z-]*")
+
+
+def _arguments(argv: Sequence[str]) -> list[str]:
+    """``--loss -log(p)`` as ``--loss=-log(p)``: argparse takes a value starting with '-' for an option.
+
+    A value that looks like an option (``--loss -p``) is left alone; argparse then says
+    the value is missing, and the error says how to write it.
+
+    >>> _arguments(["derive", "--loss", "-log(p)", "--link", "identity"])
+    ['derive', '--loss=-log(p)', '--link', 'identity']
+    """
     out: list[str] = []
     args = list(argv)
     i = 0
     while i < len(args):
-        if args[i] == "--loss" and i + 1 < len(args) and args[i + 1].startswith("-") and args[i + 1] not in options:
-            out.append(f"--loss={args[i + 1]}")
+        following = args[i + 1] if i + 1 < len(args) else ""
+        if args[i] == "--loss" and following.startswith("-") and not _OPTION_LIKE.fullmatch(following):
+            out.append(f"--loss={following}")
             i += 2
             continue
         out.append(args[i])
         i += 1
     return out
-
-
-def _subparsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
-    return [
-        sub
-        for action in parser._actions
-        if isinstance(action, argparse._SubParsersAction)
-        for sub in action.choices.values()
-    ]
 
 
 @contextmanager
@@ -519,7 +523,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str], own_process: bool) -> int:
     parser = _build_parser()
     try:
-        args = parser.parse_args(_arguments(argv, parser))
+        args = parser.parse_args(_arguments(argv))
     except SystemExit as exc:  # --help, or a usage error already printed as one line
         return int(exc.code or 0)
     out = _Output(sys.stdout)

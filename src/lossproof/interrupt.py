@@ -14,6 +14,10 @@ which runs even while the main thread is inside a C call that released the GIL.
 :func:`stop_after` uses the same ending (with its own line and status) as a
 backstop for the command's time limit.
 
+The handling starts when :func:`lossproof.cli.main` does, after Python has imported
+lossproof and SymPy with it (about half a second): a Ctrl-C before that is Python's
+own KeyboardInterrupt, as for any Python program.
+
 Forked workers go back to the default action for SIGINT (a Ctrl-C at the terminal
 reaches the whole process group, and they should just end) and drop the wakeup fd.
 """
