@@ -18,9 +18,6 @@ True
 
 from __future__ import annotations
 
-import json
-import os
-import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,8 +50,9 @@ from .kernel import (
 from .kernel.kinds import KINDS
 from .notation import to_text
 from .parse import CONSTANTS, FUNCTIONS, parse_expression
+from .safejson import load_json_file
 from .statement import claim_statement, part_statement
-from .timeout import TimeLimitExceeded, time_limit
+from .timeout import USER_LIMIT_SECONDS, TimeLimitExceeded, time_limit
 
 __all__ = ["FORMAT", "claim_to_dict", "claim_from_dict", "step_to_dict", "read_certificate", "check_certificate", "Checked", "safe_statement"]
 
@@ -65,10 +63,8 @@ _MAX_FILE_BYTES = 1_000_000
 _MAX_EXPRESSION = 20_000
 #: Deepest nesting of JSON accepted (a certificate needs 6).
 _MAX_JSON_DEPTH = 20
-#: Most digits of a JSON integer.
-_MAX_INT_DIGITS = 30
 #: Seconds to re-check one certificate; past it, the claim is unknown.
-CHECK_LIMIT_SECONDS = 60.0
+CHECK_LIMIT_SECONDS = USER_LIMIT_SECONDS
 #: Names a variable may not take: they would shadow a constant or a function.
 RESERVED = frozenset(CONSTANTS) | frozenset(FUNCTIONS) | {"oo", "inf", "nan", "zoo", "I", "S", "N", "O", "Q"}
 
@@ -390,71 +386,13 @@ def _mismatches(claim: Claim, data: Mapping[str, Any]) -> list[str]:
     return out
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise CertificateError(f"duplicate key {key!r}")
-        seen[key] = value
-    return seen
-
-
-def _small_int(text: str) -> int:
-    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
-        raise CertificateError(f"integer with {len(text)} digits")
-    return int(text)
-
-
-def _depth(text: str) -> int:
-    depth = deepest = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            escaped, in_string = (False, in_string) if escaped else (ch == "\\", ch != '"')
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif ch in "]}":
-            depth -= 1
-    return deepest
-
-
 def load(path: Path) -> Any:
     """The JSON in ``path``: a regular file, bounded in size, depth and numbers; no duplicate keys.
 
     Raises:
         CertificateError: one line naming the file and what is wrong.
     """
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO never blocks the reader
-    except OSError as exc:
-        raise CertificateError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise CertificateError(f"{path}: not a regular file")
-        if info.st_size > _MAX_FILE_BYTES:
-            raise CertificateError(f"{path}: larger than {_MAX_FILE_BYTES} bytes")
-        with os.fdopen(fd, "rb") as fh:
-            fd = -1
-            raw = fh.read(_MAX_FILE_BYTES + 1)
-    finally:
-        if fd >= 0:
-            os.close(fd)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise CertificateError(f"{path}: not UTF-8 text") from None
-    if _depth(text) > _MAX_JSON_DEPTH:
-        raise CertificateError(f"{path}: JSON nested deeper than {_MAX_JSON_DEPTH} levels")
-    try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_int=_small_int)
-    except CertificateError as exc:
-        raise CertificateError(f"{path}: {exc}") from None
-    except (json.JSONDecodeError, ValueError, RecursionError) as exc:
-        raise CertificateError(f"{path}: not JSON: {str(exc)[:120]}") from None
+    return load_json_file(path, max_bytes=_MAX_FILE_BYTES, max_depth=_MAX_JSON_DEPTH)
 
 
 def read_certificate(path: Path) -> Claim:

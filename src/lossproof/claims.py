@@ -27,6 +27,7 @@ from sympy import Interval, Symbol, log, oo
 
 from .derive import canonical_form, derive
 from .errors import InputError
+from .timeout import USER_LIMIT_SECONDS, ResourceLimitExceeded, time_limit
 from .identity import check_identity, sample_points
 from .kernel import (
     Claim,
@@ -55,7 +56,6 @@ from .kernel.kinds import KINDS
 from .kernel.rules import linear_hole
 from .losses import Loss, p, y
 from .sigmoid import sigmoid
-from .timeout import USER_LIMIT_SECONDS, TimeLimitExceeded, time_limit
 
 __all__ = [
     "standard_claims",
@@ -471,9 +471,9 @@ def _build_and_check(job: tuple[Loss, str]) -> list[ClaimResult]:
         try:
             with time_limit(limit):
                 out.append(check_claim(build_claim(loss, cid)))
-        except TimeLimitExceeded as exc:
+        except ResourceLimitExceeded as exc:  # time or memory: the reason names which
             empty = _placeholder(loss, cid)
-            out.append(ClaimResult(empty, "unknown", {"sympy": "unknown", "z3": "unknown"}, (), None, (f"unknown (time limit): {exc}",)))
+            out.append(ClaimResult(empty, "unknown", {"sympy": "unknown", "z3": "unknown"}, (), None, (f"unknown ({exc.reason}): {exc}",)))
         except _TOOL_ERRORS as exc:
             empty = _placeholder(loss, cid)
             reason = f"unknown: the claim could not be built: {type(exc).__name__}: {str(exc)[:160]}"

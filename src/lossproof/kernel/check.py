@@ -18,7 +18,7 @@ from .kinds import KINDS
 from .refute import refute
 from .rules import RULES
 from .steps import check_step
-from ..timeout import TimeLimitExceeded
+from ..timeout import ResourceLimitExceeded
 
 __all__ = ["check_claim"]
 
@@ -54,8 +54,8 @@ def check_claim(claim: Claim) -> ClaimResult:
     """Check a claim (see the module doc); a structure the checks cannot read is unknown."""
     try:
         return _check_claim(claim)
-    except TimeLimitExceeded:
-        raise  # the caller's limit, not this claim's failure
+    except (ResourceLimitExceeded, MemoryError):
+        raise  # the caller's limit (time or memory), not this claim's failure
     except Exception as exc:  # noqa: BLE001 - a forged structure may break any assumption
         reason = f"the claim could not be checked: {type(exc).__name__}: {str(exc)[:120]}"
         return ClaimResult(claim, UNKNOWN, {"sympy": UNKNOWN, "z3": UNKNOWN}, (), None, (reason,))

@@ -33,7 +33,7 @@ from sympy import Dummy, Interval, Rational, Symbol, log, oo
 from ..identity import check_identity, name_sigmoids, sample_points
 from ..numeric import check_mpmath, modules, mp_function
 from ..sigmoid import sigmoid
-from ..timeout import TimeLimitExceeded
+from ..timeout import ResourceLimitExceeded
 from .calculus import conditions, smooth_diff
 from .claim import PROVED, REFUTED, UNKNOWN, Derivative, Domain, Hypothesis, Identity, Limit, Roots, Sign, Status, Step, StepResult
 from .engines import Question, SignEngine, Z3Engine
@@ -538,8 +538,8 @@ def check_step(step: Step) -> StepResult:
     """
     try:
         return _check_step(step)
-    except TimeLimitExceeded:
-        raise  # the caller's limit, not this step's failure
+    except (ResourceLimitExceeded, MemoryError):
+        raise  # the caller's limit (time or memory), not this step's failure
     except Exception as exc:  # noqa: BLE001 - SymPy and Z3 raise many kinds on what they cannot handle
         # SymPy or Z3 could not handle this expression: no verdict, and the reason says so.
         engines = {"sympy": UNKNOWN, "z3": UNKNOWN}
