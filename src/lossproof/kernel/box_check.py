@@ -10,7 +10,8 @@ intervals of mpmath) at :data:`PRECISION_BITS`, under the same rules, written ag
   0·∞ counts as 0; a partial operation that may be undefined at a point the box contains
   makes the box fail;
 * charts: ``logistic`` is ``v = log(t) - log(1 - t)``, ``sigmoid(v) = t``,
-  ``sigmoid(-v) = 1 - t``, ``exp(k v + c) = exp(c) (t/(1-t))**k`` for rational ``k``;
+  ``sigmoid(-v) = 1 - t``, ``exp(k v + c) = exp(c) (t/(1-t))**k`` for rational ``k``
+  (``cosh``, ``sinh``, ``tanh`` of such an argument first written with ``exp``);
   ``ray_up`` is ``v = a + t/(1-t)``, ``ray_down`` is ``v = b - t/(1-t)``;
 * methods: ``enclosure`` (of the ``given`` charted expression, or of its ``factored`` form
   ``factor(cancel(together(.)))``, which counts only where the given form is defined),
@@ -279,7 +280,8 @@ def _evaluate(e: sympy.Expr, env: Mapping[sympy.Symbol, _Range], memo: dict) -> 
     elif e.is_Rational:
         r = _point(Fraction(int(e.p), int(e.q)))
     elif e.is_Float:
-        r = _point(Fraction(float(e)))
+        exact = sympy.Rational(e)  # the Float's own binary value
+        r = _point(Fraction(int(exact.p), int(exact.q)))
     elif e is sympy.pi:
         v = iv.pi
         r = _Range(_lower(v), _upper(v), False, False)
@@ -362,10 +364,12 @@ def _to_chart(expr: sympy.Expr, v: sympy.Symbol, chart: str, anchor: sympy.Ratio
             return v
         if e.func is sigmoid and e.args[0] == -u:
             return 1 - v
-        if e.func is sympy.exp:
+        if e.func in (sympy.exp, sympy.cosh, sympy.sinh, sympy.tanh):
             k = sympy.diff(e.args[0], u)
             c = sympy.expand(e.args[0] - k * u)
             if k.is_Rational and u not in c.free_symbols:
+                if e.func is not sympy.exp:
+                    return walk(e.rewrite(sympy.exp))
                 return sympy.exp(c) * (v / (1 - v)) ** k
         return e.func(*map(walk, e.args))
 
@@ -533,10 +537,10 @@ class _Checker:
     def check_box(self, box: Any, sides: tuple[_Side, ...], depth: int) -> None:
         mine = self.recorded(box)
         where = self.show(sides)
+        given = self.value(self.given, sides)  # fails unless defined on the whole box
         if box.method == "monotone":
             self.check_monotone(box, sides, mine, depth)
             return
-        given = self.value(self.given, sides)  # also: defined on the whole box
         if box.method == "enclosure":
             if box.form == "given":
                 again = given

@@ -56,6 +56,7 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -98,6 +99,8 @@ FACE_BUDGET = 400
 DENOMINATORS = (1, 2, 3, 4, 10, 100, 1000, 10**4, 10**6, 10**9, 10**12, 10**15)
 #: Largest expression (SymPy count_ops) handed to factor(): factoring is not interruptible.
 FACTOR_MAX_OPS = 600
+#: Narrowest box that is still split (chart coordinates); below it a box stays undecided.
+MIN_WIDTH = Fraction(1, 2**80)
 #: Seed of the sampler, so a verdict never depends on the run.
 SEED = 20261128
 
@@ -438,8 +441,9 @@ class _Program:
             ball = arb(fmpq(int(e.p), int(e.q)))
             return self._emit(lambda env, b=ball: _const(b), (-1,))
         if e.is_Float:
-            q = Fraction(float(e))
-            ball = arb(fmpq(q.numerator, q.denominator))
+            # The exact binary value of the Float, not a rounding of it to a double.
+            q = sympy.Rational(e)
+            ball = arb(fmpq(int(q.p), int(q.q)))
             return self._emit(lambda env, b=ball: _const(b), (-1,))
         if e is sympy.pi:
             return self._emit(lambda env: _const(arb.pi()), (-1,))
@@ -519,12 +523,16 @@ def chart_expression(
             return t
         if isinstance(e, sigmoid) and e.args[0] == -dummy:
             return 1 - t
-        if e.func is sympy.exp:
+        if e.func in (sympy.exp, sympy.cosh, sympy.sinh, sympy.tanh):
             arg = e.args[0]
             k = arg.diff(dummy)
             rest = sympy.expand(arg - k * dummy)
             if k.is_Rational and not rest.has(dummy):
-                return sympy.exp(rest) * ratio**k
+                if e.func is sympy.exp:
+                    return sympy.exp(rest) * ratio**k
+                # Hyperbolic functions of the line become rational in t, so that
+                # factoring can expose what vanishes at t -> 0 or 1.
+                return rewrite(e.rewrite(sympy.exp))
         return e.func(*[rewrite(a) for a in e.args])
 
     # The chart coordinate reuses the variable's name; a dummy keeps the two apart.
@@ -768,16 +776,21 @@ class _Search:
 
     # -- branch and bound
     def cover(self, raw: _Raw, budget: int | None, face_depth: int) -> list[Box] | None:
-        """Boxes covering ``raw``; None when a face runs out of its own budget."""
-        stack = [raw]
+        """Boxes covering ``raw``; None when a face runs out of its own budget.
+
+        Breadth first, so that the boxes left when the budget ends are the small ones
+        around what could not be decided, not a trail of easy siblings.
+        """
+        queue = deque([raw])
         out: list[Box] = []
+        stuck: list[_Raw] = []
         spent = 0
-        while stack:
-            current = stack.pop()
+        while queue:
+            current = queue.popleft()
             if budget is not None and spent >= budget:
                 return None
             if self.boxes >= self.max_boxes or time.monotonic() > self.deadline:
-                raise _Budget(stack + [current])
+                raise _Budget(stuck + [current] + list(queue))
             self.boxes += 1
             spent += 1
             box = self.try_box(current, face_depth)
@@ -785,7 +798,14 @@ class _Search:
                 out.append(box)
                 continue
             self.probe(current)
-            stack.extend(_split(current))
+            if max(hi - lo for lo, hi, _, _ in current) < MIN_WIDTH:
+                stuck.append(current)
+            else:
+                queue.extend(_split(current))
+        if stuck:
+            if budget is not None:
+                return None
+            raise _Budget(stuck)
         return out
 
     def probe(self, raw: _Raw) -> None:
@@ -871,6 +891,13 @@ class _Search:
                     raise _Refuted(pt)
                 continue
             iv = self.at_point(self.original, cand)
+            if iv is not None and _sgn(iv.lo) <= 0 and self.rel == ">":
+                # A value exactly 0 has no enclosure strictly below 0; SymPy's automatic
+                # evaluation at a rational point is exact, so it can confirm a 0.
+                pt = {s: sympy.Rational(c.numerator, c.denominator)
+                      for s, c in zip(self.symbols, cand)}
+                if self.signed_expr_zero(pt):
+                    raise _Refuted(pt)
             if iv is not None and _wrong_side(iv, self.rel):
                 raise _Refuted({s: sympy.Rational(c.numerator, c.denominator)
                                 for s, c in zip(self.symbols, cand)})
@@ -969,7 +996,12 @@ def decide(
             left = b.args[0]
             region = "; ".join(_describe(r, symbols, spans) for r in left[:3])
             more = f" and {len(left) - 3} more" if len(left) > 3 else ""
-            why = "box budget" if search.boxes >= max_boxes else "time limit"
+            if search.boxes >= max_boxes:
+                why = "box budget"
+            elif time.monotonic() > start + time_limit:
+                why = "time limit"
+            else:
+                why = f"boxes narrower than 2**-{MIN_WIDTH.denominator.bit_length() - 1}"
             return verdict("unknown", f"{why} reached with {len(left)} boxes left: "
                            f"{region}{more}", boxes=search.boxes)
         # The top level has no face budget, so cover is a list here.

@@ -1,0 +1,393 @@
+"""The interval sign engine (kernel.branch_bound) and its independent re-checker (kernel.box_check).
+
+Second derivatives are computed here with sympy.diff from the losses as written, never pasted.
+Every proved verdict is re-checked by box_check; every counterexample is re-evaluated here with
+mpmath at 50 digits, a third implementation.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import pathlib
+
+import mpmath
+import pytest
+import sympy
+from sympy import Abs, DiracDelta, Interval, Rational, S, cosh, diff, exp, log, oo, sin
+
+import lossproof.kernel.branch_bound as bb
+from lossproof.errors import InputError
+from lossproof.kernel.box_check import recheck
+from lossproof.kernel.branch_bound import Box, Enclosure, Span, Verdict, decide
+from lossproof.sigmoid import sigmoid
+
+p, y, z, x = sympy.symbols("p y z x", real=True)
+P_OPEN = Interval.open(0, 1)
+Y_UNIT = Interval(0, 1)
+LINE = S.Reals
+PY = {p: P_OPEN, y: Y_UNIT}
+ZY = {z: LINE, y: Y_UNIT}
+
+LOGCOSH = log(cosh(p - y))
+FOCAL = -y * (1 - p) ** 2 * log(p) - (1 - y) * p**2 * log(1 - p)
+MAE = Abs(p - y)
+BCE = -y * log(p) - (1 - y) * log(1 - p)
+
+
+def d2p(loss: sympy.Expr) -> sympy.Expr:
+    return diff(loss, p, 2)
+
+
+def d2z(loss: sympy.Expr) -> sympy.Expr:
+    return diff(loss.subs(p, sigmoid(z)), z, 2)
+
+
+def off_kink(expr: sympy.Expr) -> sympy.Expr:
+    """The second derivative away from the kink, where DiracDelta vanishes."""
+    return expr.replace(DiracDelta, lambda *args: 0)
+
+
+def mp_value(expr: sympy.Expr, point: dict) -> mpmath.mpf:
+    """expr at a rational point by mpmath at 50 digits, independently of arb and mpmath.iv."""
+    f = sympy.lambdify(
+        list(point), expr, modules=[{"sigmoid": lambda t: 1 / (1 + mpmath.exp(-t))}, "mpmath"]
+    )
+    with mpmath.workdps(50):
+        return f(*[mpmath.mpf(q.p) / q.q for q in point.values()])
+
+
+def assert_proved(expr: sympy.Expr, rel: str, box: dict, **kw) -> Verdict:
+    v = decide(expr, rel, box, **kw)
+    assert v.status == "proved", v.reason
+    assert v.counterexample is None and v.cover and v.boxes >= len(v.cover)
+    ok, why = recheck(expr, rel, box, v.cover)
+    assert ok, why
+    return v
+
+
+def assert_refuted(expr: sympy.Expr, rel: str, box: dict) -> dict:
+    v = decide(expr, rel, box)
+    assert v.status == "refuted", v.reason
+    point = dict(v.counterexample)
+    assert set(point) == set(box)
+    for sym, q in point.items():
+        assert q.is_Rational and box[sym].contains(q), (sym, q)
+    value = mp_value(expr, point)
+    if rel == ">=":
+        assert value < 0
+    elif rel == ">":
+        assert value <= 0
+    return point
+
+
+# --- the catalog's second derivatives ----------------------------------------------------
+
+
+def test_logcosh_is_strictly_convex_in_p():
+    assert_proved(d2p(LOGCOSH), ">", PY)
+
+
+def test_logcosh_is_not_convex_in_the_logit():
+    # sech^2 s^2 (1-s)^2 + tanh(s - y) s (1-s) (1 - 2s): the second term wins for s near 1, y = 0.
+    assert_refuted(d2z(LOGCOSH), ">=", ZY)
+
+
+def test_focal_is_strictly_convex_in_p_with_its_vanishing_end():
+    # At y = 0 the second derivative is 6p + O(p^2) as p -> 0: the end box closes only
+    # because the lower bound 0 is reached in the limit, not at a point of the box.
+    v = assert_proved(d2p(FOCAL), ">", PY)
+    ends = [b for b in v.cover if b.span(p).lo == 0]
+    assert ends and all(b.span(p).lo_open for b in ends)
+
+
+def test_focal_is_not_convex_in_the_logit():
+    assert_refuted(d2z(FOCAL), ">=", ZY)
+
+
+def test_bce_in_the_logit_is_strictly_convex_through_the_chart():
+    v = assert_proved(d2z(BCE), ">", ZY)
+    assert all(b.span(z).chart == "logistic" for b in v.cover)
+
+
+def test_mae_in_the_logit_is_not_convex_off_the_kink():
+    point = assert_refuted(off_kink(d2z(MAE)), ">=", ZY)
+    s = 1 / (1 + mpmath.exp(-mpmath.mpf(point[z].p) / point[z].q))
+    assert s != point[y]  # a point off the kink
+
+
+def test_mae_in_p_is_convex_off_the_kink_but_not_strictly():
+    assert_proved(off_kink(d2p(MAE)), ">=", PY)
+    assert_refuted(off_kink(d2p(MAE)), ">", PY)
+
+
+# --- typed-in losses: softplus, exp, cosh, tanh -----------------------------------------
+
+
+def test_softplus_is_strictly_convex_on_the_line():
+    assert_proved(diff(log(1 + exp(z)), z, 2), ">", {z: LINE})
+
+
+def test_log_cosh_of_the_logit_is_strictly_convex():
+    assert_proved(diff(log(cosh(z)), z, 2), ">", {z: LINE})
+
+
+def test_exponential_loss_is_convex_and_not_strictly_at_y_half():
+    e = diff(exp(-(2 * y - 1) * z), z, 2)
+    assert_proved(e, ">=", ZY)
+    point = assert_refuted(e, ">", ZY)
+    assert point[y] == Rational(1, 2)
+
+
+def test_half_lines_use_a_ray_chart():
+    v = assert_proved(x * exp(-x) + Rational(1, 10), ">", {x: Interval(0, oo)})
+    assert {b.span(x).chart for b in v.cover} == {"ray_up"}
+    assert_proved(exp(x) * (x**2 + 1), ">", {x: Interval.open(-oo, 2)})
+
+
+def test_tanh_and_sqrt():
+    assert_proved(sympy.tanh(p) * sympy.sqrt(p), ">", {p: P_OPEN})
+    assert_proved(sympy.sqrt(p) * (1 - sympy.sqrt(p)), ">=", {p: Interval(0, 1)})
+
+
+def test_a_closed_end_that_vanishes_like_sqrt_is_left_unknown():
+    # sqrt(p) - p >= 0 holds, but at p = 0 (closed) it vanishes like sqrt(p), its
+    # derivative is unbounded and factoring does not see sqrt(p)*(1 - sqrt(p)): the engine
+    # leaves the end undecided and says where.
+    v = decide(sympy.sqrt(p) - p, ">=", {p: Interval(0, 1)}, max_boxes=400)
+    assert v.status == "unknown" and "p in [0, " in v.reason
+
+
+# --- adversarial ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("expand", [False, True], ids=["square", "expanded"])
+def test_near_zero_minimum_is_proved(expand):
+    e = (p - Rational(1, 3)) ** 2
+    e = sympy.expand(e) if expand else e
+    assert_proved(e + Rational(1, 10**9), ">", {p: P_OPEN})
+
+
+@pytest.mark.parametrize("expand", [False, True], ids=["square", "expanded"])
+def test_near_zero_negative_minimum_is_refuted(expand):
+    e = (p - Rational(1, 3)) ** 2
+    e = sympy.expand(e) if expand else e
+    point = assert_refuted(e - Rational(1, 10**12), ">", {p: P_OPEN})
+    assert abs(point[p] - Rational(1, 3)) < Rational(1, 10**6)
+
+
+def test_x_log_x_ends():
+    # -x log x -> 0 at 0 from above: closed by the open end; x log x -> 0 is unbounded for
+    # plain intervals near 0 and is closed by monotonicity towards the closed face.
+    assert_proved(-x * log(x), ">", {x: P_OPEN})
+    v = assert_proved(x * log(x) + exp(-1) + Rational(1, 10**6), ">", {x: Interval.Lopen(0, 1)})
+    assert any(b.method == "monotone" for b in v.cover)
+
+
+def test_a_zero_at_an_irrational_point_is_never_proved():
+    # x log x + 1/e = 0 at x = 1/e only: false, with no rational counterexample.
+    v = decide(x * log(x) + exp(-1), ">", {x: P_OPEN}, max_boxes=300)
+    assert v.status == "unknown"
+    assert "boxes left" in v.reason and "x in" in v.reason
+
+
+def test_not_equal():
+    assert_proved(exp(p) - 3, "!=", {p: P_OPEN})
+    v = decide(p - Rational(1, 3), "!=", {p: P_OPEN})
+    assert v.status == "refuted" and v.counterexample == {p: Rational(1, 3)}
+
+
+def test_less_than_by_negation():
+    assert_proved(-d2p(LOGCOSH), "<", PY)
+    assert_refuted(-d2p(LOGCOSH) + 1, "<", PY)
+
+
+def test_point_domain_for_a_parameter():
+    assert_proved(d2p(FOCAL), ">", {p: P_OPEN, y: sympy.FiniteSet(Rational(3, 10))})
+
+
+def test_undefined_points_are_never_proved():
+    # log(p - 1/2) is undefined on (0, 1/2]: no cover exists.
+    v = decide(log(p - Rational(1, 2)) ** 2 + 1, ">", {p: P_OPEN}, max_boxes=300)
+    assert v.status == "unknown"
+
+
+@pytest.mark.parametrize(
+    "expr, fragment",
+    [(sin(p), "sin"), (p**y, "exponent"), (p + x, "no interval for x")],
+)
+def test_unsupported_is_unknown_with_the_reason(expr, fragment):
+    v = decide(expr, ">", PY)
+    assert v.status == "unknown" and fragment in v.reason
+
+
+def test_bad_relation_and_domain_are_input_errors():
+    with pytest.raises(InputError, match="relation '=='"):
+        decide(p, "==", PY)
+    with pytest.raises(InputError, match="not rational"):
+        decide(p, ">", {p: Interval(0, sympy.sqrt(2))})
+
+
+def test_budget_exhaustion_is_unknown():
+    v = decide(d2p(LOGCOSH) - Rational(42, 100), ">", PY, max_boxes=5)
+    assert v.status in ("unknown", "refuted")
+    if v.status == "unknown":
+        assert "box budget" in v.reason
+
+
+# --- forged covers --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def focal_cover() -> tuple[Box, ...]:
+    v = decide(d2p(FOCAL), ">", PY)
+    assert v.status == "proved"
+    return v.cover
+
+
+def test_the_honest_cover_rechecks(focal_cover):
+    assert recheck(d2p(FOCAL), ">", PY, focal_cover)[0]
+
+
+def test_a_dropped_box_is_rejected(focal_cover):
+    for k in range(len(focal_cover)):
+        ok, why = recheck(d2p(FOCAL), ">", PY, focal_cover[:k] + focal_cover[k + 1:])
+        assert not ok and "not covered" in why
+
+
+def test_a_nudged_enclosure_is_rejected(focal_cover):
+    box = next(b for b in focal_cover if b.method == "enclosure")
+    k = focal_cover.index(box)
+    enc = box.enclosure
+    # Lifted above every value E takes on the box: misses the value at the midpoint.
+    lifted = dataclasses.replace(enc, lo=enc.lo + 10**6, hi=oo, hi_open=True)
+    forged = focal_cover[:k] + (dataclasses.replace(box, enclosure=lifted),) + focal_cover[k + 1:]
+    ok, why = recheck(d2p(FOCAL), ">", PY, forged)
+    assert not ok and "misses" in why
+    # Pushed to the wrong side: rejected as such.
+    low = dataclasses.replace(enc, lo=-1, lo_open=False)
+    forged = focal_cover[:k] + (dataclasses.replace(box, enclosure=low),) + focal_cover[k + 1:]
+    ok, why = recheck(d2p(FOCAL), ">", PY, forged)
+    assert not ok and "not on the side" in why
+
+
+def test_a_box_outside_the_domain_is_rejected(focal_cover):
+    box = focal_cover[0]
+    spans = tuple(
+        (s, dataclasses.replace(sp, hi=sp.hi + 1, hi_open=False) if s == p else sp)
+        for s, sp in box.spans
+    )
+    ok, why = recheck(d2p(FOCAL), ">", PY, (dataclasses.replace(box, spans=spans),) + focal_cover)
+    assert not ok and "not inside the domain" in why
+
+
+def test_an_open_end_forged_closed_is_rejected(focal_cover):
+    end = next(b for b in focal_cover if b.span(p).lo == 0)
+    k = focal_cover.index(end)
+    spans = tuple((s, dataclasses.replace(sp, lo_open=False) if s == p else sp) for s, sp in end.spans)
+    forged = focal_cover[:k] + (dataclasses.replace(end, spans=spans),) + focal_cover[k + 1:]
+    ok, _ = recheck(d2p(FOCAL), ">", PY, forged)
+    assert not ok
+
+
+def test_a_cover_of_a_false_claim_is_rejected(focal_cover):
+    # The same boxes do not prove a shifted expression that dips below 0.
+    ok, why = recheck(d2p(FOCAL) - 1, ">", PY, focal_cover)
+    assert not ok
+
+
+def test_a_forged_monotone_face_is_rejected():
+    e = x * log(x) + exp(-1) + Rational(1, 10**6)
+    dom = {x: Interval.Lopen(0, 1)}
+    cover = decide(e, ">", dom).cover
+    k, box = next((k, b) for k, b in enumerate(cover) if b.method == "monotone")
+    forged = cover[:k] + (dataclasses.replace(box, face=()),) + cover[k + 1:]
+    assert not recheck(e, ">", dom, forged)[0]
+    flipped = dataclasses.replace(box.enclosure, lo=-box.enclosure.hi, hi=-box.enclosure.lo)
+    forged = cover[:k] + (dataclasses.replace(box, enclosure=flipped),) + cover[k + 1:]
+    assert not recheck(e, ">", dom, forged)[0]
+
+
+def test_unknown_method_and_malformed_boxes_are_rejected(focal_cover):
+    box = dataclasses.replace(focal_cover[0], method="trust_me")
+    assert not recheck(d2p(FOCAL), ">", PY, (box,) + focal_cover[1:])[0]
+    assert not recheck(d2p(FOCAL), ">", PY, ("not a box",))[0]
+
+
+# --- mutation sanity --------------------------------------------------------------------------
+
+
+def _enclosure_misses() -> list[str]:
+    """Points where an engine enclosure misses the value mpmath computes at 60 digits."""
+    misses = []
+    for expr in (exp(p), log(p), cosh(p) * sympy.tanh(p), sigmoid(p) / 3, sympy.sqrt(p) * 7):
+        prog = bb._Program(expr, (p,))
+        for q in (Rational(1, 3), Rational(2, 7), Rational(5, 9)):
+            iv = prog([bb._fraction_iv(bb._q(q), bb._q(q), False, False)])
+            lo, hi = bb._to_rational(iv.lo), bb._to_rational(iv.hi)
+            with mpmath.workdps(60):
+                true = mp_value(expr, {p: q})
+                if not (mpmath.mpf(lo.p) / lo.q <= true <= mpmath.mpf(hi.p) / hi.q):
+                    misses.append(f"{expr} at {q}")
+    return misses
+
+
+def test_enclosures_contain_the_true_values():
+    assert _enclosure_misses() == []
+
+
+def test_mutation_without_outward_rounding_is_caught(monkeypatch):
+    monkeypatch.setattr(bb, "_down", lambda ball: ball.mid())
+    monkeypatch.setattr(bb, "_up", lambda ball: ball.mid())
+    assert _enclosure_misses() != []
+
+
+def _false_claim_status() -> str:
+    # p**2 - 1/100 > 0 fails on (0, 1/10]; with the counterexample search switched off,
+    # only the side check stands between this claim and "proved".
+    return decide(p**2 - Rational(1, 100), ">", {p: P_OPEN}, max_boxes=200).status
+
+
+def test_the_side_check_alone_keeps_a_false_claim_unproved(monkeypatch):
+    monkeypatch.setattr(bb._Search, "sample", lambda self: None)
+    monkeypatch.setattr(bb._Search, "probe", lambda self, raw: None)
+    assert _false_claim_status() == "unknown"
+
+
+def test_mutation_without_the_side_check_is_caught(monkeypatch):
+    monkeypatch.setattr(bb._Search, "sample", lambda self: None)
+    monkeypatch.setattr(bb._Search, "probe", lambda self, raw: None)
+    monkeypatch.setattr(bb, "_positive", lambda iv, rel: True)
+    assert _false_claim_status() == "proved"
+
+
+def test_the_recheck_side_check_catches_a_proof_of_a_false_claim(monkeypatch):
+    monkeypatch.setattr(bb._Search, "sample", lambda self: None)
+    monkeypatch.setattr(bb._Search, "probe", lambda self, raw: None)
+    monkeypatch.setattr(bb, "_positive", lambda iv, rel: True)
+    v = decide(p**2 - Rational(1, 100), ">", {p: P_OPEN})
+    ok, why = recheck(p**2 - Rational(1, 100), ">", {p: P_OPEN}, v.cover)
+    assert not ok and "side" in why
+
+
+# --- the leaf rule ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("module", ["branch_bound", "box_check"])
+def test_modules_import_only_errors_and_sigmoid_from_lossproof(module):
+    root = pathlib.Path(bb.__file__).parent
+    tree = ast.parse((root / f"{module}.py").read_text())
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+        elif isinstance(node, ast.Import):
+            imported.update(a.name for a in node.names)
+    ours = {m for m in imported if m.split(".")[0] == "lossproof"}
+    assert ours <= {"lossproof.errors", "lossproof.sigmoid"}
+    assert "flint" not in imported if module == "box_check" else "mpmath" not in imported
+
+
+def test_public_data_is_frozen():
+    for cls in (Span, Enclosure, Box, Verdict):
+        assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen
