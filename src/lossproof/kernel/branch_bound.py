@@ -94,13 +94,17 @@ SAMPLES = 160
 #: Pattern-search steps that refine the best samples towards a minimum.
 REFINE_STEPS = 120
 #: Largest face cover a monotone argument may spend before the box is split instead.
-FACE_BUDGET = 400
+FACE_BUDGET = 64
 #: Denominators tried when a float counterexample is rounded to a rational point.
 DENOMINATORS = (1, 2, 3, 4, 10, 100, 1000, 10**4, 10**6, 10**9, 10**12, 10**15)
 #: Largest expression (SymPy count_ops) handed to factor(): factoring is not interruptible.
 FACTOR_MAX_OPS = 600
 #: Narrowest box that is still split (chart coordinates); below it a box stays undecided.
 MIN_WIDTH = Fraction(1, 2**80)
+#: |E| below which a float estimate is worth confirming as an exact zero (for !=).
+ZERO_HINT = 1e-9
+#: Numbers a confirmed counterexample's coordinates are tried at, simplest first.
+SIMPLE_VALUES = (0, 1, Fraction(1, 2), -1, 2, Fraction(1, 4), Fraction(3, 4), 10, -10)
 #: Seed of the sampler, so a verdict never depends on the run.
 SEED = 20261128
 
@@ -847,6 +851,8 @@ class _Search:
             if v == math.inf:
                 break
             best = self.refine(pt, free)
+            if self.value(best) > (ZERO_HINT if self.rel == "!=" else 0.0):
+                continue  # the estimate is on the right side: nothing to confirm here
             self.confirm([_chart_to_var(s, x) for s, x in zip(self.spans, best)])
 
     def refine(self, pt: list[float], free: list[int]) -> list[float]:
@@ -902,13 +908,46 @@ class _Search:
                 raise _Refuted({s: sympy.Rational(c.numerator, c.denominator)
                                 for s, c in zip(self.symbols, cand)})
 
+    def simplest(self, point: dict[sympy.Symbol, sympy.Rational]) -> dict[sympy.Symbol,
+                                                                          sympy.Rational]:
+        """The point with coordinates replaced by simpler numbers where it stays confirmed."""
+        def confirmed(pt: dict[sympy.Symbol, sympy.Rational]) -> bool:
+            cand = [_q(pt[s]) for s in self.symbols]
+            if not self.inside(cand):
+                return False
+            iv = self.at_point(self.original, cand)
+            if iv is not None and _wrong_side(iv, self.rel):
+                return True
+            return self.rel != ">=" and (iv is None or _sgn(iv.lo) <= 0) and \
+                self.signed_expr_zero(pt)
+
+        out = dict(point)
+        for s in self.symbols:
+            for simple in SIMPLE_VALUES:
+                if sympy.Rational(simple) == out[s]:
+                    break
+                trial = {**out, s: sympy.Rational(simple)}
+                if confirmed(trial):
+                    out = trial
+                    break
+        return out
+
     def signed_expr_zero(self, pt: Mapping[sympy.Symbol, sympy.Rational]) -> bool:
         # SymPy's automatic evaluation at a rational point is exact arithmetic.
         return self.original_expr.xreplace(dict(pt)) == 0
 
     def inside(self, point: Sequence[Fraction]) -> bool:
+        """Is the point in the original domain (open ends excluded)?"""
         for sym, q in zip(self.symbols, point):
-            if not self.domain[sym].contains(sympy.Rational(q.numerator, q.denominator)):
+            dom = self.domain[sym]
+            if isinstance(dom, sympy.FiniteSet):
+                if sympy.Rational(q.numerator, q.denominator) not in dom.args:
+                    return False
+                continue
+            lo, hi = dom.start, dom.end
+            if lo != -sympy.oo and (q < _q(lo) or (q == _q(lo) and dom.left_open)):
+                return False
+            if hi != sympy.oo and (q > _q(hi) or (q == _q(hi) and dom.right_open)):
                 return False
         return True
 
@@ -991,7 +1030,7 @@ def decide(
             cover = search.cover(raw, None, 0)
         except _Refuted as r:
             return verdict("refuted", "counterexample confirmed by an arb enclosure",
-                           point=r.point, boxes=search.boxes)
+                           point=search.simplest(r.point), boxes=search.boxes)
         except _Budget as b:
             left = b.args[0]
             region = "; ".join(_describe(r, symbols, spans) for r in left[:3])
