@@ -191,6 +191,17 @@ def test_a_zero_at_an_irrational_point_is_never_proved():
     assert "boxes left" in v.reason and "x in" in v.reason
 
 
+def test_an_end_decided_only_in_the_limit_is_left_unknown_with_its_region():
+    # min of logcosh'' over the domain is sech(1)^2, approached only as p -> 0 at y = 1
+    # (an open end): the claim is true, but no enclosure reaches the limit value exactly.
+    e = d2p(LOGCOSH) - 1 / cosh(1) ** 2
+    v = decide(e, ">", PY, max_boxes=400)
+    assert v.status == "unknown"
+    assert "p in (0, " in v.reason and "y in [1, 1]" in v.reason
+    # With a margin of 1/100 below that infimum the same question is proved.
+    assert_proved(d2p(LOGCOSH) - Rational(41, 100), ">", PY)
+
+
 def test_not_equal():
     assert_proved(exp(p) - 3, "!=", {p: P_OPEN})
     v = decide(p - Rational(1, 3), "!=", {p: P_OPEN})
