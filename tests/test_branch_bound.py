@@ -54,7 +54,7 @@ def mp_value(expr: sympy.Expr, point: dict) -> mpmath.mpf:
         list(point), expr, modules=[{"sigmoid": lambda t: 1 / (1 + mpmath.exp(-t))}, "mpmath"]
     )
     with mpmath.workdps(50):
-        return f(*[mpmath.mpf(q.p) / q.q for q in point.values()])
+        return f(*[mpmath.mpf(q.p) / q.q for q in map(Rational, point.values())])
 
 
 def assert_proved(expr: sympy.Expr, rel: str, box: dict, **kw) -> Verdict:
@@ -402,3 +402,106 @@ def test_modules_import_only_errors_and_sigmoid_from_lossproof(module):
 def test_public_data_is_frozen():
     for cls in (Span, Enclosure, Box, Verdict):
         assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen
+
+
+# --- both interval implementations against mpmath on random expressions -------------------
+
+import lossproof.kernel.box_check as bc  # noqa: E402 - grouped with the tests that use it
+from hypothesis import assume, example, given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_UNARY = [exp, log, sympy.sqrt, cosh, sympy.tanh, sympy.sinh, sigmoid, Abs]
+_leaves = st.one_of(
+    st.just(p),
+    st.just(y),
+    st.builds(Rational, st.integers(-3, 3), st.integers(1, 4)),
+)
+_exprs = st.recursive(
+    _leaves,
+    lambda inner: st.one_of(
+        st.builds(lambda f, a: f(a), st.sampled_from(_UNARY), inner),
+        st.builds(lambda a, b: a + b, inner, inner),
+        st.builds(lambda a, b: a - b, inner, inner),
+        st.builds(lambda a, b: a * b, inner, inner),
+        st.builds(lambda a, b: a / b, inner, inner),
+        st.builds(lambda a, k: a**k, inner, st.sampled_from([-2, -1, 2, 3, Rational(1, 2)])),
+    ),
+    max_leaves=6,
+)
+_ends = st.builds(Rational, st.integers(0, 16), st.just(16))
+
+
+@st.composite
+def _box_and_point(draw):
+    """Spans of p and y inside [0, 1] with random open ends, and a rational point of them."""
+    spans, point = [], {}
+    for sym in (p, y):
+        a, b = sorted((draw(_ends), draw(_ends)))
+        lo_open = draw(st.booleans()) and a < b
+        hi_open = draw(st.booleans()) and a < b
+        choices = [a + (b - a) * Rational(k, 7) for k in range(1, 7)] if a < b else [a]
+        choices += [e for e, o in ((a, lo_open), (b, hi_open)) if not o]
+        spans.append((a, b, lo_open, hi_open))
+        point[sym] = draw(st.sampled_from(choices))
+    return spans, point
+
+
+def _contains(lo, hi, lo_open, hi_open, value) -> bool:
+    """Does the flagged interval hold value (mpmath, 60 digits)? lo/hi are Rationals or ±oo."""
+    def num(r):
+        return mpmath.mpf(r.p) / r.q if r.is_Rational else (mpmath.inf if r > 0 else -mpmath.inf)
+
+    a, b = num(lo), num(hi)
+    above = value > a if lo_open else value >= a
+    below = value < b if hi_open else value <= b
+    return above and below
+
+
+@given(_exprs, _box_and_point())
+# An open end where log is unbounded; a product that is 0 at a closed corner.
+@example(p * log(p) - p, ([(0, Rational(1, 16), True, False), (0, 1, False, False)],
+                          {p: Rational(1, 32), y: Rational(0)}))
+@example((p - y) * (p + y), ([(0, 1, True, True), (0, 1, False, False)],
+                             {p: Rational(1, 2), y: Rational(0)}))
+def test_both_implementations_enclose_the_value_at_a_point_of_the_box(expr, box_and_point):
+    spans, point = box_and_point
+    assume(not expr.has(sympy.zoo, sympy.nan, oo, -oo))
+    with mpmath.workdps(60):
+        try:
+            value = mp_value(expr, point)
+        except (ZeroDivisionError, ValueError, OverflowError):
+            value = None
+    assume(value is not None and isinstance(value, mpmath.mpf) and mpmath.isfinite(value))
+    env = [bb._fraction_iv(bb._q(sympy.Rational(a)), bb._q(sympy.Rational(b)), lo_o, hi_o)
+           for a, b, lo_o, hi_o in spans]
+    try:
+        got = bb._Program(expr, (p, y))(env)
+    except bb._Undefined:
+        got = None
+    if got is not None:
+        with mpmath.workdps(60):
+            assert _contains(bb._to_rational(got.lo), bb._to_rational(got.hi), got.lo_open,
+                             got.hi_open, value), ("branch_bound", expr, spans, point)
+    old = bc.iv.prec
+    bc.iv.prec = bc.PRECISION_BITS
+    try:
+        ranges = {}
+        for sym, (a, b, lo_o, hi_o) in zip((p, y), spans):
+            ranges[sym] = bc._Range(bc._lower(bc._exact(bc._q(a, "end"))),
+                                    bc._upper(bc._exact(bc._q(b, "end"))), lo_o, hi_o)
+        try:
+            again = bc._evaluate(expr, ranges, {})
+        except bc._NotDefined:
+            return
+    finally:
+        bc.iv.prec = old
+
+    def rational(x):
+        if isinstance(x, float):
+            return sympy.oo if x > 0 else -sympy.oo
+        sign, man, exp2, _ = x.a._mpi_[0]  # an exact binary number: (-1)^sign man 2^exp
+        return (-1) ** sign * sympy.Integer(man) * sympy.Integer(2) ** exp2
+
+    with mpmath.workdps(60):
+        assert _contains(rational(again.lo), rational(again.hi), again.lo_open, again.hi_open,
+                         value), ("box_check", expr, spans, point)
