@@ -237,6 +237,10 @@ def test_bad_relation_and_domain_are_input_errors():
         decide(p, "==", PY)
     with pytest.raises(InputError, match="not rational"):
         decide(p, ">", {p: Interval(0, sympy.sqrt(2))})
+    with pytest.raises(InputError, match="not a SymPy expression"):
+        decide("p > 0", ">", PY)
+    with pytest.raises(InputError, match="not a SymPy expression"):
+        recheck("__import__('os')", ">", PY, ())
 
 
 def test_budget_exhaustion_is_unknown():

@@ -54,6 +54,8 @@ __all__ = ["recheck", "PRECISION_BITS"]
 PRECISION_BITS = 160
 #: Most boxes (faces included) a cover may have; a larger one is refused, not checked.
 MAX_BOXES = 200_000
+#: Most bits in a numerator or denominator of a cover's number (the prover's are far fewer).
+MAX_BITS = 4096
 #: Largest expression handed to factor(), as the prover does.
 FACTOR_MAX_OPS = 600
 
@@ -383,9 +385,11 @@ _Side = tuple[Fraction, Fraction, bool, bool]
 
 
 def _q(x: Any, what: str) -> Fraction:
-    x = sympy.sympify(x)
-    if not x.is_Rational:
-        raise _Fail(f"{what} {x} is not a rational number")
+    if not isinstance(x, (int, sympy.Rational)):
+        raise _Fail(f"{what} {x!r} is not a rational number")
+    x = sympy.Rational(x)
+    if max(abs(int(x.p)), int(x.q)).bit_length() > MAX_BITS:
+        raise _Fail(f"{what} has more than {MAX_BITS} bits")
     return Fraction(int(x.p), int(x.q))
 
 
@@ -482,7 +486,7 @@ class _Checker:
         for v in self.names:
             s = spans[v]
             chart, _, _, _, _, anchor = self.charts[v]
-            if s.chart != chart or (chart != "identity" and sympy.sympify(s.anchor) != anchor):
+            if s.chart != chart or (chart != "identity" and s.anchor != anchor):
                 raise _Fail(f"box chart {s.chart} of {v} is not the domain's {chart}")
             out.append((_q(s.lo, "span end"), _q(s.hi, "span end"), bool(s.lo_open),
                         bool(s.hi_open)))
@@ -509,7 +513,6 @@ class _Checker:
         enc = box.enclosure
 
         def end(x: Any, sign: int) -> Any:
-            x = sympy.sympify(x)
             if x in (sympy.oo, -sympy.oo):
                 return _INF if x == sympy.oo else -_INF
             q = _q(x, "enclosure end")
@@ -624,7 +627,10 @@ def recheck(
     Raises:
         InputError: ``rel`` unknown or a domain that is not a rational interval.
     """
-    checker = _Checker(sympy.sympify(expr), rel, box)
+    if not isinstance(expr, sympy.Expr):
+        # Text is never parsed here (no sympify): the caller passes an expression.
+        raise InputError(f"expression {expr!r} is not a SymPy expression")
+    checker = _Checker(expr, rel, box)
     region = [checker.charts[v][1:5] for v in checker.names]
     old = iv.prec
     iv.prec = PRECISION_BITS

@@ -5,7 +5,12 @@ at every point of a box domain (``<`` and ``<=`` by negation). A ``proved`` verd
 carries a *cover*: boxes whose union is the domain, each with the enclosure that decided
 it, so that :func:`lossproof.kernel.box_check.recheck` can re-evaluate it with a second,
 independent interval implementation. A ``refuted`` verdict carries a rational point of
-the domain where an arb enclosure of :math:`E` lies on the wrong side.
+the domain where an arb enclosure of :math:`E` lies on the wrong side (for ``>`` and
+``!=``, where the wrong side includes 0, SymPy's exact evaluation to 0 at the rational
+point also confirms it: no enclosure of an exact 0 lies strictly below 0). Counterexamples
+are searched for by seeded random sampling in chart coordinates, a pattern search from the
+best samples, and the midpoints of boxes that do not decide; then rounded to rationals
+with small denominators, confirmed, and simplified coordinate by coordinate.
 
 The arithmetic
 --------------
@@ -933,7 +938,10 @@ class _Search:
         return out
 
     def signed_expr_zero(self, pt: Mapping[sympy.Symbol, sympy.Rational]) -> bool:
-        # SymPy's automatic evaluation at a rational point is exact arithmetic.
+        # SymPy's automatic evaluation at a rational point is exact arithmetic, unless a
+        # Float takes part (then a rounded 0.0 could pass for 0).
+        if self.original_expr.has(sympy.Float):
+            return False
         return self.original_expr.xreplace(dict(pt)) == 0
 
     def inside(self, point: Sequence[Fraction]) -> bool:
@@ -993,7 +1001,8 @@ def decide(
         A :class:`Verdict`.
 
     Raises:
-        InputError: ``rel`` unknown, or a domain that is not a rational interval.
+        InputError: ``rel`` unknown, ``expr`` not a SymPy expression, or a domain that is
+            not a rational interval.
 
     >>> x = sympy.Symbol("x")
     >>> decide(sympy.exp(x) - x - 1 + sympy.Rational(1, 1000), ">", {x: sympy.S.Reals}).status
@@ -1002,7 +1011,9 @@ def decide(
     start = time.monotonic()
     if rel not in RELATIONS:
         raise InputError(f"relation {rel!r} is not one of {', '.join(RELATIONS)}")
-    expr = sympy.sympify(expr)
+    if not isinstance(expr, sympy.Expr):
+        # Text is never parsed here (no sympify): the caller passes an expression.
+        raise InputError(f"expression {expr!r} is not a SymPy expression")
     symbols = tuple(sorted(box, key=lambda s: s.name))
     spans = tuple(_domain_span(s, box[s]) for s in symbols)
     signed = -expr if rel in ("<", "<=") else expr
