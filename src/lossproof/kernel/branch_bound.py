@@ -664,7 +664,6 @@ class _Search:
 
     def __init__(
         self,
-        expr: sympy.Expr,
         signed: sympy.Expr,
         rel: str,
         symbols: tuple[sympy.Symbol, ...],
@@ -978,6 +977,18 @@ def _describe(raw: _Raw, symbols: Sequence[sympy.Symbol], spans: Sequence[Span])
     return ", ".join(parts)
 
 
+def _summary(cover: Sequence[Box]) -> str:
+    """How the boxes were decided, e.g. ``6 enclosure, 2 mean_value; 6 touch an open end``."""
+    counts: dict[str, int] = {}
+    ends = 0
+    for b in cover:
+        kind = b.method if b.form == "given" else f"{b.form} {b.method}"
+        counts[kind] = counts.get(kind, 0) + 1
+        ends += any(sp.lo_open or sp.hi_open for _, sp in b.spans)
+    text = ", ".join(f"{n} {k}" for k, n in counts.items())
+    return f"{text}; {ends} touch an open end" if ends else text
+
+
 def decide(
     expr: sympy.Expr,
     rel: str,
@@ -1031,7 +1042,7 @@ def decide(
     ctx.prec = PRECISION_BITS
     try:
         try:
-            search = _Search(expr, signed, core, symbols, spans, box, max_boxes,
+            search = _Search(signed, core, symbols, spans, box, max_boxes,
                              start + time_limit)
         except _Unsupported as exc:
             return verdict("unknown", str(exc))
@@ -1055,7 +1066,8 @@ def decide(
             return verdict("unknown", f"{why} reached with {len(left)} boxes left: "
                            f"{region}{more}", boxes=search.boxes)
         # The top level has no face budget, so cover is a list here.
-        return verdict("proved", f"{len(cover or [])} boxes decided {core} 0",
-                       cover=tuple(cover or []), boxes=search.boxes)
+        boxes = tuple(cover or [])
+        return verdict("proved", f"{len(boxes)} boxes decided {core} 0 ({_summary(boxes)})",
+                       cover=boxes, boxes=search.boxes)
     finally:
         ctx.prec = old
