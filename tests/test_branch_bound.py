@@ -14,8 +14,11 @@ import pathlib
 import mpmath
 import pytest
 import sympy
+from hypothesis import assume, example, given
+from hypothesis import strategies as st
 from sympy import Abs, DiracDelta, Interval, Rational, S, cosh, diff, exp, log, oo, sin
 
+import lossproof.kernel.box_check as bc
 import lossproof.kernel.branch_bound as bb
 from lossproof.errors import InputError
 from lossproof.kernel.box_check import recheck
@@ -143,6 +146,15 @@ def test_half_lines_use_a_ray_chart():
     v = assert_proved(x * exp(-x) + Rational(1, 10), ">", {x: Interval(0, oo)})
     assert {b.span(x).chart for b in v.cover} == {"ray_up"}
     assert_proved(exp(x) * (x**2 + 1), ">", {x: Interval.open(-oo, 2)})
+
+
+def test_exp_against_a_polynomial_at_infinity():
+    # exp(z) - z - 1 is inf - inf as z -> oo; its slope factors to a product with a sign.
+    v = assert_proved(exp(x) - x - 1, ">", {x: Interval(1, oo)})
+    assert any(b.method == "monotone" and b.form == "factored" for b in v.cover)
+    # x exp(x) -> 0 as x -> -oo is (-oo)*0 for intervals; min -1/e at x = -1.
+    assert_proved(x * exp(x) + Rational(1, 2), ">", {x: Interval(-oo, 0)})
+    assert_refuted(x * exp(x) + Rational(1, 3), ">", {x: Interval(-oo, 0)})
 
 
 def test_tanh_and_sqrt():
@@ -357,6 +369,48 @@ def test_mutation_without_outward_rounding_is_caught(monkeypatch):
     assert _enclosure_misses() != []
 
 
+def _recheck_misses() -> list[str]:
+    """The same for box_check's mpmath.iv evaluation."""
+    misses = []
+    old = bc.iv.prec
+    bc.iv.prec = bc.PRECISION_BITS
+    try:
+        for expr in (exp(p), log(p), cosh(p) * sympy.tanh(p), sigmoid(p) / 3, sympy.sqrt(p) * 7):
+            for q in (Rational(1, 3), Rational(2, 7), Rational(5, 9)):
+                v = bc._exact(bc._q(q, "point"))
+                r = bc._evaluate(expr, {p: bc._Range(bc._lower(v), bc._upper(v), False, False)}, {})
+                with mpmath.workdps(60):
+                    true = mp_value(expr, {p: q})
+                    lo = mpmath.mpf(r.lo._mpi_[0])
+                    hi = mpmath.mpf(r.hi._mpi_[1])
+                    if not lo <= true <= hi:
+                        misses.append(f"{expr} at {q}")
+    finally:
+        bc.iv.prec = old
+    return misses
+
+
+def test_recheck_enclosures_contain_the_true_values():
+    assert _recheck_misses() == []
+
+
+def test_recheck_mutation_without_outward_rounding_is_caught(monkeypatch):
+    monkeypatch.setattr(bc, "_lower", lambda v: bc.iv.mpf(v.mid).a)
+    monkeypatch.setattr(bc, "_upper", lambda v: bc.iv.mpf(v.mid).a)
+    assert _recheck_misses() != []
+
+
+def test_recheck_mutation_without_the_side_check_is_caught(monkeypatch, focal_cover):
+    # The forged cover of test_a_nudged_enclosure_is_rejected passes once the side check goes.
+    box = next(b for b in focal_cover if b.method == "enclosure")
+    k = focal_cover.index(box)
+    low = dataclasses.replace(box.enclosure, lo=-1, lo_open=False)
+    forged = focal_cover[:k] + (dataclasses.replace(box, enclosure=low),) + focal_cover[k + 1:]
+    assert not recheck(d2p(FOCAL), ">", PY, forged)[0]
+    monkeypatch.setattr(bc._Checker, "right_side", lambda self, r: True)
+    assert recheck(d2p(FOCAL), ">", PY, forged)[0]
+
+
 def _false_claim_status() -> str:
     # p**2 - 1/100 > 0 fails on (0, 1/10]; with the counterexample search switched off,
     # only the side check stands between this claim and "proved".
@@ -410,9 +464,6 @@ def test_public_data_is_frozen():
 
 # --- both interval implementations against mpmath on random expressions -------------------
 
-import lossproof.kernel.box_check as bc  # noqa: E402 - grouped with the tests that use it
-from hypothesis import assume, example, given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 _UNARY = [exp, log, sympy.sqrt, cosh, sympy.tanh, sympy.sinh, sigmoid, Abs]
 _leaves = st.one_of(

@@ -15,8 +15,8 @@ intervals of mpmath) at :data:`PRECISION_BITS`, under the same rules, written ag
   ``ray_up`` is ``v = a + t/(1-t)``, ``ray_down`` is ``v = b - t/(1-t)``;
 * methods: ``enclosure`` (of the ``given`` charted expression, or of its ``factored`` form
   ``factor(cancel(together(.)))``, which counts only where the given form is defined),
-  ``mean_value`` at the box's midpoint, ``monotone`` (a sign of ``∂E/∂pivot`` and a face
-  cover at the end it points to, which must belong to the box).
+  ``mean_value`` at the box's midpoint, ``monotone`` (a sign of ``∂E/∂pivot``, given or
+  factored, and a face cover at the end it points to, which must belong to the box).
 
 For each box: the recorded enclosure is on the right side of the relation, the recomputed
 one is too, the two meet, and an enclosure of E at the box's midpoint meets the recorded
@@ -464,6 +464,12 @@ class _Checker:
             raise _Fail("the factored form is too large to rebuild")
         return self._factored  # type: ignore[return-value]
 
+    def factored_grad(self, v: sympy.Symbol) -> sympy.Expr:
+        g = self.grad(v)
+        if sympy.count_ops(g) > FACTOR_MAX_OPS:
+            raise _Fail("a factored slope is too large to rebuild")
+        return sympy.factor(sympy.cancel(sympy.together(g)))
+
     def grad(self, v: sympy.Symbol) -> sympy.Expr:
         if v not in self._grad:
             self._grad[v] = sympy.diff(self.given, v)
@@ -581,15 +587,17 @@ class _Checker:
 
     def check_monotone(self, box: Any, sides: tuple[_Side, ...], mine: _Range,
                        depth: int) -> None:
-        if box.form != "given":
-            raise _Fail(f"monotone on form {box.form!r}")
         if box.pivot not in self.names:
             raise _Fail(f"pivot {box.pivot} is not a variable")
         if depth >= len(self.names):
             raise _Fail("faces nested deeper than the dimension")
         k = self.names.index(box.pivot)
         lo, hi, lo_o, hi_o = sides[k]
-        slope = self.value(self.grad(box.pivot), sides)
+        slope = self.value(self.grad(box.pivot), sides)  # fails unless defined on the box
+        if box.form == "factored":
+            slope = self.value(self.factored_grad(box.pivot), sides)
+        elif box.form != "given":
+            raise _Fail(f"monotone on form {box.form!r}")
         if not _meet(mine, slope):
             raise _Fail(f"recorded slope on {self.show(sides)} misses the recomputed one")
         if _sign(slope.lo) >= 0 and _sign(mine.lo) >= 0 and not lo_o:

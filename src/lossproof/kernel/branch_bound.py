@@ -159,9 +159,10 @@ class Box:
     ``method`` is ``enclosure`` (``enclosure`` bounds E on the box), ``mean_value`` (the
     same, from the mean-value form at the box's midpoint) or ``monotone`` (``enclosure``
     bounds ``∂E/∂pivot``; E is then at least its value on the face ``face`` covers).
-    ``form`` says which expression was evaluated: ``given`` (the charted expression) or
-    ``factored`` (:func:`factored_form` of it; the given form must still evaluate without
-    a possibly undefined operation on the box, so a cancelled singularity proves nothing).
+    ``form`` says which expression was evaluated: ``given`` (the charted expression, or for
+    ``monotone`` its derivative) or ``factored`` (:func:`factored_form` of it; the given
+    form must still evaluate without a possibly undefined operation on the box, so a
+    cancelled singularity proves nothing).
     """
 
     spans: tuple[tuple[sympy.Symbol, Span], ...]
@@ -689,6 +690,7 @@ class _Search:
             self.factored = None
         self.original = _Program(signed, symbols)
         self._grads: dict[int, _Program | None] = {}
+        self._factored_grads: dict[int, _Program | None] = {}
 
     # -- evaluation
     def env(self, raw: _Raw) -> list[_Iv]:
@@ -701,6 +703,15 @@ class _Search:
             except _Unsupported:
                 self._grads[k] = None
         return self._grads[k]
+
+    def factored_grad(self, k: int) -> _Program | None:
+        if k not in self._factored_grads:
+            alt = factored_form(sympy.diff(self.charted, self.symbols[k]))
+            try:
+                self._factored_grads[k] = None if alt is None else _Program(alt, self.symbols)
+            except _Unsupported:
+                self._factored_grads[k] = None
+        return self._factored_grads[k]
 
     def at_point(self, program: _Program, point: Sequence[Fraction]) -> _Iv | None:
         try:
@@ -767,19 +778,33 @@ class _Search:
             if g is None:
                 continue
             try:
-                slope = g(env)
+                slope = g(env)  # the given form must be defined on the box
             except _Undefined:
                 continue
-            if _sgn(slope.lo) >= 0 and not lo_open:
-                end = lo
-            elif _sgn(slope.hi) <= 0 and not hi_open:
-                end = hi
-            else:
+            end, form = self._direction(slope, lo, hi, lo_open, hi_open), "given"
+            if end is None and self.factored_grad(k) is not None:
+                # An inf - inf at an end (exp(z) - z as z -> oo) often factors away.
+                try:
+                    slope = self.factored_grad(k)(env)  # type: ignore[misc]
+                except _Undefined:
+                    continue
+                end, form = self._direction(slope, lo, hi, lo_open, hi_open), "factored"
+            if end is None:
                 continue
             face_raw = raw[:k] + ((end, end, False, False),) + raw[k + 1:]
             face = self.cover(face_raw, FACE_BUDGET, face_depth + 1)
             if face is not None:
-                return self._box(raw, "monotone", slope, k, tuple(face))
+                return self._box(raw, "monotone", slope, k, tuple(face), form)
+        return None
+
+    @staticmethod
+    def _direction(slope: _Iv, lo: Fraction, hi: Fraction, lo_open: bool, hi_open: bool
+                   ) -> Fraction | None:
+        """The closed end E decreases towards, if the slope has a sign."""
+        if _sgn(slope.lo) >= 0 and not lo_open:
+            return lo
+        if _sgn(slope.hi) <= 0 and not hi_open:
+            return hi
         return None
 
     # -- branch and bound
@@ -969,10 +994,19 @@ def _split(raw: _Raw) -> list[_Raw]:
     return [right, left]
 
 
+def _var_text(span: Span, t: Fraction) -> str:
+    if t == 0 or t == 1:
+        ray = {"logistic": ("-oo", "oo"), "ray_up": (str(span.anchor), "oo"),
+               "ray_down": (str(span.anchor), "-oo")}[span.chart]
+        return ray[int(t)]
+    return f"{_chart_to_var(span, float(t)):.6g}"
+
+
 def _describe(raw: _Raw, symbols: Sequence[sympy.Symbol], spans: Sequence[Span]) -> str:
     parts = []
     for sym, s, (lo, hi, lo_o, hi_o) in zip(symbols, spans, raw):
-        chart = "" if s.chart == "identity" else f" ({s.chart} chart)"
+        chart = "" if s.chart == "identity" else (
+            f" ({s.chart} chart: {sym} ≈ {_var_text(s, lo)}..{_var_text(s, hi)})")
         parts.append(f"{sym} in {'(' if lo_o else '['}{lo}, {hi}{')' if hi_o else ']'}{chart}")
     return ", ".join(parts)
 
