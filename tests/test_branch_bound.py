@@ -14,7 +14,7 @@ import pathlib
 import mpmath
 import pytest
 import sympy
-from hypothesis import assume, example, given
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from sympy import Abs, DiracDelta, Interval, Rational, S, cosh, diff, exp, log, oo, sin
 
@@ -560,3 +560,48 @@ def test_both_implementations_enclose_the_value_at_a_point_of_the_box(expr, box_
     with mpmath.workdps(60):
         assert _contains(rational(again.lo), rational(again.hi), again.lo_open, again.hi_open,
                          value), ("box_check", expr, spans, point)
+
+
+# --- what the kernel builds on it -------------------------------------------------------------
+
+
+def test_focal_minimiser_for_a_soft_target_is_enclosed_to_1e_12_and_is_not_y():
+    # Strict convexity (proved above) plus the gradient's sign at both ends of an interval
+    # of width <= 1e-12 encloses the unique minimiser; for y = 3/10 it lies near 0.4215.
+    target = Rational(3, 10)
+    grad = diff(FOCAL, p).subs(y, target)
+    f = sympy.lambdify(p, grad, "mpmath")
+    with mpmath.workdps(40):
+        root = mpmath.findroot(f, 0.42)
+    a = Rational(mpmath.nstr(root - mpmath.mpf(4e-13), 20))
+    b = Rational(mpmath.nstr(root + mpmath.mpf(4e-13), 20))
+    assert 0 < b - a <= Rational(1, 10**12)
+    assert_proved(grad, "<", {p: sympy.FiniteSet(a)})
+    assert_proved(grad, ">", {p: sympy.FiniteSet(b)})
+    assert not a <= target <= b and abs(a - Rational(4215, 10000)) < Rational(1, 10**4)
+    # The claim "the minimiser is y" is refuted: the gradient at p = y is not 0.
+    v = decide(grad, "!=", {p: sympy.FiniteSet(target)})
+    assert v.status == "proved"
+
+
+_coeffs = st.integers(-3, 3)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(_coeffs, min_size=6, max_size=6), st.integers(0, 6), st.sampled_from([">", ">="]))
+def test_polynomial_verdicts_agree_with_z3(cs, shift, rel):
+    import z3
+
+    monomials = [1, p, y, p * y, p**2, y**2]
+    expr = sum(c * m for c, m in zip(cs, monomials)) + Rational(shift, 4)
+    v = decide(expr, rel, PY, max_boxes=3000, time_limit=5)
+    zp, zy = z3.Reals("p y")
+    zexpr = sum(c * m for c, m in zip(cs, [1, zp, zy, zp * zy, zp * zp, zy * zy]))
+    zexpr = zexpr + z3.RealVal(f"{shift}/4")
+    s = z3.Solver()
+    s.add(zp > 0, zp < 1, zy >= 0, zy <= 1, zexpr <= 0 if rel == ">" else zexpr < 0)
+    answer = s.check()
+    if v.status == "proved":
+        assert answer == z3.unsat, (expr, rel, s.model())
+    elif v.status == "refuted":
+        assert answer == z3.sat, (expr, rel)
