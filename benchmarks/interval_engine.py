@@ -55,7 +55,8 @@ def _polynomial_claims() -> list[tuple[str, sympy.Expr, dict]]:
     sig = sigmoid(Z)
     yz = {Y: Interval(0, 1), Z: S.Reals}
     return [
-        ("bce d2z = s(1-s) > 0", diff(-Y * sympy.log(sig) - (1 - Y) * sympy.log(1 - sig), Z, 2), yz),
+        ("bce d2z = s(1-s) > 0",
+         diff(-Y * sympy.log(sig) - (1 - Y) * sympy.log(1 - sig), Z, 2), yz),
         ("mse d2z > 0", diff((Y - sig) ** 2, Z, 2), yz),
         ("expand((p-1/3)^2) + 1e-9 > 0", sympy.expand((P - third) ** 2) + Rational(1, 10**9),
          {P: Interval.open(0, 1)}),

@@ -311,7 +311,9 @@ def test_a_box_outside_the_domain_is_rejected(focal_cover):
 def test_an_open_end_forged_closed_is_rejected(focal_cover):
     end = next(b for b in focal_cover if b.span(p).lo == 0)
     k = focal_cover.index(end)
-    spans = tuple((s, dataclasses.replace(sp, lo_open=False) if s == p else sp) for s, sp in end.spans)
+    spans = tuple(
+        (s, dataclasses.replace(sp, lo_open=False) if s == p else sp) for s, sp in end.spans
+    )
     forged = focal_cover[:k] + (dataclasses.replace(end, spans=spans),) + focal_cover[k + 1:]
     ok, _ = recheck(d2p(FOCAL), ">", PY, forged)
     assert not ok

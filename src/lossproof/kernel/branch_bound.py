@@ -29,7 +29,8 @@ Open and unbounded ends
 -----------------------
 Boxes are compact in *chart* coordinates. A variable ranging over all of ℝ is written
 ``v = log(t) - log(1 - t)`` with ``t ∈ (0, 1)`` (so ``sigmoid(v) = t`` and
-``exp(k v) = (t / (1 - t))**k`` exactly); a half line ``[a, ∞)`` is ``v = a + t / (1 - t)``
+``exp(k v + c) = exp(c) (t / (1 - t))**k`` exactly for rational ``k``; ``cosh``, ``sinh``
+and ``tanh`` of such an argument are first written with ``exp``); a half line ``[a, ∞)`` is ``v = a + t / (1 - t)``
 with ``t ∈ [0, 1)`` (and ``(-∞, b]`` mirrored). The domain's open ends stay open ends of the
 chart boxes, and that is what closes them: at ``p ∈ (0, w]`` the interval of ``p`` is open
 at 0, ``log(p)`` is ``(-∞, log w]``, ``1/p`` is ``[1/w, ∞)``, and a lower bound that is
@@ -42,7 +43,14 @@ enough, two derivative arguments apply:
 * **monotone**: if ``∂E/∂v ≥ 0`` on the box (``≤ 0``), ``E`` is at least its value on the
   face at the lower (upper) end of ``v``; the face, a box of one dimension less, is decided
   by its own cover. The face must belong to the domain (a closed end or an interior split),
-  so an open end is never reduced to its limit this way.
+  so an open end is never reduced to its limit this way. The slope may be read off its
+  factored form, which turns an ``∞ - ∞`` at an unbounded end (``exp(z) - z``) into a
+  product with a sign.
+
+Before all of these, the expression itself is tried in its *factored* form
+(``factor(cancel(together(E)))``), which exposes a factor such as ``t (1 - t)`` that
+vanishes at an open end and so closes it; a factored form counts only on boxes where the
+given form is defined, so a cancelled singularity proves nothing.
 
 Whatever is left undecided when the budget ends is ``unknown``, with the region named.
 
