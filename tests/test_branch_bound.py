@@ -157,6 +157,18 @@ def test_exp_against_a_polynomial_at_infinity():
     assert_refuted(x * exp(x) + Rational(1, 3), ">", {x: Interval(-oo, 0)})
 
 
+def test_an_assumption_on_a_variable_does_not_leak_into_its_chart(monkeypatch):
+    # 1 - |n + 1/2| > 0 fails for n <= -3/2. Were the chart coordinate t in [0, 1) still
+    # "negative" like n, SymPy would fold |-t/(1-t) + 1/2| to -t/(1-t) + 1/2 and the claim
+    # would become 1/2 + t/(1-t) > 0, provable. With the counterexample search off, only
+    # the chart's fresh symbol keeps it unproved.
+    monkeypatch.setattr(bb._Search, "sample", lambda self: None)
+    monkeypatch.setattr(bb._Search, "probe", lambda self, raw: None)
+    n = sympy.Symbol("n", negative=True)
+    v = decide(1 - Abs(n + Rational(1, 2)), ">", {n: Interval.open(-oo, 0)}, max_boxes=300)
+    assert v.status == "unknown"
+
+
 def test_tanh_and_sqrt():
     assert_proved(sympy.tanh(p) * sympy.sqrt(p), ">", {p: P_OPEN})
     assert_proved(sympy.sqrt(p) * (1 - sympy.sqrt(p)), ">=", {p: Interval(0, 1)})

@@ -446,9 +446,12 @@ class _Checker:
         signed = -expr if rel in ("<", "<=") else expr
         self.names = tuple(sorted(box, key=lambda s: s.name))
         self.charts = {v: _chart_of(v, box[v]) for v in self.names}
+        # Fresh real coordinates: no assumption on a variable may reach SymPy's rewriting.
+        self.coord = {v: sympy.Dummy(v.name, real=True) for v in self.names}
+        signed = signed.xreplace(self.coord)
         for v in self.names:
             chart, _, _, _, _, anchor = self.charts[v]
-            signed = _to_chart(signed, v, chart, anchor)
+            signed = _to_chart(signed, self.coord[v], chart, anchor)
         self.given = signed
         self._factored: sympy.Expr | None | bool = False
         self._grad: dict[sympy.Symbol, sympy.Expr] = {}
@@ -472,7 +475,7 @@ class _Checker:
 
     def grad(self, v: sympy.Symbol) -> sympy.Expr:
         if v not in self._grad:
-            self._grad[v] = sympy.diff(self.given, v)
+            self._grad[v] = sympy.diff(self.given, self.coord[v])
         return self._grad[v]
 
     def right_side(self, r: _Range) -> bool:
@@ -502,7 +505,7 @@ class _Checker:
         env = {}
         for v, (lo, hi, lo_o, hi_o) in zip(self.names, sides):
             a, b = _exact(lo), _exact(hi)
-            env[v] = _Range(_lower(a), _upper(b), lo_o, hi_o)
+            env[self.coord[v]] = _Range(_lower(a), _upper(b), lo_o, hi_o)
         return env
 
     def value(self, e: sympy.Expr, sides: Sequence[_Side]) -> _Range:

@@ -686,14 +686,17 @@ class _Search:
         self.domain = domain
         self.max_boxes, self.deadline = max_boxes, deadline
         self.boxes = 0
-        charted = signed
-        for sym, span in zip(symbols, spans):
-            charted = chart_expression(charted, sym, span.chart, span.anchor)
+        # Chart coordinates are fresh real symbols: an assumption on a variable (positive,
+        # negative...) must not reach SymPy's rewriting of a coordinate in [0, 1].
+        self.coords = tuple(sympy.Dummy(s.name, real=True) for s in symbols)
+        charted = signed.xreplace(dict(zip(symbols, self.coords)))
+        for coord, span in zip(self.coords, spans):
+            charted = chart_expression(charted, coord, span.chart, span.anchor)
         self.charted = charted
-        self.program = _Program(charted, symbols)
+        self.program = _Program(charted, self.coords)
         alt = factored_form(charted)
         try:
-            self.factored = None if alt is None or alt == charted else _Program(alt, symbols)
+            self.factored = None if alt is None or alt == charted else _Program(alt, self.coords)
         except _Unsupported:
             self.factored = None
         self.original = _Program(signed, symbols)
@@ -707,16 +710,16 @@ class _Search:
     def grad(self, k: int) -> _Program | None:
         if k not in self._grads:
             try:
-                self._grads[k] = _Program(sympy.diff(self.charted, self.symbols[k]), self.symbols)
+                self._grads[k] = _Program(sympy.diff(self.charted, self.coords[k]), self.coords)
             except _Unsupported:
                 self._grads[k] = None
         return self._grads[k]
 
     def factored_grad(self, k: int) -> _Program | None:
         if k not in self._factored_grads:
-            alt = factored_form(sympy.diff(self.charted, self.symbols[k]))
+            alt = factored_form(sympy.diff(self.charted, self.coords[k]))
             try:
-                self._factored_grads[k] = None if alt is None else _Program(alt, self.symbols)
+                self._factored_grads[k] = None if alt is None else _Program(alt, self.coords)
             except _Unsupported:
                 self._factored_grads[k] = None
         return self._factored_grads[k]
