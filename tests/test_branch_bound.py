@@ -261,6 +261,8 @@ def test_bad_relation_and_domain_are_input_errors():
         decide(p, "==", PY)
     with pytest.raises(InputError, match="not rational"):
         decide(p, ">", {p: Interval(0, sympy.sqrt(2))})
+    with pytest.raises(InputError, match="contradict its domain"):
+        decide(x, ">", {sympy.Symbol("q", positive=True): Interval(-1, 1)})
     with pytest.raises(InputError, match="not a SymPy expression"):
         decide("p > 0", ">", PY)
     with pytest.raises(InputError, match="not a SymPy expression"):
@@ -544,7 +546,11 @@ def test_both_implementations_enclose_the_value_at_a_point_of_the_box(expr, box_
     env = [bb._fraction_iv(bb._q(sympy.Rational(a)), bb._q(sympy.Rational(b)), lo_o, hi_o)
            for a, b, lo_o, hi_o in spans]
     try:
-        got = bb._Program(expr, (p, y))(env)
+        program = bb._Program(expr, (p, y))
+    except bb._Unsupported:
+        assume(False)  # SymPy folded the draw into something else, e.g. cosh(I) = cos(1)
+    try:
+        got = program(env)
     except bb._Undefined:
         got = None
     if got is not None:

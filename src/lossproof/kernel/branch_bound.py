@@ -597,6 +597,29 @@ def _domain_span(symbol: sympy.Symbol, s: sympy.Set) -> Span:
     return Span(lo, hi, bool(s.left_open), bool(s.right_open))
 
 
+def _check_assumptions(symbol: sympy.Symbol, s: sympy.Set) -> None:
+    """Refuse a symbol whose SymPy assumptions contradict its domain.
+
+    SymPy folds expressions by assumptions as they are built (``Abs(n)`` is ``-n`` for a
+    negative ``n``), so a domain that goes beyond them would be decided for another
+    expression than the one meant.
+    """
+    lo, hi = s.inf, s.sup
+    zero_in = bool(s.contains(0))
+    bad = (
+        (symbol.is_positive and (lo < 0 or zero_in))
+        or (symbol.is_nonnegative and lo < 0)
+        or (symbol.is_negative and (hi > 0 or zero_in))
+        or (symbol.is_nonpositive and hi > 0)
+        or (symbol.is_zero and s != sympy.FiniteSet(0))
+        or symbol.is_real is False
+        or (symbol.is_integer and not isinstance(s, sympy.FiniteSet))
+    )
+    if bad:
+        raise InputError(f"the assumptions of {symbol} ({symbol.assumptions0}) contradict "
+                         f"its domain {s}")
+
+
 def _chart_to_var(span: Span, t: float) -> float:
     if span.chart == "identity":
         return t
@@ -1057,8 +1080,8 @@ def decide(
         A :class:`Verdict`.
 
     Raises:
-        InputError: ``rel`` unknown, ``expr`` not a SymPy expression, or a domain that is
-            not a rational interval.
+        InputError: ``rel`` unknown, ``expr`` not a SymPy expression, a domain that is
+            not a rational interval, or one that a symbol's assumptions contradict.
 
     >>> x = sympy.Symbol("x")
     >>> decide(sympy.exp(x) - x - 1 + sympy.Rational(1, 1000), ">", {x: sympy.S.Reals}).status
@@ -1072,6 +1095,8 @@ def decide(
         raise InputError(f"expression {expr!r} is not a SymPy expression")
     symbols = tuple(sorted(box, key=lambda s: s.name))
     spans = tuple(_domain_span(s, box[s]) for s in symbols)
+    for s in symbols:
+        _check_assumptions(s, box[s])
     signed = -expr if rel in ("<", "<=") else expr
     core = {"<": ">", "<=": ">="}.get(rel, rel)
 
