@@ -169,6 +169,12 @@ def test_an_assumption_on_a_variable_does_not_leak_into_its_chart(monkeypatch):
     assert v.status == "unknown"
 
 
+def test_a_variable_exponent_is_exp_of_a_product():
+    # p**y = exp(y log p): at p -> 0 with y = 0 it is 1, with y > 0 it tends to 0.
+    assert_proved(p**y, ">", PY)
+    assert_refuted(p**y - Rational(1, 2), ">", PY)
+
+
 def test_tanh_and_sqrt():
     assert_proved(sympy.tanh(p) * sympy.sqrt(p), ">", {p: P_OPEN})
     assert_proved(sympy.sqrt(p) * (1 - sympy.sqrt(p)), ">=", {p: Interval(0, 1)})
@@ -249,7 +255,7 @@ def test_undefined_points_are_never_proved():
 
 @pytest.mark.parametrize(
     "expr, fragment",
-    [(sin(p), "sin"), (p**y, "exponent"), (p + x, "no interval for x")],
+    [(sin(p), "sin"), (sympy.floor(p), "floor"), (p + x, "no interval for x")],
 )
 def test_unsupported_is_unknown_with_the_reason(expr, fragment):
     v = decide(expr, ">", PY)

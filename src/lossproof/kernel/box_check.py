@@ -302,6 +302,10 @@ def _evaluate(e: sympy.Expr, env: Mapping[sympy.Symbol, _Range], memo: dict) -> 
         r = _mono(_evaluate(e.args[1], env, memo), _e, iv.mpf(0).a, _INF)
     elif e.is_Pow and e.args[1].is_Rational:
         r = _power(_evaluate(e.args[0], env, memo), e.args[1])
+    elif e.is_Pow and e.args[1].free_symbols:
+        # base**ex with a variable exponent is exp(ex log(base)), real where base > 0.
+        product = _times(_evaluate(e.args[1], env, memo), _ln(_evaluate(e.args[0], env, memo)))
+        r = _mono(product, _e, iv.mpf(0).a, _INF)
     elif len(e.args) == 1 and e.func in _UNARY:
         r = _UNARY[e.func](_evaluate(e.args[0], env, memo))
     else:

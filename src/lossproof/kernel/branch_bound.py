@@ -290,6 +290,9 @@ def _neg(a: _Iv) -> _Iv:
 
 def _corner(x: Endpoint, y: Endpoint) -> tuple[Endpoint, Endpoint, bool]:
     """(lower, upper, exact) of the product of two endpoints; 0·∞ = 0 (sets of reals)."""
+    if x.__class__ is not float and y.__class__ is not float:
+        b = x * y  # finite: arb's product, exact when it fits (0 times anything is)
+        return _down(b), _up(b), b.is_exact()
     if _is_zero(x) or _is_zero(y):
         return _ZERO, _ZERO, True
     if _isinf(x) or _isinf(y):
@@ -480,7 +483,12 @@ class _Program:
             if ex.is_Rational:
                 r = Fraction(int(ex.p), int(ex.q))
                 return self._emit(lambda a, r=r: _rpow(a, r), (self._node(base),))
-            raise _Unsupported(f"power with exponent {ex} (only rational exponents)")
+            if ex.is_real is False or not ex.free_symbols:
+                raise _Unsupported(f"power with exponent {ex} (only real exponents)")
+            # A variable exponent: base**ex = exp(ex * log(base)), real where base > 0.
+            b, e = self._node(base), self._node(ex)
+            logb = self._emit(_log, (b,))
+            return self._emit(lambda a: _increasing(a, _EXP), (self._emit(_mul, (e, logb)),))
         unary: dict[Any, Callable[[_Iv], _Iv]] = {
             sympy.exp: lambda a: _increasing(a, _EXP),
             sympy.log: _log,
