@@ -23,7 +23,7 @@ from ..timeout import ResourceLimitExceeded
 __all__ = ["check_claim"]
 
 #: The engines a claim reports, in order.
-ENGINES = ("sympy", "z3", "numeric")
+ENGINES = ("sympy", "z3", "arb", "mpmath.iv", "numeric")
 
 
 def _definedness(claim: Claim) -> tuple[list[Sign], list[str]]:
