@@ -333,6 +333,9 @@ def _check_sign(step: Sign) -> StepResult:
         decided = _interval_sign(step, numeric)
         if decided is not None and decided.status != UNKNOWN:
             result = decided
+        elif decided is not None:  # both paths undecided: say why, each
+            engines = {**result.engines, "arb": decided.engines["arb"], "mpmath.iv": decided.engines["mpmath.iv"]}
+            result = StepResult(step, UNKNOWN, engines, None, f"{result.reason}; {decided.reason}")
     if bad_point is not None:
         # A violation confirmed at a point of the domain outweighs any proof: the step is false.
         return StepResult(step, REFUTED, dict(result.engines), _text_point(bad_point), "a sample point of the domain violates it")
