@@ -180,7 +180,7 @@ def _check_cli(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str
 def test_check_prints_the_statement_and_domain_it_verified(capsys: pytest.CaptureFixture[str]) -> None:
     code, out = _check_cli(PROOFS / "bce" / "strictConvexOn_bce_p.json", capsys)
     assert code == 0
-    assert "strictConvexOn_bce_p: BCE(y, p) is strictly convex in p on (0, 1), for y in [0, 1]." in out
+    assert "strictConvexOn_bce_p: BCE(y, p) = -y*log(p) - (1 - y)*log(1 - p) is strictly convex in p on (0, 1), for y in [0, 1]." in out
     assert "domain: y in [0, 1], p in (0, 1)" in out
 
 

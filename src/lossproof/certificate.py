@@ -320,7 +320,7 @@ def claim_from_dict(data: Any, where: str = "certificate") -> Claim:
     if len(set(names)) != len(names):
         raise CertificateError(f"{where}: a variable is declared twice")
     kind = data["kind"]
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         raise CertificateError(f"{where}: unknown kind of claim {kind!r}")
     wrt = data["wrt"]
     if wrt not in (None, "p", "z"):
@@ -374,8 +374,25 @@ def safe_statement(claim: Claim) -> str:
         return f"(no statement: {type(exc).__name__})"
 
 
-def _mismatches(claim: Claim, data: Mapping[str, Any]) -> list[str]:
+def _catalog(claim: Claim) -> list[str]:
+    """A claim filed under a catalog loss's name is about that loss: its function and operator."""
+    from .kernel.rules import same
+    from .losses import CATALOG
+
+    loss = CATALOG.get(claim.name)
+    if loss is None or claim.kind in ("kl_bernoulli_nonneg",) or claim.kind not in KINDS:
+        return []
     out = []
+    if claim.operator != loss.operator:
+        out.append(f"field 'operator' is {claim.operator!r}, but {claim.name} is {loss.operator!r}")
+    wanted = loss.expr if claim.wrt != "z" or loss.link is None else loss.link.apply(loss.expr)
+    if claim.subject.var is not None and not same(claim.subject.function, wanted):
+        out.append(f"field 'name': the claim is about {to_text(claim.subject.function)}, which is not the loss {claim.name}")
+    return out
+
+
+def _mismatches(claim: Claim, data: Mapping[str, Any]) -> list[str]:
+    out = _catalog(claim)
     if data.get("id") != claim.id:
         out.append(f"field 'id' is {data.get('id')!r}, but the structure is {claim.id!r}")
     if data.get("statement") != claim_statement(claim):
