@@ -849,3 +849,29 @@ def own_claim_minimiser_outside() -> Forgery:
     """lossproof's own isMinOn claim for (p - y)**2 + p - 1/2, whose stationary point
     y - 1/2 leaves (0, 1) for y < 1/2."""
     return Forgery(_own("custom", "isMinOn_custom_p", "(p-y)**2 + p - 1/2"), "")
+
+
+@forgery
+def wrt_p_on_a_z_proof() -> Forgery:
+    """BCE's proof in the logit z with wrt set to p: the statement becomes 'BCE(y, z) is
+    strictly convex in z on R', false as printed: BCE(y, z) = -y log z - (1-y) log(1-z)
+    is not even real for z <= 0 or z >= 1."""
+    d = committed("bce/strictConvexOn_bce_z")
+    d["wrt"] = "p"
+    return Forgery(restate(d), "wrt")
+
+
+HOLES["wrt_p_on_a_z_proof"] = HOLES["wrt_z_on_a_p_proof"]
+
+
+@forgery
+def kl_roles_swapped() -> Forgery:
+    """kl_bernoulli_nonneg with y and p renamed into each other: the statement prints
+    'KL(Bern(y) || Bern(p)) = -p*log(y/p) - (1 - p)*log((1 - y)/(1 - p))', an equation that
+    is false as printed (the right side is KL(Bern(p) || Bern(y)); at y = 1/4, p = 1/2 the
+    two are 0.1308 and 0.1438)."""
+    d = rename(committed("bce/kl_bernoulli_nonneg"), {"y": "p", "p": "y"})
+    return Forgery(restate(d), "")
+
+
+HOLES["kl_roles_swapped"] = HOLES["sub_entropy_roles_swapped"]
