@@ -38,11 +38,15 @@ class Forgery:
         data: the certificate as JSON data (written to a file by the test).
         reason: words (case-insensitive) that some problem or mismatch must contain.
         raw: the exact text to write instead of ``json.dumps(data)`` (duplicate keys).
+        honest: for a lie told only by the statement's words: a test of the statement
+            ``check`` prints that says it is true as printed (names the function checked,
+            its own variables). A fix may refuse the certificate or make the words honest.
     """
 
     data: dict[str, Any]
     reason: str
     raw: str | None = None
+    honest: Callable[[str], bool] | None = None
 
 
 def committed(path: str) -> dict[str, Any]:
@@ -76,6 +80,11 @@ HOLES: dict[str, str] = {}
 def forgery(fn: Callable[[], Forgery]) -> Callable[[], Forgery]:
     FORGERIES[fn.__name__] = fn
     return fn
+
+
+def _names(function: str) -> Callable[[str], bool]:
+    """The statement is honest if it names the function that was checked."""
+    return lambda text: function in text
 
 
 def _iv(domain: dict[str, Any], var: str, text: str) -> None:
@@ -174,7 +183,7 @@ def relabelled_mse_as_mae() -> Forgery:
     must be bound to the catalog's function."""
     d = committed("mse/strictConvexOn_mse_p")
     d["name"], d["operator"] = "mae", "MAE"
-    return Forgery(restate(d), "mae")
+    return Forgery(restate(d), "mae", honest=_names("(y - p)**2"))
 
 
 HOLES["relabelled_mse_as_mae"] = (
@@ -190,7 +199,7 @@ def relabelled_bce_min_value_as_mse() -> Forgery:
     -y log y - (1-y) log(1-y) > 0' is false (MSE's minimum is 0)."""
     d = committed("bce/min_value_bce")
     d["name"], d["operator"] = "mse", "MSE"
-    return Forgery(restate(d), "mse")
+    return Forgery(restate(d), "mse", honest=_names("-y*log(p) - (1 - y)*log(1 - p)"))
 
 
 HOLES["relabelled_bce_min_value_as_mse"] = HOLES["relabelled_mse_as_mae"]
@@ -396,7 +405,7 @@ def wrt_z_on_a_p_proof() -> Forgery:
     2 s**2 (1 - s)(2 - 3 s) < 0 where s = sigmoid(p) > 2/3, i.e. for p in (log 2, 1)."""
     d = committed("mse/strictConvexOn_mse_p")
     d["wrt"] = "z"
-    return Forgery(restate(d), "wrt")
+    return Forgery(restate(d), "wrt", honest=lambda text: "sigmoid" not in text and "(y - p)**2" in text)
 
 
 HOLES["wrt_z_on_a_p_proof"] = (
@@ -412,7 +421,7 @@ def wrt_z_on_min_value() -> Forgery:
     attained at p = y' is false: (y - sigmoid(y))**2 > 0 for every y in (0, 1)."""
     d = committed("mse/min_value_mse")
     d["wrt"] = "z"
-    return Forgery(restate(d), "wrt")
+    return Forgery(restate(d), "wrt", honest=lambda text: "sigmoid" not in text)
 
 
 HOLES["wrt_z_on_min_value"] = HOLES["wrt_z_on_a_p_proof"]
@@ -425,7 +434,7 @@ def relabelled_saturation() -> Forgery:
     y = 1, dL/dz -> 0 as z -> -oo' is false."""
     d = committed("mse/tendsto_deriv_mse_z_of_confidently_wrong")
     d["name"], d["operator"] = "bce", "BCE"
-    return Forgery(restate(d), "bce")
+    return Forgery(restate(d), "bce", honest=_names("(y - sigmoid(z))**2"))
 
 
 HOLES["relabelled_saturation"] = HOLES["relabelled_mse_as_mae"]
@@ -507,7 +516,7 @@ def sub_entropy_roles_swapped() -> Forgery:
     y = 1/4, p = 1/2 the left side is -log(1/4)/2 - log(3/4)/2 - H(1/4) = 0.2747 and the
     right side is log(1/2)/4 + 3 log(3/2)/4 = 0.1308."""
     d = rename(committed("bce/bce_sub_entropy_eq_kl"), {"y": "p", "p": "y"})
-    return Forgery(restate(d), "")
+    return Forgery(restate(d), "", honest=lambda text: "H(y)" not in text and "KL(Bern(y) || Bern(p))" not in text)
 
 
 HOLES["sub_entropy_roles_swapped"] = (
@@ -858,7 +867,7 @@ def wrt_p_on_a_z_proof() -> Forgery:
     is not even real for z <= 0 or z >= 1."""
     d = committed("bce/strictConvexOn_bce_z")
     d["wrt"] = "p"
-    return Forgery(restate(d), "wrt")
+    return Forgery(restate(d), "wrt", honest=lambda text: "sigmoid(z)" in text)
 
 
 HOLES["wrt_p_on_a_z_proof"] = HOLES["wrt_z_on_a_p_proof"]
@@ -871,7 +880,7 @@ def kl_roles_swapped() -> Forgery:
     is false as printed (the right side is KL(Bern(p) || Bern(y)); at y = 1/4, p = 1/2 the
     two are 0.1308 and 0.1438)."""
     d = rename(committed("bce/kl_bernoulli_nonneg"), {"y": "p", "p": "y"})
-    return Forgery(restate(d), "")
+    return Forgery(restate(d), "", honest=lambda text: "KL(Bern(y) || Bern(p))" not in text)
 
 
 HOLES["kl_roles_swapped"] = HOLES["sub_entropy_roles_swapped"]
