@@ -149,6 +149,6 @@ def test_typed_claim(row: Row) -> None:
 
 
 @pytest.mark.skipif(not CI, reason="the wider typed-in sweep runs with HYPOTHESIS_PROFILE=ci")
-@pytest.mark.parametrize("row", _rows(FAST, 0, [3, 4, 6, 12, 22, 24, 28, 30, 33, 34, 35, 40, 42, 47]))
+@pytest.mark.parametrize("row", _rows(FAST, 0, [3, 4, 6, 12, 22, 24, 28, 30, 33, 34, 35, 40, 42, 47, 48, 49, 50, 51]))
 def test_more_typed_claims(row: Row) -> None:
     _assert_row(row)

@@ -77,6 +77,11 @@ FAST: list[Row] = [
     ("(p-y)**2 + sigmoid(p)", "identity", SC, True, "sigma'' = s(1-s)(1-2s) > -1/10 on (0, 1): d2 > 1.9"),
     ("(p-y)**2*w", "identity", SC, True, "w > 0"),
     ("(p-y/2)**2", "identity", MIN, True, "p = y/2 in (0, 1/2); at y = 1 the minimiser 1/2 is inside, at y = 0 none"),
+    # parameters at the ends of their ranges
+    ("(p-y)**2*gamma", "identity", SC, False, "gamma = 0 is allowed (gamma in [0, oo)) and makes L = 0"),
+    ("(p-y)**2*(1-epsilon)", "identity", SC, True, "epsilon < 1 on its open range (0, 1)"),
+    ("(p-epsilon)**2", "identity", MIN, True, "p = epsilon in (0, 1) for every y, the ends included"),
+    ("(p-y)**2*(gamma+1)", "identity", VAL, True, "minimum 0 at p = y"),
 ]
 
 #: Slower rows (sigmoid link, logs and exps): run when HYPOTHESIS_PROFILE=ci.
