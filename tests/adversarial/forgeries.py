@@ -884,3 +884,28 @@ def kl_roles_swapped() -> Forgery:
 
 
 HOLES["kl_roles_swapped"] = HOLES["sub_entropy_roles_swapped"]
+
+
+@forgery
+def kink_part_wrong_variable() -> Forgery:
+    """MAE's kink part said to be about the variable y: the rule differentiates in y and
+    checks the limit on a box without p, and check_identity raises ValueError (a traceback
+    where 'the part's variable is y, not p' was due)."""
+    d = committed("mae/convexOn_mae_p")
+    d["parts"][1]["subject"]["var"] = "y"
+    return Forgery(restate(d), "variable")
+
+
+HOLES["kink_part_wrong_variable"] = HOLES["kink_limit_with_free_symbol"]
+
+
+@forgery
+def subject_variable_without_interval() -> Forgery:
+    """MAE's convexity claimed in t, a declared variable with no interval: generating the
+    statement raises KeyError (a traceback)."""
+    d = committed("mae/convexOn_mae_p")
+    d["subject"]["var"] = "t"
+    return Forgery(d, "t")
+
+
+HOLES["subject_variable_without_interval"] = HOLES["claim_domain_without_variable"]
