@@ -11,6 +11,7 @@ as SymPy's printers dispatch on the class name: a new rule is one new method.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import sympy
@@ -18,11 +19,30 @@ import sympy
 from . import __name__ as _package
 from .derivation import Chain, derivation, stationary
 from .losses import Loss
-from .notation import derivative_latex, equation_label_for, latex_text, to_latex
-from .proof import ClaimResult, Derivative, Domain, Identity, Limit, Part, Roots, Sign, Step
+from .errors import LossproofError
+from .notation import derivative_latex, derivative_operator_latex, equation_label_for, latex_text, to_latex
+from .parse import parse_expression
+from .proof import Claim, ClaimResult, Derivative, Domain, Identity, Limit, Part, Roots, Sign, Step
 from .softmax import SoftmaxCE
 
-__all__ = ["chain_latex", "derivations_latex", "standalone_latex", "markdown", "softmax_latex", "softmax_markdown", "ClaimWriter"]
+__all__ = [
+    "chain_latex",
+    "derivations_latex",
+    "standalone_latex",
+    "markdown",
+    "softmax_latex",
+    "softmax_markdown",
+    "ClaimWriter",
+    "PROOF_MACROS",
+    "RULE_WORDS",
+    "rule_words",
+    "claim_statement_latex",
+    "claim_statement_markdown",
+    "part_case_latex",
+    "part_statement_latex",
+    "counterexample_latex",
+    "claim_block_latex",
+]
 
 #: Longest formula typeset inline in a proof step, in LaTeX characters.
 _LONGEST = 400
@@ -94,11 +114,86 @@ def derivations_latex(loss: Loss) -> str:
 
 
 # ---------------------------------------------------------------- claims
+#
+# Every use of a claim's or a part's statement text, a part's case and a rule's name goes
+# through the four functions below, so that generating them from typed data changes only
+# these bodies.
+
+#: Each rule of :data:`lossproof.proof.RULES` in words, for the reader; the Mathlib-style name
+#: is printed beside it as a reference.
+RULE_WORDS = {
+    "strictConvexOn_of_deriv2_pos": "a positive second derivative on an interval gives strict convexity",
+    "convexOn_of_deriv2_nonneg": "a nonnegative second derivative on an interval gives convexity",
+    "convexAt_kink_of_deriv_le": "at a kink the function stays convex when its slope does not fall "
+    "(right derivative at least the left one)",
+    "convexOn_of_hessian_form_nonneg": "a Hessian whose quadratic form is nonnegative gives convexity",
+    "strictConvexOn_of_hessian_form_pos": "a Hessian whose quadratic form is positive in every direction "
+    "gives strict convexity",
+    "isMinOn_of_deriv_eq_zero_of_strictConvexOn": "the one stationary point of a strictly convex function "
+    "is its unique global minimiser",
+    "isMinOn_of_deriv_neg_of_lt_of_pos_of_gt": "a point where the derivative goes from negative to positive "
+    "is the unique minimiser",
+    "not_isMinOn_of_strictMonoOn": "a derivative of strict sign makes the function strictly monotone, "
+    "so it has no minimiser on an open interval",
+    "strictMonoOn_of_deriv_pos": "a positive derivative makes the function strictly increasing",
+    "eq_of_identity": "an identity, checked on the domain",
+    "sign_of_sign": "a sign, checked on the domain",
+    "tendsto_of_limit": "a limit, computed by SymPy and confirmed numerically",
+}
 
 
-def _domain_latex(domain: Domain) -> str:
+def rule_words(rule_name: str) -> str:
+    """The rule in words, for the reader (the Mathlib-style name is kept as a reference).
+
+    >>> rule_words("strictConvexOn_of_deriv2_pos")
+    'a positive second derivative on an interval gives strict convexity'
+    """
+    return RULE_WORDS.get(rule_name, "the rule " + rule_name.replace("_", " "))
+
+
+def claim_statement_latex(claim: Claim) -> str:
+    """The claim's statement as LaTeX text (math in ``$...$``)."""
+    return latex_text(claim.statement)
+
+
+def claim_statement_markdown(claim: Claim) -> str:
+    """The claim's statement for a Markdown document."""
+    return claim.statement
+
+
+_CASE = re.compile(r"for (\w+) (?:in ([\[(][^\])]*[\])])|= ([^,]+))")
+
+
+def _case_text(part: Part) -> str | None:
+    # A part about one end of the target range, or its interior, says which ("for y = 0, ...",
+    # "for y in (0, 1), ..."): the builder wrote that case first in the part's statement.
+    m = _CASE.match(part.statement)
+    if m is None:
+        return None
+    name, interval, value = m.groups()
+    if interval is not None:
+        infinity = r"\infty"
+        return rf"{name} \in {interval.replace('oo', infinity)}"
+    return f"{name} = {value.strip()}"
+
+
+def part_case_latex(part: Part) -> str:
+    r"""The case a part proves, as LaTeX math (``y = 0``, ``y \in (0, 1)``), or ``""`` when
+    the part holds on its whole domain without a case."""
+    return _case_text(part) or ""
+
+
+def part_statement_latex(part: Part) -> str:
+    """What a part concludes, as LaTeX text: from its rule and subject where a method
+    knows the rule (:class:`ClaimWriter`), else its statement."""
+    return ClaimWriter().part(part)
+
+
+def _domain_latex(domain: Domain, skip: frozenset[str] = frozenset()) -> str:
     parts = []
     for s, iv in domain.intervals:
+        if str(s) in skip:
+            continue
         if iv.start == -sympy.oo and iv.end == sympy.oo:
             parts.append(rf"{s} \in \mathbb{{R}}")
         else:
@@ -109,14 +204,14 @@ def _domain_latex(domain: Domain) -> str:
     return ", ".join(parts)
 
 
-def _case(part: Part) -> str:
-    # A part about one end of the target range says which ("for y = 0, ..."): the
-    # builder wrote that case first in the part's statement.
-    head = part.statement.split(",", 1)[0]
-    if head.startswith("for ") and "=" in head:
-        name, value = head[4:].split("=", 1)
-        return rf"For ${name.strip()} = {value.strip()}$: "
-    return ""
+def _for_case(part: Part) -> str:
+    case = part_case_latex(part)
+    return rf"For ${case}$: " if case and "=" in case else ""
+
+
+def _verdict(status: str, engines: dict[str, str]) -> str:
+    by = [_ENGINE_NAMES.get(k, k) for k, v in engines.items() if v == "proved"]
+    return rf"\emph{{{status}}}" + (f" by {' and '.join(by)}" if by and status == "proved" else "")
 
 
 class ClaimWriter:
@@ -129,18 +224,37 @@ class ClaimWriter:
         return str(method(part))
 
     def _part_strictConvexOn_of_deriv2_pos(self, part: Part) -> str:  # noqa: N802 - named after the rule
-        f, var = part.subject
-        return rf"$\displaystyle {_m(f)}$ is strictly convex in ${var}$ for ${_domain_latex(part.domain)}$."
+        f, var = part.subject[:2]
+        word = "strictly convex" if part.rule.startswith("strict") else "convex"
+        return rf"$\displaystyle {_m(f)}$ is {word} in ${var}$ for ${_domain_latex(part.domain)}$."
+
+    _part_convexOn_of_deriv2_nonneg = _part_strictConvexOn_of_deriv2_pos
 
     def _part_isMinOn_of_deriv_eq_zero_of_strictConvexOn(self, part: Part) -> str:  # noqa: N802
         f, var, r = part.subject
         return rf"For ${_domain_latex(part.domain)}$, ${var} = {_m(r)}$ is the unique global minimiser of ${_m(f)}$ in ${var}$."
 
+    _part_isMinOn_of_deriv_neg_of_lt_of_pos_of_gt = _part_isMinOn_of_deriv_eq_zero_of_strictConvexOn
+
+    def _part_convexAt_kink_of_deriv_le(self, part: Part) -> str:  # noqa: N802
+        f, var, point = part.subject
+        left, right = (s.value if isinstance(s, Limit) else None for s in part.steps[:2])
+        slopes = f" are ${_m(left)}$ and ${_m(right)}$ and" if left is not None and right is not None else ""
+        return rf"At ${var} = {_m(point)}$ the one-sided derivatives of ${_m(f)}$ in ${var}${slopes} the slope does not fall there."
+
+    def _part_convexOn_of_hessian_form_nonneg(self, part: Part) -> str:  # noqa: N802
+        strict = part.rule.startswith("strict")
+        where = r"every $v \neq 0$" if strict else "every $v$"
+        rel = ">" if strict else r"\geq"
+        return rf"With $H$ the Hessian of the loss in the logits, $v^{{T}} H v {rel} 0$ for {where}."
+
+    _part_strictConvexOn_of_hessian_form_pos = _part_convexOn_of_hessian_form_nonneg
+
     def _part_not_isMinOn_of_strictMonoOn(self, part: Part) -> str:  # noqa: N802
         f, var = part.subject
         sign = part.steps[1]
         way = "increasing" if isinstance(sign, Sign) and sign.rel == ">" else "decreasing"
-        return rf"{_case(part)}${_m(f)}$ is strictly {way} in ${var}$ on ${_domain_latex(part.domain)}$, so it has no minimiser there."
+        return rf"{_for_case(part)}${_m(f)}$ is strictly {way} in ${var}$ on ${_domain_latex(part.domain)}$, so it has no minimiser there."
 
     _part_strictMonoOn_of_deriv_pos = _part_not_isMinOn_of_strictMonoOn
 
@@ -148,7 +262,7 @@ class ClaimWriter:
         f, var, point, value = part.subject
         step = part.steps[0]
         side = "" if point.is_infinite else ("^{+}" if isinstance(step, Limit) and step.direction == "+" else "^{-}")
-        return rf"{_case(part)}$\displaystyle \lim_{{{var} \to {_m(point)}{side}}} {_m(f)} = {_m(value)}$."
+        return rf"{_for_case(part)}$\displaystyle \lim_{{{var} \to {_m(point)}{side}}} {_m(f)} = {_m(value)}$."
 
     def _part_eq_of_identity(self, part: Part) -> str:
         lhs, rhs = part.subject
@@ -160,52 +274,113 @@ class ClaimWriter:
         assert isinstance(step, Sign)
         return rf"$\displaystyle {_m(step.expr)} {_REL[step.rel]} 0$ for ${_domain_latex(part.domain)}$."
 
-    def step(self, step: Step, status: str, engines: dict[str, str]) -> str:
-        by = ", ".join(_ENGINE_NAMES.get(k, k) for k, v in engines.items() if v == "proved")
-        verdict = rf"\emph{{{status}}}" + (f" ({by})" if by else "")
+    def formula(self, step: Step) -> str:
+        """What a step asserts, as display-style math in ``$...$`` (or text around it)."""
         if isinstance(step, Identity) and len(_m(step.lhs)) > _LONGEST:
             # A Hessian's quadratic form runs to pages; the certificate holds it in full.
-            body = rf"(the left side in the certificate, {len(sympy.Add.make_args(sympy.expand(step.lhs)))} terms) $= {_m(step.rhs)}$"
-        elif isinstance(step, Derivative):
-            body = rf"$\frac{{d^{{{step.order}}}}}{{d{step.var}^{{{step.order}}}}} \left[{_m(step.function)}\right] = {_m(step.result)}$"
-        elif isinstance(step, Identity):
-            body = rf"${_m(step.lhs)} = {_m(step.rhs)}$"
-        elif isinstance(step, Sign):
-            using = ", using " + ", ".join(rf"\texttt{{{_ident(u.name)}}} at $t = {_m(u.arg)}$" for u in step.lemmas) if step.lemmas else ""
-            body = rf"${_m(step.expr)} {_REL[step.rel]} 0${using}"
-        elif isinstance(step, Roots):
-            body = rf"${_m(step.expr)} = 0 \iff {step.var} = {', '.join(_m(r) for r in step.roots)}$"
-        else:
-            assert isinstance(step, Limit)
-            body = rf"$\lim_{{{step.var} \to {_m(step.point)}}} {_m(step.expr)} = {_m(step.value)}$"
-        return rf"{body} \hfill [{latex_text(step.rule)}; {verdict}]"
+            terms = len(sympy.Add.make_args(sympy.expand(step.lhs)))
+            return rf"(the left side in the certificate, {terms} terms) $\displaystyle = {_m(step.rhs)}$"
+        if isinstance(step, Derivative):
+            # d/dp for a function of p alone, a partial derivative where others vary too.
+            partial = len(step.function.free_symbols) > 1
+            op = derivative_operator_latex(str(step.var), step.order, partial)
+            return rf"$\displaystyle {op} \left[{_m(step.function)}\right] = {_m(step.result)}$"
+        if isinstance(step, Identity):
+            return rf"$\displaystyle {_m(step.lhs)} = {_m(step.rhs)}$"
+        if isinstance(step, Sign):
+            return rf"$\displaystyle {_m(step.expr)} {_REL[step.rel]} 0$"
+        if isinstance(step, Roots):
+            return rf"$\displaystyle {_m(step.expr)} = 0 \iff {step.var} = {', '.join(_m(r) for r in step.roots)}$"
+        assert isinstance(step, Limit)
+        side = "" if step.point.is_infinite else ("^{+}" if step.direction == "+" else "^{-}")
+        return rf"$\displaystyle \lim_{{{step.var} \to {_m(step.point)}{side}}} {_m(step.expr)} = {_m(step.value)}$"
+
+    def justification(self, step: Step, status: str, engines: dict[str, str], reason: str = "") -> str:
+        """Why a step holds (its rule, the lemmas it uses) and what checked it."""
+        using = ""
+        if isinstance(step, Sign) and step.lemmas:
+            using = ", using " + ", ".join(rf"\texttt{{{_ident(u.name)}}} at $t = {_m(u.arg)}$" for u in step.lemmas)
+        why = f"; {latex_text(reason)}" if reason and status != "proved" else ""
+        return rf"{latex_text(step.rule)}{using}.\\ {_verdict(status, engines)}{why}."
+
+    def step(self, step: Step, status: str, engines: dict[str, str], number: int = 1, reason: str = "") -> str:
+        r"""One proof line: ``\lpstep{number}{formula}{justification}`` (the macro of :data:`PROOF_MACROS`)."""
+        return rf"\lpstep{{({number})}}{{{self.formula(step)}}}{{{self.justification(step, status, engines, reason)}}}"
 
 
-def _claim_block(result: ClaimResult, writer: ClaimWriter) -> str:
+#: The proof-step layout: the formula on the left, its justification in a column on the
+#: right, top lines aligned; a formula too wide for its column takes the whole line and the
+#: justification goes below it, in the same column, so no annotation wraps mid-formula.
+PROOF_MACROS = r"""\newsavebox{\lpbox}
+\newlength{\lpnote}\setlength{\lpnote}{0.3\textwidth}
+\newlength{\lpnum}\setlength{\lpnum}{2em}
+\newcommand{\lpstep}[3]{\par\noindent\makebox[\lpnum][l]{#1}%
+  \sbox{\lpbox}{#2}%
+  \ifdim\wd\lpbox>\dimexpr\linewidth-\lpnum-\lpnote-1em\relax
+    \parbox[t]{\dimexpr\linewidth-\lpnum\relax}{\raggedright #2}\par\nopagebreak\smallskip
+    \noindent\hspace*{\dimexpr\linewidth-\lpnote\relax}%
+  \else
+    \parbox[t]{\dimexpr\linewidth-\lpnum-\lpnote-1em\relax}{\raggedright #2}\hspace{1em}%
+  \fi
+  \parbox[t]{\lpnote}{\raggedright\small #3}\par\medskip}
+\newcommand{\lpcase}[1]{\par\medskip\noindent #1\par\smallskip}"""
+
+
+def _part_header(part: Part) -> str:
+    """A proof part's heading: its case, the domain, and the rule in words (name as a reference)."""
+    case = part_case_latex(part)
+    variable = case.split(" ", 1)[0] if case else ""
+    domain = _domain_latex(part.domain, skip=frozenset({variable}) if variable else frozenset())
+    # Without a case the part holds on its whole domain, and the domain is what it is about.
+    where = rf"\emph{{Case ${case}$}}" + (f", for ${domain}$" if domain else "") if case else rf"\emph{{For ${domain}$}}"
+    words = rule_words(part.rule)
+    return rf"\lpcase{{{where}. By {words} ({{\small\texttt{{{_ident(part.rule)}}}}}):}}"
+
+
+def claim_block_latex(result: ClaimResult, writer: ClaimWriter, label: str | None = None) -> str:
+    r"""A claim as a theorem (proved) or a claim (refuted, unknown) with its parts, then its
+    checked steps part by part; ``label`` puts a ``\label`` on it."""
     env = "theorem" if result.status == "proved" else "claim"
     ident = latex_text(result.claim.id)
-    lines = [rf"\begin{{{env}}}[\texttt{{{ident}}}]"]
+    tail = rf"\label{{{label}}}" if label else ""
+    lines = [rf"\begin{{{env}}}[\texttt{{{ident}}}]{tail}"]
     if not result.claim.parts:
-        lines.append(latex_text(result.claim.statement) + " No closed form was found, so nothing is claimed.")
+        lines.append(claim_statement_latex(result.claim) + " No closed form was found, so nothing is claimed.")
     elif len(result.claim.parts) > 1:
-        lines.append(latex_text(result.claim.statement))
+        lines.append(claim_statement_latex(result.claim))
         lines.append(r"\begin{enumerate}")
-        lines += [rf"  \item {writer.part(part)}" for part in result.claim.parts]
+        lines += [rf"  \item {part_statement_latex(part)}" for part in result.claim.parts]
         lines.append(r"\end{enumerate}")
     else:
-        lines.append(writer.part(result.claim.parts[0]))
+        lines.append(part_statement_latex(result.claim.parts[0]))
     lines.append(rf"\end{{{env}}}")
     if not result.claim.parts:
         return "\n".join(lines)
-    lines.append(r"\begin{proof}")
+    if result.status == "refuted" and result.counterexample:
+        point = ", ".join(f"${counterexample_latex(k, v)}$" for k, v in result.counterexample.items())
+        lines.append(rf"\noindent\textbf{{Refuted.}} A counterexample, confirmed at high precision on the loss itself: {point}.")
+    lines.append(r"\begin{proof}[Checked steps]" if result.status == "proved" else r"\begin{proof}[Steps, as far as they were settled]")
+    number = 0
     for part, step_results in result.by_part():
-        lines.append(rf"By \texttt{{{_ident(part.rule)}}}, on ${_domain_latex(part.domain)}$:")
-        lines.append(r"\begin{enumerate}")
+        lines.append(_part_header(part))
         for sr in step_results:
-            lines.append(rf"  \item {writer.step(sr.step, sr.status, dict(sr.engines))}")
-        lines.append(r"\end{enumerate}")
+            number += 1
+            lines.append(writer.step(sr.step, sr.status, dict(sr.engines), number, sr.reason))
     lines.append(r"\end{proof}")
     return "\n".join(lines)
+
+
+def counterexample_latex(name: str, value: str) -> str:
+    r"""A counterexample's coordinate as LaTeX math, its value read by lossproof's whitelist parser.
+
+    >>> counterexample_latex("z", "log(3)")
+    'z = \\log(3)'
+    """
+    try:
+        shown = to_latex(parse_expression(value, {}))
+    except LossproofError:  # not an expression the parser reads: show it as text
+        shown = rf"\text{{{latex_text(value)}}}"
+    return f"{name} = {shown}"
 
 
 def _summary_table(results: Sequence[ClaimResult]) -> str:
@@ -234,6 +409,7 @@ def _preamble(title: str) -> list[str]:
         r"\newtheorem{theorem}{Theorem}",
         r"\emergencystretch=3em  % long inline formulas: stretch the line rather than overrun it",
         r"\newtheorem{claim}{Claim}",
+        PROOF_MACROS,
         rf"\title{{{latex_text(title)}}}",
         rf"\author{{Generated by {_package}; every step checked}}",
         r"\date{}",
@@ -269,7 +445,7 @@ def standalone_latex(loss: Loss, results: Sequence[ClaimResult]) -> str:
         "independent one (the Z3 SMT solver for inequalities, exact or 50-digit evaluation "
         "for identities, finite differences for derivatives)."
     )
-    body += [_claim_block(r, writer) for r in results]
+    body += [claim_block_latex(r, writer) for r in results]
     body += [r"\section{Summary}", r"\begin{center}", _summary_table(results), r"\end{center}", r"\end{document}"]
     return "\n\n".join(body) + "\n"
 
@@ -323,7 +499,7 @@ def _md_claims(name: str, results: Sequence[ClaimResult]) -> list[str]:
         out.append(f"| {shown} | {r.status} | {engines} |")
     out.append("")
     for r in results:
-        out += [f"### `{r.claim.id}`: {r.status}", "", r.claim.statement, ""]
+        out += [f"### `{r.claim.id}`: {r.status}", "", claim_statement_markdown(r.claim), ""]
         out += [f"- {_md_inline(writer.part(part))}" for part in r.claim.parts]
         if r.counterexample:
             out.append(f"- counterexample: {', '.join(f'{k} = {v}' for k, v in r.counterexample.items())}")
@@ -373,7 +549,7 @@ def softmax_latex(loss: SoftmaxCE, results: Sequence[ClaimResult]) -> str:
         "\\begin{align*}\n  " + " \\\\\n  ".join(hessian) + "\n\\end{align*}",
         r"\section{Claims}",
     ]
-    body += [_claim_block(r, writer) for r in results]
+    body += [claim_block_latex(r, writer) for r in results]
     body += [r"\section{Summary}", r"\begin{center}", _summary_table(results), r"\end{center}", r"\end{document}"]
     return "\n\n".join(body) + "\n"
 

@@ -29,7 +29,7 @@ from sympy.printing.str import StrPrinter
 
 from .sigmoid import sigmoid
 
-__all__ = ["equation_label_for", "latex_text", "to_latex", "to_pretty", "pretty_baseline", "to_text", "derivative_latex", "derivative_text"]
+__all__ = ["equation_label_for", "latex_text", "to_latex", "to_pretty", "pretty_baseline", "to_text", "derivative_latex", "derivative_operator_latex", "derivative_text"]
 
 
 def _term_key(term: sympy.Expr) -> tuple[bool, int]:
@@ -129,21 +129,44 @@ def to_text(expr: sympy.Expr) -> str:
     return _Str().doprint(expr)
 
 
+#: Plain text -> LaTeX that prints as written in the default (OT1) font encoding, where a
+#: text-mode ``>``, ``<`` and ``|`` would print as the wrong glyphs (inverted ``¿``, ``¡``,
+#: an em dash). texlive-latex-base has no T1 fonts but the bitmap ones, so relations go to math
+#: mode instead of changing the encoding. Longest tokens first: ``>=`` before ``>``.
+_TEXT_TOKENS = {
+    "->": r"$\to$", ">=": r"$\geq$", "<=": r"$\leq$", "!=": r"$\neq$", "||": r"$\|$",
+    ">": "$>$", "<": "$<$", "|": "$|$", "·": r"$\cdot$", "∈": r"$\in$", "→": r"$\to$",
+    "\\": r"\textbackslash{}", "_": r"\_", "&": r"\&", "%": r"\%", "#": r"\#", "^": r"\^{}",
+    "~": r"\textasciitilde{}", "{": r"\{", "}": r"\}",
+}
+_TEXT_PATTERN = re.compile(
+    # infinity written as SymPy prints it ("z -> -oo"), and a power or transpose ("v^T")
+    r"(?<![\w.])([+-]?)oo(?!\w)|(?<=\w)\^(\w+)|"
+    + "|".join(re.escape(t) for t in sorted(_TEXT_TOKENS, key=len, reverse=True))
+)
+
+
+def _text_token(m: re.Match[str]) -> str:
+    if m.group(0).endswith("oo") and m.group(2) is None:
+        return rf"${m.group(1)}\infty$"
+    if m.group(2) is not None:
+        return f"$^{{{m.group(2)}}}$"
+    return _TEXT_TOKENS[m.group(0)]
+
+
 def latex_text(s: str) -> str:
     r"""Plain text for LaTeX: escape the specials, keep ``$...$`` math as it is.
 
+    Relations become math, so they print as written in any font encoding.
+
     >>> print(latex_text("KL >= 0 for p_1, and $\\sigma$"))
     KL $\geq$ 0 for p\_1, and $\sigma$
+    >>> print(latex_text("gradient < 0 before the point, |u| > 0 as z -> -oo"))
+    gradient $<$ 0 before the point, $|$u$|$ $>$ 0 as z $\to$ $-\infty$
     """
     parts = s.split("$")
     for i in range(0, len(parts), 2):  # the even pieces are outside math
-        t = parts[i]
-        for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("&", r"\&"), ("%", r"\%"), ("#", r"\#"), ("^", r"\^{}")):
-            t = t.replace(a, b)
-        # The plain-text relations of claim statements, as math.
-        for a, b in ((">=", r"$\geq$"), ("<=", r"$\leq$"), ("!=", r"$\neq$"), ("||", r"$\|$"), ("·", r"$\cdot$"), ("->", r"$\to$")):
-            t = t.replace(a, b)
-        parts[i] = t
+        parts[i] = _TEXT_PATTERN.sub(_text_token, parts[i])
     return "$".join(parts)
 
 
@@ -162,6 +185,21 @@ def derivative_latex(operator: str, wrt: str, order: int) -> str:
     if order == 1:
         return rf"\frac{{\partial {op}}}{{\partial {wrt}}}"
     return rf"\frac{{\partial^{{{order}}} {op}}}{{\partial {wrt}^{{{order}}}}}"
+
+
+def derivative_operator_latex(var: str, order: int, partial: bool) -> str:
+    r"""The operator of a derivative as a mathematician writes it: ``d/dp``, ``d^2/dp^2``, or
+    with ``\partial`` when the function has several variables.
+
+    >>> derivative_operator_latex("p", 1, partial=False)
+    '\\frac{d}{dp}'
+    >>> derivative_operator_latex("z", 2, partial=True)
+    '\\frac{\\partial^{2}}{\\partial z^{2}}'
+    """
+    d = r"\partial " if partial else "d"
+    if order == 1:
+        return rf"\frac{{{d.rstrip()}}}{{{d}{var}}}"
+    return rf"\frac{{{d.rstrip()}^{{{order}}}}}{{{d}{var}^{{{order}}}}}"
 
 
 def derivative_text(operator: str, wrt: str, order: int, unicode: bool = True) -> str:
