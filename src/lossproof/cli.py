@@ -276,13 +276,18 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if failed == 0 else EXIT_FAILED
 
 
+def _check_output(output: str) -> Path:
+    path = Path(output)
+    if path.is_dir() or not path.parent.is_dir():
+        raise InputError(f"-o {output!r}: not a file in an existing folder")
+    return path
+
+
 def _emit(text: str, output: str | None, out: TextIO) -> None:
     if output is None:
         out.write(text if text.endswith("\n") else text + "\n")
         return
-    path = Path(output)
-    if path.is_dir() or not path.parent.is_dir():
-        raise InputError(f"-o {output!r}: not a file in an existing folder")
+    path = _check_output(output)
     path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
 
 
@@ -365,8 +370,10 @@ def _cmd_paper(args: argparse.Namespace, out: TextIO) -> int:
     from .plot import matplotlib_missing, plot_bytes
 
     losses = paper_losses([get_loss(name) for name in (args.losses or DEFAULT)])
+    if args.output is not None:
+        _check_output(args.output)  # before minutes of proving
     figure = figure_name(args.output) if args.output and not matplotlib_missing() else None
-    _emit(paper_latex(losses, figure), args.output, out)  # validates the path before the figure is drawn
+    _emit(paper_latex(losses, figure), args.output, out)
     if figure is not None:
         (Path(args.output).parent / figure).write_bytes(plot_bytes(losses, "pdf"))
     return EXIT_OK

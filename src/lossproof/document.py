@@ -59,19 +59,66 @@ def _ident(name: str) -> str:
     return latex_text(name).replace(r"\_", r"\_\allowbreak{}")
 
 
-def _chain_lines(chain: Chain) -> tuple[str, list[tuple[str, str]]]:
-    """The left-hand side, and (expression, rule) for every line of the chain."""
+def _chain_lines(chain: Chain) -> tuple[str, list[tuple[sympy.Expr, str, str]]]:
+    """The left-hand side, and (expression, what follows it, rule) for every line of the chain."""
     if chain.kind == "stationary":
         lhs = derivative_latex(chain.operator, chain.wrt, 1) + " = 0"
-        lines = [(to_latex(chain.start, as_written=True) + " = 0", "")]
+        lines = [(chain.start, " = 0", "")]
         for step in chain.steps:
-            shown = to_latex(step.expr, as_written=True)
-            lines.append((shown if isinstance(step.expr, sympy.Equality) else shown + " = 0", step.rule))
+            lines.append((step.expr, "" if isinstance(step.expr, sympy.Equality) else " = 0", step.rule))
         return lhs, lines
     lhs = derivative_latex(chain.operator, chain.wrt, chain.order)
-    lines = [(to_latex(chain.start, as_written=True), "")]
-    lines += [(to_latex(step.expr, as_written=True), step.rule) for step in chain.steps]
-    return lhs, lines
+    return lhs, [(chain.start, "", "")] + [(step.expr, "", step.rule) for step in chain.steps]
+
+
+#: Commands that take no width of their own; any other command (\sigma, \log) is about a letter.
+_SILENT = re.compile(r"\\(?:left|right|displaystyle|operatorname|quad|,|mathbb)(?![a-zA-Z])|[{}^_\s]")
+#: Widest line of a derivation in an article, in letters: past it a sum is broken between
+#: its terms, and a single term still wider is set as a paragraph.
+_WIDEST = 34
+
+
+def _group(tex: str, start: int) -> int:
+    """The index just past the brace group that opens at ``tex[start]``."""
+    depth = 0
+    for i in range(start, len(tex)):
+        depth += {"{": 1, "}": -1}.get(tex[i], 0)
+        if depth == 0:
+            return i + 1
+    return len(tex)
+
+
+def _width(tex: str) -> int:
+    r"""About how many letters wide ``tex`` is set: a ``\frac`` is as wide as its wider part.
+
+    >>> _width(r"\frac{p - y}{p (1 - p)} + \sigma(z)")
+    11
+    """
+    k = tex.find(r"\frac{")
+    if k < 0:
+        return len(re.sub(r"\\[a-zA-Z]+", "x", _SILENT.sub("", tex)))
+    num_end = _group(tex, k + 5)
+    den_end = _group(tex, num_end)
+    parts = max(_width(tex[k + 6 : num_end - 1]), _width(tex[num_end + 1 : den_end - 1]))
+    return _width(tex[:k]) + parts + _width(tex[den_end:])
+
+
+def _broken(expr: sympy.Expr, suffix: str) -> list[str]:
+    """A written expression as lines for an article: a sum broken between terms (each term
+    printed as written, with its sign), a line still too wide set as a paragraph."""
+    if not isinstance(expr, sympy.Add):
+        pieces = [to_latex(expr, as_written=True)]
+    else:
+        terms = [to_latex(t, as_written=True) for t in expr.args]
+        pieces = [terms[0]] + [t if t.startswith("-") else "+ " + t for t in terms[1:]]
+    pieces[-1] += suffix
+    lines = [pieces[0]]
+    for piece in pieces[1:]:
+        if _width(lines[-1] + piece) > _WIDEST:
+            lines.append(piece)
+        else:
+            lines[-1] += " " + piece
+    return [rf"\parbox[t]{{0.5\linewidth}}{{\raggedright $\displaystyle {line}$}}" if _width(line) > _WIDEST + 10 else line for line in lines]
 
 
 def _label(chain: Chain, loss_name: str) -> str:
@@ -80,23 +127,31 @@ def _label(chain: Chain, loss_name: str) -> str:
     return equation_label_for(loss_name, chain.wrt, chain.order)
 
 
-def _aligned_rows(chain: Chain, indent: str, label: str | None) -> list[str]:
+def _aligned_rows(chain: Chain, indent: str, label: str | None, wrap: bool = False) -> list[str]:
     lhs, lines = _chain_lines(chain)
     relation = r"\iff" if chain.kind == "stationary" else "="
     rows = []
-    for i, (expr, rule) in enumerate(lines):
+    for i, (expr, suffix, rule) in enumerate(lines):
         head = f"{indent}{lhs}\n{indent * 2}&{relation} " if i == 0 and indent else (f"{lhs} &{relation} " if i == 0 else f"{indent * 2}&{relation} ")
+        shown = _broken(expr, suffix) if wrap else [to_latex(expr, as_written=True) + suffix]
         note = rf" && \text{{{latex_text(rule)}}}" if rule else ""
-        tail = ""
-        if label is not None:
-            tail = rf" \label{{{label}}}" if i == len(lines) - 1 else r" \notag"
-        rows.append(f"{head}{expr}{note}{tail}")
+        if wrap and rule:  # an article's rule column has a width; its text wraps inside it
+            note = rf" && \parbox[t]{{8em}}{{\raggedright\small {latex_text(rule)}}}"
+        for j, text in enumerate(shown):
+            last = i == len(lines) - 1 and j == len(shown) - 1
+            tail = "" if label is None else (rf" \label{{{label}}}" if last else r" \notag")
+            start = head if j == 0 else f"{indent * 2}&\\quad "
+            rows.append(f"{start}{text}{note if j == 0 else ''}{tail}")
     return rows
 
 
-def chain_latex(chain: Chain) -> str:
-    r"""One chain as an amsmath ``align`` with a rule per line and a ``\label`` on the result."""
-    rows = _aligned_rows(chain, "  ", _label(chain, chain.loss))
+def chain_latex(chain: Chain, wrap: bool = False) -> str:
+    r"""One chain as an amsmath ``align`` with a rule per line and a ``\label`` on the result.
+
+    ``wrap`` sets a line too long for the page as a paragraph (``\parbox``), for an article;
+    snippets to paste leave the layout to their reader.
+    """
+    rows = _aligned_rows(chain, "  ", _label(chain, chain.loss), wrap)
     return "\\begin{align}\n" + " \\\\\n".join(rows) + "\n\\end{align}"
 
 
@@ -334,7 +389,7 @@ def _part_header(part: Part) -> str:
     # Without a case the part holds on its whole domain, and the domain is what it is about.
     where = rf"\emph{{Case ${case}$}}" + (f", for ${domain}$" if domain else "") if case else rf"\emph{{For ${domain}$}}"
     words = rule_words(part.rule)
-    return rf"\lpcase{{{where}. By {words} ({{\small\texttt{{{_ident(part.rule)}}}}}):}}"
+    return rf"\lpcase{{{where}. Rule: {words} ({{\small\texttt{{{_ident(part.rule)}}}}}).}}"
 
 
 def claim_block_latex(result: ClaimResult, writer: ClaimWriter, label: str | None = None) -> str:
@@ -383,12 +438,15 @@ def counterexample_latex(name: str, value: str) -> str:
     return f"{name} = {shown}"
 
 
+_MARKS = {"proved": r"\checkmark", "refuted": r"$\times$", "unknown": "?", "not used": "--"}
+
+
 def _summary_table(results: Sequence[ClaimResult]) -> str:
-    rows = [r"\begin{tabular}{lllll}", r"\hline", r"claim & status & SymPy side & Z3 & numeric \\", r"\hline"]
+    rows = [r"{\small", r"\begin{tabular}{llccc}", r"\hline", r"claim & status & SymPy side & Z3 & numeric \\", r"\hline"]
     for r in results:
-        cells = [r.engines.get(k, "not used") for k in ("sympy", "z3", "numeric")]
+        cells = [_MARKS.get(r.engines.get(k, "not used"), "?") for k in ("sympy", "z3", "numeric")]
         rows.append(rf"\texttt{{{latex_text(r.claim.id)}}} & {r.status} & {' & '.join(cells)} \\")
-    rows += [r"\hline", r"\end{tabular}"]
+    rows += [r"\hline", r"\end{tabular}}", "", r"\checkmark{} proved, $\times$ refuted, ? unknown, -- not used."]
     return "\n".join(rows)
 
 
@@ -408,6 +466,7 @@ def _preamble(title: str) -> list[str]:
         r"\usepackage{amsmath,amssymb,amsthm}",
         r"\newtheorem{theorem}{Theorem}",
         r"\emergencystretch=3em  % long inline formulas: stretch the line rather than overrun it",
+        r"\allowdisplaybreaks  % a long derivation may continue on the next page",
         r"\newtheorem{claim}{Claim}",
         PROOF_MACROS,
         rf"\title{{{latex_text(title)}}}",
@@ -437,7 +496,7 @@ def standalone_latex(loss: Loss, results: Sequence[ClaimResult]) -> str:
                 r"For $y \in (0, 1)$, setting the gradient to zero and solving; each multiplier is "
                 r"proved positive on the domain, so every line is equivalent to the one before."
             )
-        body.append(chain_latex(chain))
+        body.append(chain_latex(chain, wrap=True))
     body.append(r"\section{Claims}")
     body.append(
         "Each claim below was checked step by step. A step is proved when both of its engines "

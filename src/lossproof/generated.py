@@ -23,7 +23,7 @@ from .plot import plot_bytes
 from .proof import lemma_claims
 from .softmax import SoftmaxCE, prove_softmax
 
-__all__ = ["generated_files", "stale_files", "GENERATED_DIRS", "PICTURED"]
+__all__ = ["generated_files", "paper_files", "stale_files", "GENERATED_DIRS", "PICTURED"]
 
 #: The folders whose contents are generated (files there that the code does not make are stale).
 GENERATED_DIRS = ("proofs", "derivations", "docs")
@@ -64,6 +64,7 @@ def generated_files(pictures: bool = True, names: tuple[str, ...] | None = None)
     if pictures and names is None:
         # The comparison figure the README shows (matplotlib, the optional extra).
         files["docs/compare.svg"] = plot_bytes([CATALOG[n] for n in DEFAULT], "svg")
+        files.update(paper_files())
     if names is None:
         # Softmax cross-entropy, K = 3 (the CLI's default): certificates of its proved claims.
         softmax_results = prove_softmax(3)
@@ -75,6 +76,18 @@ def generated_files(pictures: bool = True, names: tuple[str, ...] | None = None)
     for claim in lemma_claims():
         files[f"proofs/lemmas/{claim.id}.json"] = _json(claim_to_dict(claim))
     return files
+
+
+def paper_files() -> dict[str, str | bytes]:
+    """``docs/why-bce.tex`` (the article "Why binary cross-entropy?" on the compare losses),
+    ``docs/compare.pdf`` (its figure, matplotlib) and ``docs/why-bce.png`` (its first page,
+    pdflatex and pdftoppm), which the README shows."""
+    from .paper import paper_latex, paper_losses
+
+    losses = paper_losses([CATALOG[n] for n in DEFAULT])
+    tex = paper_latex(losses, figure="compare.pdf")  # beside the article in docs/
+    figure = plot_bytes(losses, "pdf")
+    return {"docs/why-bce.tex": tex, "docs/compare.pdf": figure, "docs/why-bce.png": first_page_png(tex, {"compare.pdf": figure})}
 
 
 def stale_files(root: Path, files: Mapping[str, str | bytes], with_extra: bool = True) -> list[str]:

@@ -96,10 +96,10 @@ def _verdict_cell(cell: Cell, result: ClaimResult | None) -> str:
 
 def _table(rows: Sequence[Row], results: dict[str, ClaimResult]) -> str:
     size = r"\small" if len(rows) <= 5 else r"\footnotesize"
-    width = f"{0.8 / len(rows):.3f}"
+    width = f"{0.75 / len(rows):.3f}"  # with the first column and 3pt gaps, within the line
     ragged = r">{\raggedright\arraybackslash}"  # the array package's: ragged cells, rows still end with \\
-    spec = rf"@{{}}{ragged}p{{0.17\linewidth}}" + "".join(rf"{ragged}p{{{width}\linewidth}}" for _ in rows) + "@{}"
-    out = [r"\begin{table}[ht]", r"\centering", size, rf"\begin{{tabular}}{{{spec}}}", r"\hline"]
+    spec = rf"@{{}}{ragged}p{{0.16\linewidth}}" + "".join(rf"{ragged}p{{{width}\linewidth}}" for _ in rows) + "@{}"
+    out = [r"\begin{table}[ht]", r"\centering", size, r"\setlength{\tabcolsep}{3pt}", rf"\begin{{tabular}}{{{spec}}}", r"\hline"]
     out.append(" & " + " & ".join(rf"$\operatorname{{{r.loss.operator}}}$" for r in rows) + r" \\")
     out.append(r"\hline")
     for key, title in VERDICTS:
@@ -170,11 +170,13 @@ def _answer(rows: Sequence[Row]) -> list[str]:
     both = [r for r in rows if r in convex and r in keeps]
     if both:
         only = "only " if len(both) == 1 and len(rows) > 1 else ""
-        out.append(
+        sentence = (
             rf"\emph{{The answer.}} Of the losses compared, {only}{_names([r.loss for r in both])} "
-            rf"{'is' if len(both) == 1 else 'are'} proved both convex in the logit and free of saturation. "
-            r"That, not where the minimum lies, is why binary cross-entropy is the loss for a sigmoid output."
+            rf"{'is' if len(both) == 1 else 'are'} proved both convex in the logit and free of saturation."
         )
+        if [r.loss.name for r in both] == ["bce"]:
+            sentence += r" That, not where the minimum lies, is why binary cross-entropy is the loss for a sigmoid output."
+        out.append(sentence)
     return out
 
 
