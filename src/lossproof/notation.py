@@ -29,7 +29,7 @@ from sympy.printing.str import StrPrinter
 
 from .sigmoid import sigmoid
 
-__all__ = ["equation_label_for", "latex_text", "to_latex", "to_pretty", "pretty_baseline", "to_text", "derivative_latex", "derivative_operator_latex", "derivative_text"]
+__all__ = ["equation_label_for", "latex_text", "to_latex", "to_pretty", "pretty_baseline", "to_text", "derivative_latex", "derivative_operator_latex", "operator_latex", "derivative_text"]
 
 
 def _term_key(term: sympy.Expr) -> tuple[bool, int]:
@@ -179,9 +179,21 @@ def equation_label_for(loss_name: str, wrt: str, order: int) -> str:
     return f"eq:{loss_name}-d{'' if order == 1 else order}{wrt}"
 
 
+def operator_latex(operator: str) -> str:
+    r"""A loss's name as a math operator; what follows an underscore is an upright subscript.
+
+    >>> operator_latex("BCE")
+    '\\operatorname{BCE}'
+    >>> operator_latex("BCE_ls")
+    '\\operatorname{BCE}_{\\mathrm{ls}}'
+    """
+    name, _, sub = operator.partition("_")
+    return rf"\operatorname{{{name}}}" + (rf"_{{\mathrm{{{sub}}}}}" if sub else "")
+
+
 def derivative_latex(operator: str, wrt: str, order: int) -> str:
     r"""The Leibniz symbol, e.g. ``\frac{\partial^{2} \operatorname{BCE}}{\partial p^{2}}``."""
-    op = rf"\operatorname{{{operator}}}"
+    op = operator_latex(operator)
     if order == 1:
         return rf"\frac{{\partial {op}}}{{\partial {wrt}}}"
     return rf"\frac{{\partial^{{{order}}} {op}}}{{\partial {wrt}^{{{order}}}}}"

@@ -23,7 +23,7 @@ from .claims import prove
 from .compare import Cell, Row, compare
 from .document import PROOF_MACROS, ClaimWriter, claim_block_latex, counterexample_latex
 from .losses import Loss, get_loss
-from .notation import latex_text, to_latex
+from .notation import latex_text, operator_latex, to_latex
 from .proof import ClaimResult
 
 __all__ = ["TITLE", "VERDICTS", "paper_losses", "paper_latex", "figure_name"]
@@ -100,7 +100,7 @@ def _table(rows: Sequence[Row], results: dict[str, ClaimResult]) -> str:
     ragged = r">{\raggedright\arraybackslash}"  # the array package's: ragged cells, rows still end with \\
     spec = rf"@{{}}{ragged}p{{0.16\linewidth}}" + "".join(rf"{ragged}p{{{width}\linewidth}}" for _ in rows) + "@{}"
     out = [r"\begin{table}[ht]", r"\centering", size, r"\setlength{\tabcolsep}{3pt}", rf"\begin{{tabular}}{{{spec}}}", r"\hline"]
-    out.append(" & " + " & ".join(rf"$\operatorname{{{r.loss.operator}}}$" for r in rows) + r" \\")
+    out.append(" & " + " & ".join(rf"${operator_latex(r.loss.operator)}$" for r in rows) + r" \\")
     out.append(r"\hline")
     for key, title in VERDICTS:
         cells = [_verdict_cell(r.cells[key], results.get(r.cells[key].claim or "")) for r in rows]
@@ -118,7 +118,7 @@ def _table(rows: Sequence[Row], results: dict[str, ClaimResult]) -> str:
 
 
 def _names(losses: Sequence[Loss]) -> str:
-    shown = [rf"$\operatorname{{{loss.operator}}}$" for loss in losses]
+    shown = [rf"${operator_latex(loss.operator)}$" for loss in losses]
     if len(shown) <= 1:
         return "".join(shown)
     return ", ".join(shown[:-1]) + " and " + shown[-1]
@@ -191,11 +191,11 @@ def _losses_section(rows: Sequence[Row]) -> list[str]:
         loss = row.loss
         domain = ", ".join(rf"{s} \in {_interval(iv)}" for s, iv in loss.domain)
         out.append(rf"\paragraph{{{latex_text(loss.title)} (\texttt{{{latex_text(loss.name)}}}).}} For ${domain}$:")
-        lines = [_row(rf"\operatorname{{{loss.operator}}}(y, p)", to_latex(loss.expr))]
+        lines = [_row(rf"{operator_latex(loss.operator)}(y, p)", to_latex(loss.expr))]
         for key, wrt in (("gradient_p", "p"), ("gradient_z", "z")):
             cell = row.cells[key]
             if cell.status != "n/a":
-                lhs = rf"\frac{{\partial \operatorname{{{loss.operator}}}}}{{\partial {wrt}}}"
+                lhs = rf"\frac{{\partial {operator_latex(loss.operator)}}}{{\partial {wrt}}}"
                 lines.append(_row(lhs, cell.latex, rf"[\ref{{{_label(cell.claim)}}}]" if cell.claim else ""))
         out.append("\\begin{align*}\n  " + " \\\\\n  ".join(lines) + "\n\\end{align*}")
     return out
