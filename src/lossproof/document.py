@@ -103,20 +103,47 @@ def _width(tex: str) -> int:
     return _width(tex[:k]) + parts + _width(tex[den_end:])
 
 
+def _factors_latex(factors: Sequence[sympy.Expr]) -> str:
+    if not factors:
+        return ""
+    if list(factors) == [sympy.S.NegativeOne]:
+        return "- "
+    if len(factors) == 1 and isinstance(factors[0], sympy.Add):
+        return f"({to_latex(factors[0], as_written=True)}) "
+    return to_latex(sympy.Mul(*factors, evaluate=False), as_written=True) + " "
+
+
+def _long_sum(expr: sympy.Expr) -> tuple[str, sympy.Expr | None, str]:
+    """The sum a long line can be broken in: the expression itself, the argument of a first
+    derivative, or the widest sum among the factors of a product (not a fraction); with
+    what is written before and after it."""
+    if isinstance(expr, sympy.Add):
+        return "", expr, ""
+    if isinstance(expr, sympy.Derivative) and len(expr.variables) == 1 and isinstance(expr.expr, sympy.Add):
+        op = derivative_operator_latex(str(expr.variables[0]), 1, len(expr.expr.free_symbols) > 1)
+        return op + " ", expr.expr, ""
+    if isinstance(expr, sympy.Mul) and not any(a.is_Pow and a.exp.is_negative for a in expr.args):
+        sums = [i for i, a in enumerate(expr.args) if isinstance(a, sympy.Add)]
+        if sums:
+            k = max(sums, key=lambda i: _width(to_latex(expr.args[i], as_written=True)))
+            rest = expr.args[k + 1 :]
+            return _factors_latex(expr.args[:k]), expr.args[k], (" " + _factors_latex(rest).strip()) if rest else ""
+    return "", None, ""
+
+
 def _broken(expr: sympy.Expr, suffix: str) -> list[str]:
     """A written expression as lines for an article: a sum broken between terms (each term
     printed as written, with its sign), a line still too wide set as a paragraph."""
     whole = to_latex(expr, as_written=True)
-    inner = expr.expr if isinstance(expr, sympy.Derivative) and len(expr.variables) == 1 else expr
-    if not isinstance(inner, sympy.Add) or _width(whole) <= _WIDEST:
+    before, inner, after = _long_sum(expr)
+    if inner is None or _width(whole) <= _WIDEST:
         pieces = [whole]
     else:
         terms = [to_latex(t, as_written=True) for t in inner.args]
         pieces = [terms[0]] + [t if t.startswith("-") else "+ " + t for t in terms[1:]]
-        if inner is not expr:  # d/dz of a long sum: the operator, then the sum in sized parentheses
-            op = derivative_operator_latex(str(expr.variables[0]), 1, len(inner.free_symbols) > 1)
-            pieces[0] = rf"{op} \Bigl({pieces[0]}"
-            pieces[-1] += r"\Bigr)"
+        if inner is not expr:  # the sum inside a product or a derivative, in sized parentheses
+            pieces[0] = rf"{before}\Bigl({pieces[0]}"
+            pieces[-1] += rf"\Bigr){after}"
     pieces[-1] += suffix
     lines = [pieces[0]]
     for piece in pieces[1:]:
@@ -451,11 +478,12 @@ _MARKS = {"proved": r"\checkmark", "refuted": r"$\times$", "unknown": "?", "not 
 
 
 def _summary_table(results: Sequence[ClaimResult]) -> str:
-    rows = [r"{\small", r"\begin{tabular}{p{0.5\linewidth}lccc}", r"\hline", r"claim & status & SymPy side & Z3 & numeric \\", r"\hline"]
+    rows = [r"{\small", r"\begin{tabular}{p{0.45\linewidth}lccc}", r"\hline", r"claim & status & SymPy side & Z3 & numeric \\", r"\hline"]
     for r in results:
         cells = [_MARKS.get(r.engines.get(k, "not used"), "?") for k in ("sympy", "z3", "numeric")]
         rows.append(rf"\raggedright\texttt{{{_ident(r.claim.id)}}} & {r.status} & {' & '.join(cells)} \\")
-    rows += [r"\hline", r"\end{tabular}}", "", r"\checkmark{} proved, $\times$ refuted, ? unknown, -- not used."]
+    # The legend is the table's last row, so that it never lands on a page of its own.
+    rows += [r"\hline", r"\multicolumn{5}{l}{\checkmark{} proved, $\times$ refuted, ? unknown, -- not used}", r"\end{tabular}}"]
     return "\n".join(rows)
 
 
