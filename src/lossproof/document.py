@@ -142,8 +142,8 @@ def _broken(expr: sympy.Expr, suffix: str) -> list[str]:
         terms = [to_latex(t, as_written=True) for t in inner.args]
         pieces = [terms[0]] + [t if t.startswith("-") else "+ " + t for t in terms[1:]]
         if inner is not expr:  # the sum inside a product or a derivative, in sized parentheses
-            pieces[0] = rf"{before}\Bigl({pieces[0]}"
-            pieces[-1] += rf"\Bigr){after}"
+            pieces[0] = rf"{before}\biggl({pieces[0]}"
+            pieces[-1] += rf"\biggr){after}"
     pieces[-1] += suffix
     lines = [pieces[0]]
     for piece in pieces[1:]:
