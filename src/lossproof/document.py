@@ -54,6 +54,16 @@ def _m(expr: sympy.Expr) -> str:
     return to_latex(expr)
 
 
+#: Longest formula of a proof step set without break points between the factors of its
+#: products, in LaTeX characters; a longer one may break there (a step's formula is running text).
+_UNBROKEN = 100
+
+
+def _mb(expr: sympy.Expr) -> str:
+    tex = to_latex(expr)
+    return to_latex(expr, breakable=True) if len(tex) > _UNBROKEN else tex
+
+
 def _ident(name: str) -> str:
     """An identifier for ``\\texttt``, allowed to break after its underscores."""
     return latex_text(name).replace(r"\_", r"\_\allowbreak{}")
@@ -389,21 +399,21 @@ class ClaimWriter:
         if isinstance(step, Identity) and len(_m(step.lhs)) > _LONGEST:
             # A Hessian's quadratic form runs to pages; the certificate holds it in full.
             terms = len(sympy.Add.make_args(sympy.expand(step.lhs)))
-            return rf"(the left side in the certificate, {terms} terms) $\displaystyle = {_m(step.rhs)}$"
+            return rf"(the left side in the certificate, {terms} terms) $\displaystyle = {_mb(step.rhs)}$"
         if isinstance(step, Derivative):
             # d/dp for a function of p alone, a partial derivative where others vary too.
             partial = len(step.function.free_symbols) > 1
             op = derivative_operator_latex(str(step.var), step.order, partial)
-            return rf"$\displaystyle {op} \left[{_m(step.function)}\right] = {_m(step.result)}$"
+            return rf"$\displaystyle {op} \left[{_mb(step.function)}\right] = {_mb(step.result)}$"
         if isinstance(step, Identity):
-            return rf"$\displaystyle {_m(step.lhs)} = {_m(step.rhs)}$"
+            return rf"$\displaystyle {_mb(step.lhs)} = {_mb(step.rhs)}$"
         if isinstance(step, Sign):
-            return rf"$\displaystyle {_m(step.expr)} {_REL[step.rel]} 0$"
+            return rf"$\displaystyle {_mb(step.expr)} {_REL[step.rel]} 0$"
         if isinstance(step, Roots):
-            return rf"$\displaystyle {_m(step.expr)} = 0 \iff {step.var} = {', '.join(_m(r) for r in step.roots)}$"
+            return rf"$\displaystyle {_mb(step.expr)} = 0 \iff {step.var} = {', '.join(_mb(r) for r in step.roots)}$"
         assert isinstance(step, Limit)
         side = "" if step.point.is_infinite else ("^{+}" if step.direction == "+" else "^{-}")
-        return rf"$\displaystyle \lim_{{{step.var} \to {_m(step.point)}{side}}} {_m(step.expr)} = {_m(step.value)}$"
+        return rf"$\displaystyle \lim_{{{step.var} \to {_mb(step.point)}{side}}} {_mb(step.expr)} = {_mb(step.value)}$"
 
     def justification(self, step: Step, status: str, engines: dict[str, str], reason: str = "") -> str:
         """Why a step holds (its rule, the lemmas it uses) and what checked it."""

@@ -92,15 +92,18 @@ def _plain_parentheses(tex: str) -> str:
     return tex.replace("\\left\x00", "\\left(").replace("\\right\x01", "\\right)")
 
 
-def to_latex(expr: sympy.Expr, as_written: bool = False) -> str:
+def to_latex(expr: sympy.Expr, as_written: bool = False, breakable: bool = False) -> str:
     """LaTeX for ``expr``: natural log as ``\\log``, ``\\sigma`` for the sigmoid.
 
     ``as_written`` keeps the order of terms and factors of an unevaluated expression
-    (a derivation step), instead of lossproof's positive-first order.
+    (a derivation step), instead of lossproof's positive-first order. ``breakable`` lets a
+    line break between the factors of a product (``\\allowbreak``), for a formula in running
+    text that is longer than a line.
     """
+    settings = {"mul_symbol": r" \allowbreak "} if breakable else {}
     if as_written:  # xreplace would evaluate the written form: print it as it stands
-        return _plain_parentheses(_Latex({"order": "none"}).doprint(expr))
-    return _plain_parentheses(_Latex().doprint(_name_sigmoids(expr, r"\sigma({})")))
+        return _plain_parentheses(_Latex({"order": "none", **settings}).doprint(expr))
+    return _plain_parentheses(_Latex(settings).doprint(_name_sigmoids(expr, r"\sigma({})")))
 
 
 def to_pretty(expr: sympy.Expr, unicode: bool = True) -> str:
