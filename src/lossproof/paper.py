@@ -18,6 +18,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+import sympy
+
 from . import __name__ as _package
 from .claims import prove
 from .compare import Cell, Row, compare
@@ -134,7 +136,9 @@ def _refs(rows: Sequence[Row], key: str) -> str:
 
 def _answer(rows: Sequence[Row]) -> list[str]:
     """The conclusion, sentence by sentence, each from the verdicts it cites."""
-    proved = lambda row, key: row.cells[key].status == "proved"  # noqa: E731 - a local predicate
+    def proved(row: Row, key: str) -> bool:
+        return row.cells[key].status == "proved"
+
     out = []
     at_y = [r for r in rows if proved(r, "minimiser") and r.cells["minimiser"].text == "p = y"]
     if len(at_y) > 1:
@@ -201,10 +205,7 @@ def _losses_section(rows: Sequence[Row]) -> list[str]:
     return out
 
 
-def _interval(iv: object) -> str:
-    import sympy
-
-    assert isinstance(iv, sympy.Interval)
+def _interval(iv: sympy.Interval) -> str:
     if iv.start == -sympy.oo and iv.end == sympy.oo:
         return r"\mathbb{R}"
     left = "(" if iv.left_open else "["
