@@ -221,6 +221,10 @@ def _build_parser() -> _Parser:
     plot.add_argument("losses", nargs="*", metavar="LOSS", help="catalog names (default: bce mse mae logcosh focal)")
     plot.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.svg, FILE.png or FILE.pdf")
 
+    paper = sub.add_parser("paper", help='the article "Why binary cross-entropy?" from checked results (LaTeX)')
+    paper.add_argument("losses", nargs="*", metavar="LOSS", help="catalog names beside bce (default: mse mae logcosh focal)")
+    paper.add_argument("-o", "--output", metavar="FILE", help="write FILE, and its figure as FILE-figure.pdf when matplotlib is installed")
+
     render = sub.add_parser("render", help="write proofs/ (and derivations/) from the code")
     render.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file differs")
     render.add_argument("--root", default=".", metavar="DIR", help="the repository root (default .)")
@@ -389,6 +393,13 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if failed == 0 else EXIT_FAILED
 
 
+def _check_output(output: str) -> Path:
+    path = Path(output)
+    if path.is_dir() or not path.parent.is_dir():
+        raise InputError(f"-o {output!r}: not a file in an existing folder")
+    return path
+
+
 def _emit(text: str, output: str | None, out: TextIO) -> None:
     text = text if text.endswith("\n") else text + "\n"
     if output is None:
@@ -475,7 +486,22 @@ def _cmd_plot(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {None: _cmd_report, "derive": _cmd_derive, "prove": _cmd_prove, "render": _cmd_render,
+def _cmd_paper(args: argparse.Namespace, out: TextIO) -> int:
+    from .compare import DEFAULT
+    from .paper import figure_name, paper_latex, paper_losses
+    from .plot import matplotlib_missing, plot_bytes
+
+    losses = paper_losses([get_loss(name) for name in (args.losses or DEFAULT)])
+    if args.output is not None:
+        _check_output(args.output)  # before minutes of proving
+    figure = figure_name(args.output) if args.output and not matplotlib_missing() else None
+    _emit(paper_latex(losses, figure), args.output, out)
+    if figure is not None:
+        (Path(args.output).parent / figure).write_bytes(plot_bytes(losses, "pdf"))
+    return EXIT_OK
+
+
+_COMMANDS = {None: _cmd_report, "paper": _cmd_paper, "derive": _cmd_derive, "prove": _cmd_prove, "render": _cmd_render,
     "latex": _cmd_latex,
     "markdown": _cmd_markdown,
     "compare": _cmd_compare,

@@ -31,7 +31,7 @@ from .plot import plot_bytes
 from .kernel import lemma_claims
 from .softmax import SoftmaxCE, prove_softmax
 
-__all__ = ["generated_files", "stale_files", "check_files", "write_files", "GENERATED_DIRS", "PICTURED", "PICTURES"]
+__all__ = ["generated_files", "paper_files", "stale_files", "check_files", "write_files", "GENERATED_DIRS", "PICTURED", "PICTURES"]
 
 #: The folders whose contents are generated (files there that the code does not make are stale).
 GENERATED_DIRS = ("proofs", "derivations", "docs")
@@ -79,6 +79,7 @@ def generated_files(pictures: bool | tuple[str, ...] = True, names: tuple[str, .
     if "docs/compare.svg" in wanted and names is None:
         # The comparison figure the README shows (matplotlib, the optional extra).
         files["docs/compare.svg"] = plot_bytes([CATALOG[n] for n in DEFAULT], "svg")
+        files.update(paper_files())
     if names is None:
         # Softmax cross-entropy, K = 3 (the CLI's default): certificates of its proved claims.
         softmax_results = prove_softmax(3)
@@ -90,6 +91,18 @@ def generated_files(pictures: bool | tuple[str, ...] = True, names: tuple[str, .
     for claim in lemma_claims():
         files[f"proofs/lemmas/{claim.id}.json"] = _json(claim_to_dict(claim))
     return files
+
+
+def paper_files() -> dict[str, str | bytes]:
+    """``docs/why-bce.tex`` (the article "Why binary cross-entropy?" on the compare losses),
+    ``docs/compare.pdf`` (its figure, matplotlib) and ``docs/why-bce.png`` (its first page,
+    pdflatex and pdftoppm), which the README shows."""
+    from .paper import paper_latex, paper_losses
+
+    losses = paper_losses([CATALOG[n] for n in DEFAULT])
+    tex = paper_latex(losses, figure="compare.pdf")  # beside the article in docs/
+    figure = plot_bytes(losses, "pdf")
+    return {"docs/why-bce.tex": tex, "docs/compare.pdf": figure, "docs/why-bce.png": first_page_png(tex, {"compare.pdf": figure})}
 
 
 def stale_files(root: Path, files: Mapping[str, str | bytes], with_extra: bool = True) -> list[str]:
