@@ -5,7 +5,8 @@ A target is a callable ``target(quantity, y, x) -> array``: ``x`` is the logit `
 NumPy arrays of one dtype and the result has their shape. Gradients of framework targets
 come from the framework's autograd, as a training loop would get them.
 
->>> t = get_target("numpy.naive", "bce")
+>>> from lossproof.losses import get_loss
+>>> t = get_target("numpy.naive", get_loss("bce"))
 >>> t.quantities
 ('loss', 'grad_p', 'grad_z')
 """

@@ -22,7 +22,10 @@ from .adapters import Target
 from .sweep import DTYPES, DType, Region, sweep
 from .truth import QUANTITIES, Truth, ulps
 
-__all__ = ["Point", "RegionResult", "AuditResult", "audit", "DEFAULT_MAX_ULP", "DEFAULT_SEARCH"]
+__all__ = ["Point", "RegionResult", "AuditResult", "audit", "DEFAULT_MAX_ULP", "DEFAULT_SEARCH", "LABELS"]
+
+#: Which labels an audit uses: hard (0 and 1), soft (strictly between), or all.
+LABELS = ("all", "hard", "soft")
 
 #: The CLI's default bar: 4 ulps leaves a correctly rounded library function and two
 #: roundings of room, and no tail failure (errors of 10^16 ulps) anywhere near it.
@@ -153,6 +156,8 @@ def audit(
     search_examples: int = DEFAULT_SEARCH,
     keep_series: bool = False,
     regions: list[Region] | None = None,
+    labels: str = "all",
+    stride: int = 1,
 ) -> AuditResult:
     """Audit ``target``'s ``quantity`` of ``loss`` in ``dtype`` against the derived truth.
 
@@ -165,6 +170,8 @@ def audit(
         search_examples: examples of the Hypothesis search (0: the sweep alone).
         keep_series: keep every measured (y, x, ulps) for a plot.
         regions: inputs to use instead of the full sweep (tests use small ones).
+        labels: ``"all"``, ``"hard"`` (y in {0, 1}) or ``"soft"``: which regions of the sweep.
+        stride: keep every ``stride``-th input of each region (1: the whole sweep).
 
     Raises:
         InputError: an unknown quantity or dtype, or one the target does not compute.
@@ -179,16 +186,26 @@ def audit(
     truth = Truth.of(loss, quantity, dt.mant)
     if quantity not in target.quantities:
         raise InputError(f"target {target.name!r} does not compute {quantity}: it computes {', '.join(target.quantities)}")
+    if labels not in LABELS:
+        raise InputError(f"unknown labels {labels!r}: choose {', '.join(LABELS)}")
+    if stride < 1:
+        raise InputError(f"stride {stride!r} must be >= 1")
     series: list | None = [] if keep_series else None
     results = []
-    for region in regions if regions is not None else sweep(quantity, dt):
+    chosen = regions if regions is not None else sweep(quantity, dt)
+    chosen = [
+        Region(r.name, r.y[::stride], r.x[::stride])
+        for r in chosen
+        if labels == "all" or (labels == "soft") == r.name.startswith("soft")
+    ]
+    for region in chosen:
         got = target(quantity, region.y, region.x)
         results.append(_region(region, got, truth, dt, series))
     found = None
     if search_examples > 0:
         from .search import search_worst
 
-        found = search_worst(lambda yv, xv: target(quantity, yv, xv), truth, dt, quantity, search_examples)
+        found = search_worst(lambda yv, xv: target(quantity, yv, xv), truth, dt, quantity, search_examples, labels)
     return AuditResult(
         target.name, target.version, loss.name, quantity, dtype, float(max_ulp), tuple(results),
         found, search_examples, tuple(series or ()),

@@ -24,14 +24,17 @@ _CEILING = 1e300
 
 
 def search_worst(
-    evaluate: Callable[[np.ndarray, np.ndarray], np.ndarray], truth: Truth, dt: DType, quantity: str, examples: int
+    evaluate: Callable[[np.ndarray, np.ndarray], np.ndarray], truth: Truth, dt: DType, quantity: str, examples: int,
+    labels: str = "all",
 ) -> Point | None:
     """The worst point the search finds in ``examples`` examples, or None if none was measured."""
     from hypothesis import HealthCheck, Phase, given, settings, target
     from hypothesis import strategies as st
 
     width = 64 if dt.name == "float64" else 32
-    labels = st.one_of(st.sampled_from([0.0, 1.0]), st.floats(0, 1, width=width))
+    hard = st.sampled_from([0.0, 1.0])
+    soft = st.floats(0, 1, exclude_min=True, exclude_max=True, width=width)
+    ys = {"hard": hard, "soft": soft, "all": st.one_of(hard, soft)}[labels]
     if quantity == "grad_p":
         inputs = st.floats(0, 1, exclude_min=True, exclude_max=True, width=width)
     else:
@@ -42,7 +45,7 @@ def search_worst(
         max_examples=examples, derandomize=True, database=None, deadline=None,
         phases=[Phase.generate, Phase.target], suppress_health_check=list(HealthCheck),
     )
-    @given(labels, inputs)
+    @given(ys, inputs)
     def probe(yv: float, xv: float) -> None:
         pt = point_error(evaluate, truth, dt, yv, xv)
         if pt is None:

@@ -139,7 +139,9 @@ class Truth:
         if self.var == z and abs(float(xv)) <= _FAR:
             bits += int(abs(float(xv)) * _LOG2E) + 1
         else:
-            bits += 64
+            # log(1 - p) at p = 2^-k needs k more bits, or 1 - p rounds to 1 at both
+            # precisions alike and the agreement check cannot see it.
+            bits += 64 + max(0, -math.frexp(float(xv))[1])
         if any(self._at_kink(k, ym, xm, bits) for k in self._kinks):
             return None
         f = self._complement if (self.var == z and xv > 0) else self._direct
