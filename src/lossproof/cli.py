@@ -120,6 +120,10 @@ def _build_parser() -> _Parser:
 
     check = sub.add_parser("check", help="re-check certificate files from the files alone")
     check.add_argument("paths", nargs="+", metavar="PATH", help="certificate files or folders of them")
+
+    from .audit.command import add_audit_parser, add_codegen_parser  # audit/: code against the truth
+    add_audit_parser(sub)
+    add_codegen_parser(sub)
     return parser
 
 
@@ -359,7 +363,15 @@ _COMMANDS = {None: _cmd_report, "derive": _cmd_derive, "prove": _cmd_prove, "ren
     "latex": _cmd_latex,
     "markdown": _cmd_markdown,
     "compare": _cmd_compare,
-    "plot": _cmd_plot, "check": _cmd_check}
+    "plot": _cmd_plot, "check": _cmd_check,
+    "audit": lambda args, out: _audit_command().run_audit(args, out),
+    "codegen": lambda args, out: _audit_command().run_codegen(args, out)}
+
+
+def _audit_command():  # type: ignore[no-untyped-def]
+    from .audit import command  # NumPy loads only for these commands
+
+    return command
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -22,12 +22,11 @@ import sympy
 
 from ..errors import InputError
 from ..losses import Loss, y
-from .truth import QUANTITIES, quantity_expr
+from .names import BUILTIN_TARGETS, QUANTITIES, TORCH_INSTALL
+from .truth import quantity_expr
 
 __all__ = ["Target", "get_target", "BUILTIN_TARGETS", "TORCH_INSTALL"]
 
-#: How to get PyTorch (the optional extra; the CPU build is enough).
-TORCH_INSTALL = "pip install -e '.[torch]'"
 
 Evaluate = Callable[[str, np.ndarray, np.ndarray], np.ndarray]
 
@@ -153,15 +152,6 @@ def _elementwise(fn: Callable[..., object]) -> Evaluate:
         return np.array([fn(a, b) for a, b in zip(yv, xv)], dtype=xv.dtype)
 
     return evaluate
-
-
-#: The built-in targets, with what each one is.
-BUILTIN_TARGETS = {
-    "torch.bce_with_logits": "PyTorch F.binary_cross_entropy_with_logits(z, y); gradients by autograd",
-    "torch.bce_sigmoid": "PyTorch F.binary_cross_entropy(torch.sigmoid(z), y) (grad_p: on p itself); autograd",
-    "numpy.naive": "the derived expression lambdified to NumPy as written, sigmoid as 1/(1 + exp(-z))",
-    "lossproof.generated": "lossproof's emitted NumPy code (`lossproof codegen LOSS --target numpy`)",
-}
 
 
 def get_target(spec: str, loss: Loss) -> Target:

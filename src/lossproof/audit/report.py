@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 
 import mpmath
 
 from ..errors import InputError
+from .names import FORMATS
 from .run import AuditResult, Point
 
 __all__ = ["render_report", "FORMATS", "plot_errors"]
 
-FORMATS = ("text", "json", "markdown")
+
 
 
 def _num(v: float) -> str:
@@ -113,11 +115,11 @@ def render_report(result: AuditResult, fmt: str = "text") -> str:
     return {"text": _text, "json": _json, "markdown": _markdown}[fmt](result)
 
 
-def plot_errors(result: AuditResult, path: str) -> None:
-    """Error in ulps against the input, one series per label kind (needs matplotlib).
+def plot_errors(results: Sequence[AuditResult], path: str) -> None:
+    """Error in ulps against the input, one panel per audit, one series per label kind (needs matplotlib).
 
     Raises:
-        InputError: matplotlib is missing, or the audit kept no series (``keep_series``).
+        InputError: matplotlib is missing.
     """
     try:
         import matplotlib
@@ -126,20 +128,19 @@ def plot_errors(result: AuditResult, path: str) -> None:
         import matplotlib.pyplot as plt
     except ImportError:
         raise InputError("--plot needs matplotlib: pip install -e '.[plots]'") from None
-    if not result.series:
-        raise InputError("the audit kept no points to plot")
-    fig, ax = plt.subplots(figsize=(8, 4))
-    for label, keep in (("y = 0", lambda v: v == 0), ("y = 1", lambda v: v == 1), ("soft y", lambda v: 0 < v < 1)):
-        pts = [(x, e) for yv, x, e in result.series if keep(yv)]
-        if pts:
-            xs = [math.copysign(math.log10(1 + abs(x)), x) for x, _ in pts]
-            es = [math.log10(1 + min(e, 1e300)) for _, e in pts]
-            ax.scatter(xs, es, s=3, label=label)
-    var = _var(result)
-    ax.set_xlabel(f"sign({var}) log10(1 + |{var}|)")
-    ax.set_ylabel("log10(1 + error in ulps)")
-    ax.set_title(_title(result))
-    ax.legend()
+    fig, axes = plt.subplots(len(results), 1, figsize=(8, 3.2 * len(results)), squeeze=False)
+    for ax, result in zip(axes[:, 0], results):
+        for label, keep in (("y = 0", lambda v: v == 0), ("y = 1", lambda v: v == 1), ("soft y", lambda v: 0 < v < 1)):
+            pts = [(x, e) for yv, x, e in result.series if keep(yv)]
+            if pts:
+                xs = [math.copysign(math.log10(1 + abs(x)), x) for x, _ in pts]
+                es = [math.log10(1 + min(e, 1e300)) for _, e in pts]
+                ax.scatter(xs, es, s=3, label=label)
+        var = _var(result)
+        ax.set_xlabel(f"sign({var}) log10(1 + |{var}|)")
+        ax.set_ylabel("log10(1 + ulps)")
+        ax.set_title(_title(result), fontsize=9)
+        ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

@@ -20,12 +20,10 @@ from ..errors import InputError
 from ..losses import Loss
 from .adapters import Target
 from .sweep import DTYPES, DType, Region, sweep
-from .truth import QUANTITIES, Truth, ulps
+from .names import LABELS, QUANTITIES
+from .truth import Truth, ulps
 
 __all__ = ["Point", "RegionResult", "AuditResult", "audit", "DEFAULT_MAX_ULP", "DEFAULT_SEARCH", "LABELS"]
-
-#: Which labels an audit uses: hard (0 and 1), soft (strictly between), or all.
-LABELS = ("all", "hard", "soft")
 
 #: The CLI's default bar: 4 ulps leaves a correctly rounded library function and two
 #: roundings of room, and no tail failure (errors of 10^16 ulps) anywhere near it.

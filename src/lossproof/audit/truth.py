@@ -35,11 +35,10 @@ from ..errors import IdentityError, InputError
 from ..identity import check_identity
 from ..losses import Loss, p, y, z
 from ..sigmoid import sigmoid
+from .names import QUANTITIES
 
 __all__ = ["QUANTITIES", "Truth", "quantity_expr", "BASE_BITS", "MAX_BITS", "AGREE_BITS"]
 
-#: The audited quantities: name -> the input variable besides y.
-QUANTITIES = {"loss": "z", "grad_p": "p", "grad_z": "z"}
 #: 60 decimal digits, the floor the brief and the identity check use (200 bits > 3 x 53).
 BASE_BITS = 200
 #: Cancellation in sigmoid(z) - 1 costs |z| log2(e) bits, but what it leaves is of the

@@ -26,12 +26,13 @@ from sympy.codegen.cfunctions import log1p
 
 from ..errors import InputError
 from ..losses import Loss, p, y, z
+from ..audit.names import CODEGEN_TARGETS
 from .forms import C, S, StableForm, softplus, stable_form
 
 __all__ = ["emit", "TARGETS", "numpy_module", "quantities_of"]
 
 #: The languages ``lossproof codegen`` writes.
-TARGETS = ("numpy", "torch", "jax", "c")
+TARGETS = CODEGEN_TARGETS
 
 _DOC = {
     "loss": "the loss in the logit z",
@@ -200,7 +201,7 @@ def _names(text: str) -> set[str]:
     return set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", text))
 
 
-def _python(loss: Loss, lang: str) -> str:
+def _python(loss: Loss, lang: str, chosen: tuple[str, ...]) -> str:
     pr = _Printer({"numpy": "np", "torch": "torch", "jax": "jnp"}[lang])
     header = {
         "numpy": "import numpy as np",
@@ -215,11 +216,11 @@ def _python(loss: Loss, lang: str) -> str:
         "",
         header,
         "",
-        f"__all__ = {list(quantities_of(loss))!r}",
+        f"__all__ = {list(chosen)!r}",
         "",
     ]
     out += _python_helpers(lang)
-    for q in quantities_of(loss):
+    for q in chosen:
         form = stable_form(loss, q)
         var = str(form.var)
         doc = _docstring(loss, form, lang).replace("\n", "\n    ")
@@ -312,7 +313,7 @@ def _python_helpers(lang: str) -> list[str]:
     ]
 
 
-def _c(loss: Loss) -> str:
+def _c(loss: Loss, chosen: tuple[str, ...]) -> str:
     pr = _Printer("c")
     lang = "c"
     out = [
@@ -321,7 +322,7 @@ def _c(loss: Loss) -> str:
         "#include <math.h>",
         "",
     ]
-    for q in quantities_of(loss):
+    for q in chosen:
         form = stable_form(loss, q)
         var = str(form.var)
         name = f"lossproof_{loss.name}_{q}"
@@ -357,15 +358,23 @@ def _c(loss: Loss) -> str:
     return "\n".join(out)
 
 
-def emit(loss: Loss, target: str) -> str:
+def emit(loss: Loss, target: str, quantities: Sequence[str] | None = None) -> str:
     """Source text of ``loss``'s stable loss and gradients for ``target`` (numpy, torch, jax, c).
+
+    ``quantities`` limits the functions written (default: all of :func:`quantities_of`).
 
     Raises:
         InputError: an unknown target, or a loss the printer cannot write.
     """
     if target not in TARGETS:
         raise InputError(f"unknown codegen target {target!r}: choose {', '.join(TARGETS)}")
-    return _c(loss) if target == "c" else _python(loss, target)
+    chosen = quantities_of(loss)
+    if quantities is not None:
+        bad = [q for q in quantities if q not in chosen]
+        if bad:
+            raise InputError(f"loss {loss.name!r} has no {bad[0]} to emit: it has {', '.join(chosen)}")
+        chosen = tuple(q for q in chosen if q in quantities)
+    return _c(loss, chosen) if target == "c" else _python(loss, target, chosen)
 
 
 @lru_cache(maxsize=32)
