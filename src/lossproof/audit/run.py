@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -118,11 +120,48 @@ def _classify(dt: DType, t: mpmath.mpf) -> str:
     return "normal"
 
 
-def _region(region: Region, got: np.ndarray, truth: Truth, dt: DType, series: list | None) -> RegionResult:
+#: Below this many points the truths are evaluated in this process; above, in one forked
+#: worker per core (the truth evaluations are nearly all of an audit's time).
+_PARALLEL_MIN = 2000
+_WORK: list[Truth] = []
+
+
+def _truth_chunk(pairs: list[tuple[float, float]]) -> list[mpmath.mpf | None]:
+    truth = _WORK[0]
+    return [truth(yv, xv) for yv, xv in pairs]
+
+
+def truths(truth: Truth, pairs: list[tuple[float, float]]) -> list[mpmath.mpf | None]:
+    """``truth`` at every pair, in forked workers when there are many (same values, same order)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(pairs) < _PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return _truth_serial(truth, pairs)
+    # By input, then label: the labels of one input land in one worker, which computes the
+    # input's coefficients once (see truth._compile).
+    order = sorted(range(len(pairs)), key=lambda i: (pairs[i][1], pairs[i][0]))
+    ordered = [pairs[i] for i in order]
+    size = -(-len(ordered) // (4 * workers))
+    chunks = [ordered[i : i + size] for i in range(0, len(ordered), size)]
+    _WORK[:] = [truth]  # inherited by the forked workers: a Truth holds lambdified code, not picklable
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            values = [t for part in pool.map(_truth_chunk, chunks) for t in part]
+    finally:
+        _WORK.clear()
+    out: list[mpmath.mpf | None] = [None] * len(pairs)
+    for i, v in zip(order, values):
+        out[i] = v
+    return out
+
+
+def _truth_serial(truth: Truth, pairs: list[tuple[float, float]]) -> list[mpmath.mpf | None]:
+    return [truth(yv, xv) for yv, xv in pairs]
+
+
+def _region(region: Region, got: np.ndarray, exact: list[mpmath.mpf | None], dt: DType, series: list | None) -> RegionResult:
     worst: Point | None = None
     measured = kink = nan = inf = 0
-    for yv, xv, g in zip(region.y.tolist(), region.x.tolist(), got.tolist()):
-        t = truth(yv, xv)
+    for yv, xv, g, t in zip(region.y.tolist(), region.x.tolist(), got.tolist(), exact):
         if t is None:
             kink += 1
             continue
@@ -196,9 +235,14 @@ def audit(
         for r in chosen
         if labels == "all" or (labels == "soft") == r.name.startswith("soft")
     ]
+    pairs = [(yv, xv) for r in chosen for yv, xv in zip(r.y.tolist(), r.x.tolist())]
+    exact = truths(truth, pairs)
+    start = 0
     for region in chosen:
         got = target(quantity, region.y, region.x)
-        results.append(_region(region, got, truth, dt, series))
+        n = len(region.x)
+        results.append(_region(region, got, exact[start : start + n], dt, series))
+        start += n
     found = None
     if search_examples > 0:
         from .search import search_worst

@@ -77,9 +77,11 @@ class Region:
     x: np.ndarray
 
 
-def _binades(dt: DType, lo_exp: int, hi_exp: int, mantissas: tuple[float, ...]) -> list[float]:
+def _binades(dt: DType, lo_exp: int, hi_exp: int, mantissas: tuple[float, ...], flat_step: int = 1) -> list[float]:
     out = []
     for e in range(lo_exp, hi_exp + 1):
+        if e < _FLAT and (e - lo_exp) % flat_step:
+            continue
         for m in mantissas if e >= _FLAT else mantissas[:1]:
             v = dt.np(np.ldexp(m, e))
             if np.isfinite(v) and v != 0:
@@ -89,9 +91,10 @@ def _binades(dt: DType, lo_exp: int, hi_exp: int, mantissas: tuple[float, ...]) 
 
 def logits(dt: DType, thin: bool = False) -> np.ndarray:
     """Logits covering the dtype: each binade from the smallest subnormal to the largest,
-    both signs, and a grid of step 1/8 over the middle. ``thin``: one significand a binade."""
+    both signs, and a grid of step 1/8 over the middle. ``thin``: one significand a binade,
+    and every 8th binade below 2^-30 (where every quantity is flat)."""
     mant = _MANTISSAS[1:2] if thin else _MANTISSAS
-    pos = _binades(dt, dt.emin - dt.mant + 1, dt.emax, mant)
+    pos = _binades(dt, dt.emin - dt.mant + 1, dt.emax, mant, 8 if thin else 1)
     grid = np.arange(-2 * dt.saturation, 2 * dt.saturation + 0.0625, 0.125).tolist()
     vals = sorted({*pos, *(-v for v in pos), *grid, 0.0})
     return np.array(vals, dtype=dt.np)

@@ -64,7 +64,7 @@ def _mp_sigmoid(u: mpmath.mpf) -> mpmath.mpf:
     return _sigmoid_cached(u, mpmath.mp.prec)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1 << 16)
 def _sigmoid_cached(u: mpmath.mpf, prec: int) -> mpmath.mpf:
     with mpmath.workprec(prec):
         return 1 / (1 + mpmath.exp(-u))
@@ -167,11 +167,37 @@ def _agree(a: mpmath.mpf, b: mpmath.mpf) -> bool:
     return bool(abs(a - b) <= abs(b) * mpmath.ldexp(1, -AGREE_BITS))
 
 
+def _compile(expr: sympy.Expr, var: sympy.Symbol) -> Callable[..., mpmath.mpf]:
+    """``expr`` as an mpmath function of (y, var).
+
+    Most quantities are polynomials in y whose coefficients are functions of the input
+    alone (BCE's loss is A(z) + y B(z)). A sweep evaluates each input under many labels,
+    so the coefficients are computed once per input and precision and the polynomial is
+    summed in y at that precision (Horner), a cancellation the agreement check still sees.
+    """
+    poly = expr.as_poly(y) if expr.has(y) else None
+    if poly is None or any(c.has(y) for c in poly.all_coeffs()):
+        return sympy.lambdify((y, var), expr, modules=_MODULES)
+    coeffs = sympy.lambdify((var,), tuple(poly.all_coeffs()), modules=_MODULES)
+
+    @lru_cache(maxsize=1 << 16)
+    def at(xm: mpmath.mpf, prec: int) -> tuple[mpmath.mpf, ...]:
+        return tuple(coeffs(xm))
+
+    def f(ym: mpmath.mpf, xm: mpmath.mpf) -> mpmath.mpf:
+        acc = mpmath.mpf(0)
+        for c in at(xm, mpmath.mp.prec):
+            acc = acc * ym + c
+        return acc
+
+    return f
+
+
 @lru_cache(maxsize=64)
 def _truth(expr: sympy.Expr, var: sympy.Symbol, mant: int) -> Truth:
     args = (y, var)
-    direct = sympy.lambdify(args, expr, modules=_MODULES)
-    comp = sympy.lambdify(args, _complement(expr), modules=_MODULES) if var == z else direct
+    direct = _compile(expr, var)
+    comp = _compile(_complement(expr), var) if var == z else direct
     ks = tuple(sympy.lambdify(args, k, modules=_MODULES) for k in kinks(expr))
     return Truth(expr, var, mant, direct, comp, ks)
 
