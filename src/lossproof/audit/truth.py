@@ -130,7 +130,10 @@ class Truth:
     def of(loss: Loss, quantity: str, mant: int = 53) -> Truth:
         """The truth of ``quantity`` for ``loss``, for a dtype of ``mant`` significand bits."""
         expr, var = quantity_expr(loss, quantity)
-        return _truth(expr, var, mant)
+        # Kinks are where the loss itself is not differentiable (|y - p| at p = y): read off
+        # the loss, as the derivative sign(p - y) no longer shows them.
+        source = loss.expr if var == p else (loss.link.apply(loss.expr) if loss.link else loss.expr)
+        return _truth(expr, var, mant, kinks(source))
 
     def __call__(self, yv: float, xv: float) -> mpmath.mpf | None:
         ym, xm = mpmath.mpf(float(yv)), mpmath.mpf(float(xv))  # exact: a float is a binary fraction
@@ -150,7 +153,7 @@ class Truth:
             with mpmath.workprec(bits + 64):
                 b = f(ym, xm)
             if _agree(a, b) or bits >= MAX_BITS:
-                return +b
+                return b  # at its own precision: `+b` would round it to the context's 53 bits
             bits = min(2 * bits, MAX_BITS)
 
     @staticmethod
@@ -194,11 +197,11 @@ def _compile(expr: sympy.Expr, var: sympy.Symbol) -> Callable[..., mpmath.mpf]:
 
 
 @lru_cache(maxsize=64)
-def _truth(expr: sympy.Expr, var: sympy.Symbol, mant: int) -> Truth:
+def _truth(expr: sympy.Expr, var: sympy.Symbol, mant: int, kink_args: tuple[sympy.Expr, ...] = ()) -> Truth:
     args = (y, var)
     direct = _compile(expr, var)
     comp = _compile(_complement(expr), var) if var == z else direct
-    ks = tuple(sympy.lambdify(args, k, modules=_MODULES) for k in kinks(expr))
+    ks = tuple(sympy.lambdify(args, k, modules=_MODULES) for k in kink_args)
     return Truth(expr, var, mant, direct, comp, ks)
 
 
