@@ -87,7 +87,7 @@ class _Printer:
         name = type(e).__name__
         if name == "sign":
             v = self(e.args[0])
-            return f"(long double)(({v}) > 0) - (long double)(({v}) < 0)" if self.lang == "c" else f"{self.lang}.sign({v})"
+            return f"((long double)(({v}) > 0) - (long double)(({v}) < 0))" if self.lang == "c" else f"{self.lang}.sign({v})"
         return f"{self.fn(name)}({self(e.args[0])})"
 
     def _print_Add(self, e: sympy.Expr) -> str:
