@@ -48,8 +48,9 @@ def test_a_wrong_rewrite_does_not_check() -> None:
 
 def test_branches_write_sigmoid_minus_one_without_cancellation() -> None:
     form = stable_form(get_loss("bce"), "grad_z")
-    (pos_cond, pos), (neg_cond, neg) = form.branches
+    (center_cond, center), (pos_cond, pos), (neg_cond, neg) = form.branches
     assert pos_cond == (z >= 0) and "c" in str(pos) and "1 - y" in str(pos)
+    assert str(center) == "d - (2*y - 1)/2"  # exactly d at y = 1/2, where the zero is z = 0
     text = emit(get_loss("bce"), "numpy", ["grad_z"])
     assert "(1.0 - y) - c" in text or "-c + (1.0 - y)" in text or "(1.0 - y) + " in text
 

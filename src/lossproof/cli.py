@@ -226,6 +226,10 @@ def _cmd_render(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"skipped docs/ pictures: {', '.join(missing)} not installed\n")
     files = generated_files(pictures=not missing)
     stale = stale_files(root, files, with_extra=True)
+    from .generated import audits_note  # docs/audits/ needs PyTorch
+
+    if audits_note(root, files):
+        out.write(audits_note(root, files) + "\n")
     if args.check:
         for name in stale:
             out.write(f"differs from the code: {name}\n")

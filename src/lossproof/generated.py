@@ -23,7 +23,7 @@ from .plot import plot_bytes
 from .proof import lemma_claims
 from .softmax import SoftmaxCE, prove_softmax
 
-__all__ = ["generated_files", "stale_files", "GENERATED_DIRS", "PICTURED"]
+__all__ = ["generated_files", "stale_files", "audit_files", "audits_note", "GENERATED_DIRS", "PICTURED", "AUDITS"]
 
 #: The folders whose contents are generated (files there that the code does not make are stale).
 GENERATED_DIRS = ("proofs", "derivations", "docs")
@@ -74,7 +74,53 @@ def generated_files(pictures: bool = True, names: tuple[str, ...] | None = None)
         files["derivations/softmax_ce.tex"] = softmax_latex(SoftmaxCE(3), softmax_results)
     for claim in lemma_claims():
         files[f"proofs/lemmas/{claim.id}.json"] = _json(claim_to_dict(claim))
+    if names is None:
+        files.update(audit_files())
     return files
+
+
+#: Where the audits of PyTorch's BCE go (generated where PyTorch is installed).
+AUDITS = "docs/audits"
+
+
+def audit_files() -> dict[str, str]:
+    """``docs/audits/<target>.md``: PyTorch's two BCEs audited in float64 and float32.
+
+    Empty where PyTorch is not installed (see :func:`audits_note`). The Hypothesis search
+    is left out: its examples depend on Hypothesis's version, the sweep on nothing.
+    """
+    try:
+        import torch  # noqa: F401 - only whether it is there
+    except ImportError:
+        return {}
+    from .audit import audit, get_target, render_report
+    from .losses import get_loss
+
+    bce = get_loss("bce")
+    out = {}
+    for name in ("torch.bce_with_logits", "torch.bce_sigmoid"):
+        target = get_target(name, bce)
+        parts = [
+            f"# Audit of `{name}` ({target.version})\n",
+            "Written by `lossproof render` (do not edit). Each table is the deterministic sweep of",
+            f"`lossproof audit {name} --quantity Q --dtype D --search 0`: the worst error per region",
+            "against lossproof's derivation evaluated with mpmath at the exact binary value of each input.\n",
+        ]
+        for dtype in ("float64", "float32"):
+            for q in target.quantities:
+                parts.append(render_report(audit(target, bce, q, dtype, search_examples=0), "markdown"))
+        out[f"{AUDITS}/{name.replace('.', '_')}.md"] = "\n".join(parts)
+    return out
+
+
+def audits_note(root: Path, files: Mapping[str, str | bytes]) -> str:
+    """What ``render`` could not write or check in docs/audits/, and why ("" if nothing)."""
+    if any(k.startswith(AUDITS + "/") for k in files):
+        return ""
+    folder = root / AUDITS
+    present = sorted(p.relative_to(root).as_posix() for p in folder.glob("*.md")) if folder.is_dir() else []
+    what = ", ".join(present) if present else AUDITS + "/"
+    return f"not checked: {what} (PyTorch is not installed: pip install -e '.[torch]')"
 
 
 def stale_files(root: Path, files: Mapping[str, str | bytes], with_extra: bool = True) -> list[str]:
@@ -91,6 +137,8 @@ def stale_files(root: Path, files: Mapping[str, str | bytes], with_extra: bool =
                 name = path.relative_to(root).as_posix()
                 if folder == "docs" and not any(k.startswith("docs/") for k in files):
                     continue  # pictures were not generated this time: nothing to compare
+                if name.startswith(AUDITS + "/") and not any(k.startswith(AUDITS + "/") for k in files):
+                    continue  # no PyTorch here: audits_note says what was not checked
                 if path.is_file() and path.name not in _KEEP and name not in files:
                     out.append(name)
     return sorted(out)

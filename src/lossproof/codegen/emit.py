@@ -182,6 +182,7 @@ def _docstring(loss: Loss, form: StableForm, lang: str) -> str:
         lines.append(f"Computed as{where}: {expr}")
     if var == "z":
         lines.append("with e = exp(-|z|), s = sigmoid(z) and c = 1 - sigmoid(z) each 1/(1 + e) or e/(1 + e),")
+        lines.append("d = sigmoid(z) - 1/2 = tanh(z/2)/2,")
         lines.append("spz = softplus(z), spm = softplus(-z) as max(u, 0) + log1p(e).")
     lines.append(f"Each rewrite checked equal to the formula ({len(form.rewrites)} identity checks).")
     lines.append(_PRECISION[lang])
@@ -192,7 +193,8 @@ def _docstring(loss: Loss, form: StableForm, lang: str) -> str:
 
 
 def _uses(text: str) -> tuple[bool, bool, bool]:
-    return ("s" in _names(text), "c" in _names(text), "spz" in _names(text) or "spm" in _names(text))
+    names = _names(text)
+    return ("s" in names, "c" in names, "spz" in names or "spm" in names)
 
 
 def _names(text: str) -> set[str]:
@@ -231,7 +233,14 @@ def _python(loss: Loss, lang: str, chosen: tuple[str, ...]) -> str:
             out.append("    e, s, c = _logistic(z)")
             if any(u[2] for u in used):
                 out.append("    spz, spm = _softplus_pair(z, e)")
-            out.append(f"    out = {_where(lang)}(z >= 0, {body[0]}, {body[1]})")
+            where = _where(lang)
+            sides = f"{where}(z >= 0, {body[-2]}, {body[-1]})"
+            if len(body) == 3:
+                absf = {"numpy": "np.abs", "torch": "torch.abs", "jax": "jnp.abs"}[lang]
+                tanh = {"numpy": "np.tanh", "torch": "torch.tanh", "jax": "jnp.tanh"}[lang]
+                out.append(f"    d = {tanh}(z / 2) / 2  # sigmoid(z) - 1/2, exact near z = 0")
+                sides = f"{where}({absf}(z) <= 1, {body[0]}, {sides})"
+            out.append(f"    out = {sides}")
         else:
             out.append(f"    out = {body[0]}")
         out += [f"    return _finish(out, dtype)", "", ""]
@@ -339,7 +348,10 @@ def _c(loss: Loss, chosen: tuple[str, ...]) -> str:
             ]
             if any(u[2] for u in used):
                 out += ["    long double spz = (z > 0 ? z : 0.0L) + log1pl(e);", "    long double spm = (z < 0 ? -z : 0.0L) + log1pl(e);"]
-            out += [f"    if (z >= 0) return (double)({body[0]});", f"    return (double)({body[1]});"]
+            if len(body) == 3:
+                out += ["    long double d = tanhl(z / 2) / 2;  /* sigmoid(z) - 1/2, exact near z = 0 */",
+                        f"    if (fabsl(z) <= 1) return (double)({body[0]});"]
+            out += [f"    if (z >= 0) return (double)({body[-2]});", f"    return (double)({body[-1]});"]
         else:
             out += [f"    long double y = y_, {var} = {var}_;", f"    return (double)({body[0]});"]
         out += [

@@ -6,7 +6,8 @@ any code is emitted:
 
 1. ``log(sigmoid(z)) = -softplus(-z)`` and ``log(1 - sigmoid(z)) = -softplus(z)``, where
    ``softplus(u) = max(u, 0) + log1p(exp(-|u|))`` (exp of a non-positive argument only);
-2. a branch on the sign of ``z``: with ``e = exp(-|z|)`` both ``s = sigmoid(z)`` and
+2. a branch on the sign of ``z`` (and, where it helps, a third for ``|z| <= 1``, written in
+   ``d = sigmoid(z) - 1/2 = tanh(z/2)/2``: see :func:`_linear_sums`): with ``e = exp(-|z|)`` both ``s = sigmoid(z)`` and
    ``c = 1 - sigmoid(z)`` are computed without cancellation (``1/(1 + e)`` and
    ``e/(1 + e)``, one for each); every sum ``a + b s`` in the expression is then written
    ``-b c`` when ``a + b = 0``, ``b s`` when ``a = 0``, and otherwise, for ``z >= 0``,
@@ -18,7 +19,7 @@ any code is emitted:
 >>> from lossproof.losses import get_loss
 >>> form = stable_form(get_loss("bce"), "grad_z")
 >>> form.branches
-((z >= 0, -c - y + 1), (z < 0, s - y))
+((Abs(z) <= 1, d - (2*y - 1)/2), (z >= 0, -c + (1 - y)), (z < 0, s - y))
 >>> all(r.holds for r in form.rewrites)
 True
 """
@@ -38,11 +39,14 @@ from ..losses import Loss, p, y, z
 from ..sigmoid import sigmoid
 from ..audit.truth import quantity_expr
 
-__all__ = ["softplus", "S", "C", "Rewrite", "StableForm", "stable_form", "PRIMITIVES"]
+__all__ = ["softplus", "S", "C", "D", "Rewrite", "StableForm", "stable_form", "PRIMITIVES"]
 
-#: Placeholders of the emitted code: s = sigmoid(z), c = 1 - sigmoid(z) = sigmoid(-z).
+#: Placeholders of the emitted code: s = sigmoid(z), c = 1 - sigmoid(z) = sigmoid(-z),
+#: d = sigmoid(z) - 1/2 = tanh(z/2)/2.
 S = Symbol("s")
 C = Symbol("c")
+D = Symbol("d")
+_CENTER = Interval.open(-1, 1)
 #: Domains of the checks: y in [0, 1], the logit on each side of 0 (a window, as the
 #: identity check samples unbounded intervals on one), p in (0, 1).
 _Y = Interval(0, 1)
@@ -93,6 +97,7 @@ def _primitives() -> tuple[Rewrite, ...]:
         _check("1 - sigmoid, z < 0", 1 - sigmoid(z), 1 / (1 + exp(z)), {z: _NEG}),
         _check("softplus, u >= 0", softplus(u), u + log1p(exp(-u)), {u: _POS}, via_exp=True),
         _check("softplus, u < 0", softplus(u), log1p(exp(u)), {u: _NEG}),
+        _check("sigmoid - 1/2", sigmoid(z) - sympy.Rational(1, 2), sympy.tanh(z / 2) / 2, {z: _CENTER}),
         _check("log sigmoid", log(sigmoid(z)), -softplus(-z), {z: Interval(-20, 20)}),
         _check("log(1 - sigmoid)", log(1 - sigmoid(z)), -softplus(z), {z: Interval(-20, 20)}, via_exp=True),
         _check("log cosh", log(sympy.cosh(u)), log1p(2 * sympy.sinh(u / 2) ** 2), {u: Interval(-1, 1)}),
@@ -140,11 +145,16 @@ def _log_cosh(expr: sympy.Expr) -> sympy.Expr:
     )
 
 
-def _linear_sums(expr: sympy.Expr, positive: bool) -> sympy.Expr:
-    """Rewrite every sum a + b s (a, b free of s and c) as step 2 of the module says."""
+def _linear_sums(expr: sympy.Expr, mode: str) -> sympy.Expr:
+    """Rewrite every sum a + b s (a, b free of s and c) as step 2 of the module says.
+
+    ``mode`` is the branch: "pos" (z >= 0), "neg" (z < 0) or "center" (|z| <= 1, where
+    s = 1/2 + d with d = tanh(z/2)/2 exact, and a + b s is (a + b/2) + b d: at a label that
+    puts the zero at z = 0, such as y = 1/2 for sigma(z) - y, a + b/2 is exactly 0).
+    """
     if expr.is_Atom:
         return expr
-    args = [_linear_sums(a, positive) for a in expr.args]
+    args = [_linear_sums(a, mode) for a in expr.args]
     node = expr.func(*args)
     if not isinstance(node, Add) or not node.has(S):
         return node
@@ -155,14 +165,17 @@ def _linear_sums(expr: sympy.Expr, positive: bool) -> sympy.Expr:
     total = sympy.factor(a + b)
     if total == 0:
         return -b * C
-    if positive and a != 0:
+    if mode == "center":
+        half = sympy.factor(a + b / 2)
+        return b * D if half == 0 else Add(half, b * D, evaluate=False)
+    if mode == "pos" and a != 0:
         return Add(total, -b * C, evaluate=False)
     return Add(a, b * S, evaluate=False) if a != 0 else b * S
 
 
-def _branch(expr: sympy.Expr, positive: bool) -> sympy.Expr:
+def _branch(expr: sympy.Expr, mode: str) -> sympy.Expr:
     named = expr.xreplace({sigmoid(z): S})
-    return _log_cosh(_linear_sums(named, positive))
+    return _log_cosh(_linear_sums(named, mode))
 
 
 def _back(expr: sympy.Expr) -> sympy.Expr:
@@ -173,7 +186,7 @@ def _back(expr: sympy.Expr) -> sympy.Expr:
         lambda a: isinstance(a, log1p) and isinstance(a.args[0], Add),
         lambda a: log(1 + a.args[0]) if not _is_cosh_form(a.args[0]) else log(sympy.cosh(_cosh_arg(a.args[0]))),
     )
-    return back.xreplace({S: sigmoid(z), C: 1 - sigmoid(z)})
+    return back.xreplace({S: sigmoid(z), C: 1 - sigmoid(z), D: sigmoid(z) - sympy.Rational(1, 2)})
 
 
 def _is_cosh_form(arg: sympy.Expr) -> bool:
@@ -205,8 +218,10 @@ def stable_form(loss: Loss, quantity: str) -> StableForm:
     else:
         soft = _softplus_logs(truth)
         branches = []
-        for cond, positive, dom in ((z >= 0, True, _POS), (z < 0, False, _NEG)):
-            br = _branch(soft, positive)
+        for cond, mode, dom in ((sympy.Abs(z) <= 1, "center", _CENTER), (z >= 0, "pos", _POS), (z < 0, "neg", _NEG)):
+            br = _branch(soft, mode)
+            if mode == "center" and not br.has(D):
+                continue  # nothing to gain at the center: the sign branches cover it
             rewrites.append(_check(f"{quantity}: branch {cond}", truth, _back(br), {y: _Y, z: dom}))
             branches.append((cond, br))
         branches = tuple(branches)
