@@ -228,3 +228,18 @@ def test_cli_audit_plot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert main([*args, "--plot", str(out)]) == 1
     assert out.read_bytes()[:4] == b"\x89PNG"
     assert main([*args, "--plot", str(tmp_path / "no" / "such" / "dir.png")]) == 2
+
+
+def test_render_skips_and_names_the_audits_it_cannot_check_without_torch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lossproof.generated import audit_files, audits_note, stale_files
+
+    monkeypatch.setitem(sys.modules, "torch", None)
+    assert audit_files() == {}
+    (tmp_path / "docs" / "audits").mkdir(parents=True)
+    (tmp_path / "docs" / "audits" / "torch_bce_with_logits.md").write_text("# old\n", encoding="utf-8")
+    files = {"docs/compare.svg": "<svg/>"}
+    (tmp_path / "docs" / "compare.svg").write_text("<svg/>", encoding="utf-8")
+    assert stale_files(tmp_path, files) == []  # not stray: just not checkable here
+    note = audits_note(tmp_path, files)
+    assert "docs/audits/torch_bce_with_logits.md" in note and TORCH_INSTALL in note
+    assert audits_note(tmp_path, {"docs/audits/x.md": ""}) == ""

@@ -60,3 +60,19 @@ def test_assert_matches_reports_nan() -> None:
 
     with pytest.raises(AssertionError, match="off by inf ulp"):
         assert_matches(bad, loss="bce", quantity="loss", dtype="float32", labels="hard", search_examples=0)
+
+
+def test_the_readme_pytest_file_fails_with_the_message_the_readme_shows() -> None:
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Checking your own loss in CI", 1)[1].split("\n## ", 1)[0]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    shown = re.search(r"```text\n(.*?)\n```", section, re.S).group(1)
+    assert len(code.strip().splitlines()) <= 11  # the "ten-line" file, blank lines aside
+    namespace: dict = {}
+    exec(compile(code, "<README test file>", "exec"), namespace)  # noqa: S102 - our README
+    with pytest.raises(AssertionError) as info:
+        namespace["test_my_focal_loss"]()
+    assert f"AssertionError: {str(info.value).splitlines()[0]}" == shown

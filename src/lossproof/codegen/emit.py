@@ -27,7 +27,7 @@ from sympy.codegen.cfunctions import log1p
 from ..errors import InputError
 from ..losses import Loss, p, y, z
 from ..audit.names import CODEGEN_TARGETS
-from .forms import C, S, StableForm, softplus, stable_form
+from .forms import C, S, Z, StableForm, softplus, stable_form
 
 __all__ = ["emit", "TARGETS", "numpy_module", "quantities_of"]
 
@@ -69,7 +69,7 @@ class _Printer:
         return method(e)
 
     def _print_Symbol(self, e: sympy.Symbol) -> str:
-        return str(e)
+        return "z" if e == Z else str(e)
 
     def _print_Number(self, e: sympy.Number) -> str:
         if isinstance(e, sympy.Rational) and not e.is_Integer:
@@ -231,8 +231,10 @@ def _python(loss: Loss, lang: str, chosen: tuple[str, ...]) -> str:
         if var == "z":
             used = [_uses(b) for b in body]
             out.append("    e, s, c = _logistic(z)")
-            if any(u[2] for u in used):
+            if any(u[2] for u in used) or any("L" in _names(b) for b in body):
                 out.append("    spz, spm = _softplus_pair(z, e)")
+            if any("L" in _names(b) for b in body):
+                out.append("    L = (spz + spm) / 2  # log(2 cosh(z/2))")
             where = _where(lang)
             sides = f"{where}(z >= 0, {body[-2]}, {body[-1]})"
             if len(body) == 3:
@@ -346,8 +348,10 @@ def _c(loss: Loss, chosen: tuple[str, ...]) -> str:
                 "    long double s = z >= 0 ? 1.0L / (1.0L + e) : e / (1.0L + e);",
                 "    long double c = z >= 0 ? e / (1.0L + e) : 1.0L / (1.0L + e);",
             ]
-            if any(u[2] for u in used):
+            if any(u[2] for u in used) or any("L" in _names(b) for b in body):
                 out += ["    long double spz = (z > 0 ? z : 0.0L) + log1pl(e);", "    long double spm = (z < 0 ? -z : 0.0L) + log1pl(e);"]
+            if any("L" in _names(b) for b in body):
+                out.append("    long double L = (spz + spm) / 2;  /* log(2 cosh(z/2)) */")
             if len(body) == 3:
                 out += ["    long double d = tanhl(z / 2) / 2;  /* sigmoid(z) - 1/2, exact near z = 0 */",
                         f"    if (fabsl(z) <= 1) return (double)({body[0]});"]

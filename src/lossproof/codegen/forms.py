@@ -46,6 +46,10 @@ __all__ = ["softplus", "S", "C", "D", "Rewrite", "StableForm", "stable_form", "P
 S = Symbol("s")
 C = Symbol("c")
 D = Symbol("d")
+#: In the center polynomial: L = (softplus(z) + softplus(-z))/2 = log(2 cosh(z/2)), and the
+#: logit as it enters through softplus(z) - softplus(-z) = z (printed as z).
+L = Symbol("L")
+Z = Symbol("z_")
 _CENTER = Interval.open(-1, 1)
 #: Domains of the checks: y in [0, 1], the logit on each side of 0 (a window, as the
 #: identity check samples unbounded intervals on one), p in (0, 1).
@@ -173,15 +177,36 @@ def _linear_sums(expr: sympy.Expr, mode: str) -> sympy.Expr:
     return Add(a, b * S, evaluate=False) if a != 0 else b * S
 
 
-def _branch(expr: sympy.Expr, mode: str) -> sympy.Expr:
+def _branch(expr: sympy.Expr, mode: str, crosses_zero: bool = False) -> sympy.Expr:
     named = expr.xreplace({sigmoid(z): S})
-    return _log_cosh(_linear_sums(named, mode))
+    out = _log_cosh(_linear_sums(named, mode))
+    if crosses_zero and mode == "center" and out.is_Add and out.has(S, C) and expr.is_polynomial(sigmoid(z), softplus(z), softplus(-z)):
+        return _center_polynomial(expr)
+    return out
+
+
+def _center_polynomial(expr: sympy.Expr) -> sympy.Expr:
+    """A sum of terms in s, c and softplus (focal's gradient) around z = 0, as a polynomial.
+
+    With s = 1/2 + d, c = 1/2 - d, softplus(z) = L + z/2 and softplus(-z) = L - z/2 (L the
+    mean of the two), the sum is expanded in d and z with each coefficient factored: the
+    constant term carries the factor that vanishes at the label whose zero is z = 0
+    (2y - 1 for focal), and every other term is small with d and z, so nothing cancels there.
+    """
+    e = expr.xreplace({sigmoid(z): sympy.Rational(1, 2) + D})
+    e = e.xreplace({softplus(z): L + Z / 2, softplus(-z): L - Z / 2})
+    poly = sympy.Poly(sympy.expand(e), D, Z)
+    terms = [sympy.factor(coeff) * D**i * Z**j for (i, j), coeff in sorted(poly.terms())]
+    return Add(*terms, evaluate=False)
 
 
 def _back(expr: sympy.Expr) -> sympy.Expr:
     """The branch form read back through the primitive identities (each checked on its
     own), so that what is left to check against the truth is the algebra of the branch."""
-    back = expr.xreplace({softplus(-z): -log(sigmoid(z)), softplus(z): -log(1 - sigmoid(z))})
+    # z_ and L of the center polynomial stand for softplus(z) -/+ softplus(-z) (a difference
+    # and a mean): read back so, the check sees one function of sigmoid(z), not two variables.
+    back = expr.xreplace({Z: softplus(z) - softplus(-z), L: (softplus(z) + softplus(-z)) / 2})
+    back = back.xreplace({softplus(-z): -log(sigmoid(z)), softplus(z): -log(1 - sigmoid(z))})
     back = back.replace(
         lambda a: isinstance(a, log1p) and isinstance(a.args[0], Add),
         lambda a: log(1 + a.args[0]) if not _is_cosh_form(a.args[0]) else log(sympy.cosh(_cosh_arg(a.args[0]))),
@@ -219,7 +244,8 @@ def stable_form(loss: Loss, quantity: str) -> StableForm:
         soft = _softplus_logs(truth)
         branches = []
         for cond, mode, dom in ((sympy.Abs(z) <= 1, "center", _CENTER), (z >= 0, "pos", _POS), (z < 0, "neg", _NEG)):
-            br = _branch(soft, mode)
+            # a gradient in z crosses 0 where the loss has its minimum; the loss does not
+            br = _branch(soft, mode, crosses_zero=quantity == "grad_z")
             if mode == "center" and not br.has(D):
                 continue  # nothing to gain at the center: the sign branches cover it
             rewrites.append(_check(f"{quantity}: branch {cond}", truth, _back(br), {y: _Y, z: dom}))
