@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import sympy
 
-from lossproof.audit import DTYPES, TORCH_INSTALL, audit, get_target
+from lossproof.audit import TORCH_INSTALL, audit, get_target
 from lossproof.audit.adapters import Target
 from lossproof.cli import main
 from lossproof.codegen import emit, numpy_module, quantities_of, stable_form
@@ -122,7 +122,8 @@ def test_every_target_emits_text_that_parses() -> None:
 def test_emitted_docstrings_state_formula_and_audit() -> None:
     text = emit(get_loss("bce"), "numpy")
     assert "Formula (lossproof's derivation): -y + sigmoid(z)" in text
-    assert "Audited by lossproof" in text and "identity checks" in text
+    assert "Audited error" in text and "identity checks" in text
+    assert "lossproof audit lossproof.generated --loss bce --quantity grad_z" in text.replace("\n      ", " ")
 
 
 def test_codegen_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
