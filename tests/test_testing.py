@@ -35,7 +35,7 @@ def naive_focal(y: np.ndarray, z: np.ndarray) -> np.ndarray:
 
 def test_assert_matches_fails_a_naive_focal_loss_naming_the_input() -> None:
     with pytest.raises(AssertionError) as info:
-        assert_matches(naive_focal, loss="focal", quantity="loss", dtype="float64", search_examples=0)
+        assert_matches(naive_focal, loss="focal", quantity="loss", dtype="float64", labels="hard", search_examples=0)
     first = str(info.value).splitlines()[0]
     assert first.startswith("naive_focal: focal loss in float64 is off by")
     assert "at y=" in first and "z=" in first and "true value" in first

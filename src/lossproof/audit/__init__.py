@@ -3,6 +3,7 @@
 Loaded lazily (PEP 562): the command line imports this package to list its options,
 and NumPy loads only when an audit runs.
 
+>>> from lossproof.audit import audit, get_target
 >>> from lossproof.losses import get_loss
 >>> bce = get_loss("bce")
 >>> r = audit(get_target("lossproof.generated", bce), bce, "grad_z", "float32", labels="hard", stride=8, search_examples=0)
