@@ -2,7 +2,7 @@
 
 >>> from lossproof.losses import get_loss
 >>> from lossproof.audit.adapters import get_target
->>> r = audit(get_target("numpy.naive", get_loss("bce")), get_loss("bce"), "grad_z", "float32", search_examples=0)
+>>> r = audit(get_target("numpy.naive", get_loss("bce")), get_loss("bce"), "grad_z", "float32", stride=8, search_examples=0)
 >>> r.passed, r.worst.ulps > 1e6
 (False, True)
 """
