@@ -27,7 +27,7 @@ import sympy
 from ..errors import InputError
 from ..losses import Loss, z
 from ..audit.names import CODEGEN_TARGETS
-from .forms import C, S, Z, StableForm, softplus, stable_form
+from .forms import C, D, L, S, Z, StableForm, softplus, stable_form
 
 __all__ = ["emit", "TARGETS", "numpy_module", "quantities_of"]
 
@@ -46,6 +46,10 @@ AUDIT_NOTE = (
     "at soft labels likewise except next to a zero of the quantity inside the range (see the README, "
     "\"Emitted code\"). Measure it: lossproof audit lossproof.generated --loss {loss} --quantity {quantity}."
 )
+
+
+#: The placeholders that depend on z: a term free of them is a function of the label alone.
+_OF_Z = (S, C, D, L, Z, softplus)
 
 
 class _Printer:
@@ -94,8 +98,8 @@ class _Printer:
 
     def _print_Add(self, e: sympy.Expr) -> str:
         terms = list(e.args)
-        plain = [t for t in terms if not t.has(S, C, softplus)]
-        rest = [t for t in terms if t.has(S, C, softplus)]
+        plain = [t for t in terms if not t.has(*_OF_Z)]
+        rest = [t for t in terms if t.has(*_OF_Z)]
         parts: list[str] = []
         if plain and rest and len(plain) > 1:
             parts.append("(" + self._sum(plain) + ")")
@@ -194,15 +198,9 @@ def _docstring(loss: Loss, form: StableForm, lang: str) -> str:
     return "\n".join(textwrap.fill(line, 92, subsequent_indent="  ") if line else line for line in lines)
 
 
-def _uses(text: str) -> tuple[bool, bool, bool]:
-    names = _names(text)
-    return ("s" in names, "c" in names, "spz" in names or "spm" in names)
-
-
-def _names(text: str) -> set[str]:
-    import re
-
-    return set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", text))
+def _needs(form: StableForm, what: object) -> bool:
+    """Whether some branch of ``form`` uses ``what`` (a symbol or the softplus function)."""
+    return any(expr.has(what) for _, expr in form.branches)
 
 
 def _python(loss: Loss, lang: str, chosen: tuple[str, ...]) -> str:
@@ -231,11 +229,10 @@ def _python(loss: Loss, lang: str, chosen: tuple[str, ...]) -> str:
         out += [f"def {q}(y, {var}):", f'    """{doc}', '    """', f"    y, {var}, dtype = _prepare(y, {var})"]
         body = [pr(e) for _, e in form.branches]
         if var == "z":
-            used = [_uses(b) for b in body]
             out.append("    e, s, c = _logistic(z)")
-            if any(u[2] for u in used) or any("L" in _names(b) for b in body):
+            if _needs(form, softplus) or _needs(form, L):
                 out.append("    spz, spm = _softplus_pair(z, e)")
-            if any("L" in _names(b) for b in body):
+            if _needs(form, L):
                 out.append("    L = (spz + spm) / 2  # log(2 cosh(z/2))")
             where = _where(lang)
             sides = f"{where}(z >= 0, {body[-2]}, {body[-1]})"
@@ -343,16 +340,15 @@ def _c(loss: Loss, chosen: tuple[str, ...]) -> str:
         out += ["/* " + doc.replace("\n", "\n * ") + " */", f"double {name}(double y_, double {var}_)", "{"]
         body = [pr(e) for _, e in form.branches]
         if var == "z":
-            used = [_uses(b) for b in body]
             out += [
                 "    long double y = y_, z = z_;",
                 "    long double e = expl(-fabsl(z));",
                 "    long double s = z >= 0 ? 1.0L / (1.0L + e) : e / (1.0L + e);",
                 "    long double c = z >= 0 ? e / (1.0L + e) : 1.0L / (1.0L + e);",
             ]
-            if any(u[2] for u in used) or any("L" in _names(b) for b in body):
+            if _needs(form, softplus) or _needs(form, L):
                 out += ["    long double spz = (z > 0 ? z : 0.0L) + log1pl(e);", "    long double spm = (z < 0 ? -z : 0.0L) + log1pl(e);"]
-            if any("L" in _names(b) for b in body):
+            if _needs(form, L):
                 out.append("    long double L = (spz + spm) / 2;  /* log(2 cosh(z/2)) */")
             if len(body) == 3:
                 out += ["    long double d = tanhl(z / 2) / 2;  /* sigmoid(z) - 1/2, exact near z = 0 */",
