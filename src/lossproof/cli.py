@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from .atomic import check_output_path, write_atomic
@@ -232,6 +233,10 @@ def _build_parser() -> _Parser:
     check = sub.add_parser("check", help="re-check certificate files from the files alone")
     check.add_argument("paths", nargs="+", metavar="PATH", help="certificate files or folders of them")
     _time_option(check)
+
+    from .audit.command import add_audit_parser, add_codegen_parser  # audit/: code against the truth
+    add_audit_parser(sub)
+    add_codegen_parser(sub)
     return parser
 
 
@@ -321,7 +326,7 @@ def _cmd_prove(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_render(args: argparse.Namespace, out: TextIO) -> int:
-    from .generated import PICTURES, check_files, generated_files, write_files
+    from .generated import PICTURES, audits_note, check_files, generated_files, write_files
     from .picture import tools_missing
     from .plot import matplotlib_missing
 
@@ -335,6 +340,9 @@ def _cmd_render(args: argparse.Namespace, out: TextIO) -> int:
     makeable = tuple(name for name, needs in PICTURES.items() if not any(tool in needs for tool in lacking))
     unmade = [name for name in PICTURES if name not in makeable]
     files = generated_files(pictures=makeable)
+    note = audits_note(root, files)  # docs/audits/ needs PyTorch: say what was not checked
+    if note:
+        out.write(note + "\n")
     if args.check:
         return check_files(root, files, out, pictures_unchecked=unmade)
     for name in unmade:
@@ -505,7 +513,15 @@ _COMMANDS = {None: _cmd_report, "paper": _cmd_paper, "derive": _cmd_derive, "pro
     "latex": _cmd_latex,
     "markdown": _cmd_markdown,
     "compare": _cmd_compare,
-    "plot": _cmd_plot, "check": _cmd_check}
+    "plot": _cmd_plot, "check": _cmd_check,
+    "audit": lambda args, out: _audit_command().run_audit(args, out),
+    "codegen": lambda args, out: _audit_command().run_codegen(args, out)}
+
+
+def _audit_command() -> ModuleType:
+    from .audit import command  # NumPy loads only for these commands
+
+    return command
 
 
 class _OutputError(InputError):
