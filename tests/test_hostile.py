@@ -87,7 +87,7 @@ def run(argv: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] | N
             peaks[process] = max(peaks.get(process, 0), _peak_kb(process))
         if time.monotonic() - start > timeout:
             proc.kill()
-        time.sleep(0.02)
+        time.sleep(0.05)
     proc.returncode = os.waitstatus_to_exitcode(wait_status)
     seconds = time.monotonic() - start
     for reader in readers:
@@ -334,21 +334,23 @@ def test_an_expensive_certificate_stops_at_the_time_limit(tmp_path: Path) -> Non
 
 
 def _live_descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                stat = Path(f"/proc/{name}/stat").read_text()
-            except OSError:
-                continue
-            fields = stat[stat.rfind(")") + 2 :].split()
-            if fields[0] != "Z":  # a zombie has ended; only its parent's wait is missing
-                children.setdefault(int(fields[1]), []).append(int(name))
+    """The processes below ``pid`` that have not ended (Linux's /proc/PID/task/TID/children)."""
     out, todo = [], [pid]
     while todo:
-        for child in children.get(todo.pop(), []):
-            out.append(child)
-            todo.append(child)
+        parent = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{parent}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                children = Path(f"/proc/{parent}/task/{task}/children").read_text().split()
+            except OSError:
+                continue
+            for child in map(int, children):
+                if _alive(child):
+                    out.append(child)
+                    todo.append(child)
     return out
 
 
