@@ -126,8 +126,9 @@ def test_nan_where_the_truth_is_finite_is_counted_and_fails() -> None:
 
 def test_search_climbs_and_is_reproducible() -> None:
     target = get_target("numpy.naive", BCE)
-    one = audit(target, BCE, "grad_z", "float32", regions=_region(0.0, [0.0]), search_examples=40)
-    two = audit(target, BCE, "grad_z", "float32", regions=_region(0.0, [0.0]), search_examples=40)
+    # 40 examples found the naive error only by luck of the seed; 300 climb to it.
+    one = audit(target, BCE, "grad_z", "float32", regions=_region(0.0, [0.0]), search_examples=300)
+    two = audit(target, BCE, "grad_z", "float32", regions=_region(0.0, [0.0]), search_examples=300)
     assert one.search is not None and one.search == two.search
     assert one.search.ulps > 4  # the naive sigmoid's 1 - sigmoid(z) is found
 

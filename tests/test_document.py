@@ -219,7 +219,7 @@ def test_proof_parts_are_headed_by_case_and_rule_in_words(results) -> None:
 
     text = standalone_latex(BCE, results)
     assert r"\emph{Case $y = 0$}, for $p \in (0, 1)$. Rule: " + rule_words("not_isMinOn_of_strictMonoOn") in text
-    assert r"\emph{Case $y \in (0, 1)$}" in text
+    assert r"\emph{For $y \in (0, 1), p \in (0, 1)$}" in text  # the interior: its domain, no case
     assert r"\texttt{not\_\allowbreak{}isMinOn" in text  # the Mathlib name, kept as a reference
     # Steps: number, formula, justification in their own column; none ends in a bracketed note.
     assert text.count(r"\lpstep{(") == sum(len(r.steps) for r in results)

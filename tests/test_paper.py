@@ -40,7 +40,7 @@ def test_the_article_has_the_table_the_figure_and_a_proof_behind_every_cell(arti
 
 def test_the_answer_is_read_off_the_verdicts(article: str) -> None:
     # MSE's convexity in the logit is refuted with a counterexample; BCE's is proved.
-    assert r"no: $y = 0$, $z = \log(3)$" in article
+    assert r"no: $y = 0$, $a = 0$, $b = 2$, $t = \frac{1}{2}$" in article  # the chord below MSE in z
     assert r"\begin{claim}[\texttt{convexOn\_mse\_z}]" in article
     assert r"\begin{theorem}[\texttt{strictConvexOn\_bce\_z}]" in article
     assert r"only $\operatorname{BCE}$ is proved both convex in the logit and free of saturation" in article
@@ -82,7 +82,7 @@ def test_paper_command_writes_the_article_and_its_figure(tmp_path: Path) -> None
     [
         (["paper", "hinge"], "unknown loss 'hinge'"),
         (["paper", "softmax_ce"], "softmax_ce has K logits"),
-        (["paper", "mse", "-o", "/nonexistent/folder/why.tex"], "not a file in an existing folder"),
+        (["paper", "mse", "-o", "/nonexistent/folder/why.tex"], "does not exist"),
     ],
 )
 def test_paper_bad_input_is_one_line_and_status_2(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:

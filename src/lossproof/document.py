@@ -240,6 +240,8 @@ def derivations_latex(loss: Loss) -> str:
 #: Each rule of :data:`lossproof.proof.RULES` in words, for the reader; the Mathlib-style name
 #: is printed beside it as a reference.
 RULE_WORDS = {
+    "strictConvexOn_of_deriv2_nonneg_of_pos_off_finite": "a second derivative that is nonnegative, and positive but at finitely many points, gives strict convexity",
+    "tendsto_deriv_of_limit": "the limit of the derivative, computed by SymPy and confirmed numerically",
     "strictConvexOn_of_deriv2_pos": "a positive second derivative on an interval gives strict convexity",
     "convexOn_of_deriv2_nonneg": "a nonnegative second derivative on an interval gives convexity",
     "convexAt_kink_of_deriv_le": "at a kink the function stays convex when its slope does not fall "
