@@ -352,3 +352,17 @@ Qed.
 (** Differentiable functions are continuous: how the limit steps prove continuity. *)
 Lemma continuous_of_is_derive (f : R -> R) (x l : R) : is_derive f x l -> continuous f x.
 Proof. intros H. apply (@ex_derive_continuous R_AbsRing R_NormedModule). exists l. exact H. Qed.
+
+(** ** Tactics the generated step proofs use *)
+
+(** Side conditions: conjunctions of bounds that follow linearly (or by products) from the context. *)
+Ltac lp_side := repeat match goal with |- _ /\ _ => split end;
+  try exact I; try lra; try nra.
+
+(** Positivity of a product, quotient or power of positive factors. *)
+Ltac lp_pos := repeat (apply Rmult_lt_0_compat || apply Rdiv_lt_0_compat || apply pow_lt
+  || apply Rinv_0_lt_compat); lp_side.
+
+(** A value at a point: [1 - 0 = 1], [ln 1 = 0], then ring. *)
+Ltac lp_eval := cbv beta; rewrite ?Rminus_0_r, ?Rplus_0_r, ?Rmult_0_l, ?Rmult_0_r, ?ln_1, ?exp_0;
+  try ring.

@@ -1,0 +1,763 @@
+r"""Claims as Coq theorems: generated ``.v`` files, checked by Coq's kernel.
+
+For each claim whose parts use rules this module knows, :func:`coq_file` writes a
+Coq file: one theorem per part, its statement generated from the part's
+structure (rule, function, variable, domain, minimiser, value), never from its
+prose, and its proof the rule lemma of ``coq/Rules.v`` applied to step proofs
+generated from the claim's steps:
+
+=========================  =====================================================
+step                       Coq proof
+=========================  =====================================================
+Derivative                 ``auto_derive`` (Coquelicot), then ``field``
+Sign, polynomial           ``nra`` on the numerator (split at the box's middle)
+Sign, with log lemmas      the lemma instances of ``LossProof.Rules``, then ``nra``
+Roots                      ``field`` after ``sigmoid_logit``
+Limit                      continuity (``auto_derive``) and the sigmoid's limits
+=========================  =====================================================
+
+:func:`check_coq` compiles ``coq/`` and the generated files with ``coqc`` and asks
+Coq which axioms each theorem rests on (``Print Assumptions``): only the standard
+axioms of Coq's real numbers may appear.
+
+All reads of lossproof's claim structure are in the adapter section below, so
+that a change of the claim types touches only it.
+
+>>> import sympy
+>>> y, p = sympy.symbols("y p")
+>>> coq_term(-y*sympy.log(p) - (1 - y)*sympy.log(1 - p))
+'- y * ln p - (1 - y) * ln (1 - p)'
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import sympy
+from sympy import Interval, Symbol, oo
+
+from .errors import InputError, LossproofError
+from .sigmoid import sigmoid
+
+__all__ = [
+    "CoqError",
+    "CoqReport",
+    "COQ_INSTALL",
+    "STANDARD_AXIOMS",
+    "coq_term",
+    "coq_file",
+    "coq_files",
+    "check_coq",
+]
+
+#: How to get Coq and the two libraries the proofs use (Debian/Ubuntu).
+COQ_INSTALL = "apt-get install -y coq libcoq-coquelicot libcoq-interval"
+
+#: The axioms Coq's standard real numbers (and Coquelicot, built on them) rest on.
+#: Anything else in ``Print Assumptions`` would be an assumption of lossproof's own.
+STANDARD_AXIOMS = frozenset(
+    {
+        "ClassicalDedekindReals.sig_forall_dec",
+        "ClassicalDedekindReals.sig_not_dec",
+        "FunctionalExtensionality.functional_extensionality_dep",
+        "Classical_Prop.classic",
+        "PropExtensionality.propositional_extensionality",
+        "ClassicalEpsilon.constructive_indefinite_description",
+        "Classical_Pred_Type.not_all_ex_not",
+        "IndefiniteDescription.constructive_indefinite_description",
+    }
+)
+
+#: Seconds one ``coqc`` run may take (the slowest generated file compiles in about 3 s).
+COQC_TIMEOUT_SECONDS = 300
+
+
+class CoqError(LossproofError):
+    """coqc is missing, or a file did not compile."""
+
+
+# ====================================================================== adapter
+# Every read of lossproof's claim, part and step types is in this section.
+
+
+@dataclass(frozen=True)
+class PartView:
+    """What a Coq theorem needs to know about one part of a claim."""
+
+    rule: str
+    subject: tuple[sympy.Expr, ...]
+    box: tuple[tuple[Symbol, Interval], ...]
+    hypotheses: tuple[tuple[sympy.Expr, str], ...]
+    derivatives: Mapping[int, sympy.Expr]  # order -> result
+    signs: tuple[tuple[sympy.Expr, str, tuple[tuple[str, sympy.Expr], ...]], ...]
+    limits: tuple[tuple[sympy.Expr, Symbol, sympy.Expr, str, sympy.Expr], ...]
+
+
+def _claim_id(claim: object) -> str:
+    return str(claim.id)  # type: ignore[attr-defined]
+
+
+def _part_views(claim: object) -> list[PartView]:
+    views = []
+    for part in claim.parts:  # type: ignore[attr-defined]
+        derivs: dict[int, sympy.Expr] = {}
+        signs, limits = [], []
+        for step in part.steps:
+            kind = type(step).__name__
+            if kind == "Derivative":
+                derivs[step.order] = step.result
+            elif kind == "Sign":
+                signs.append((step.expr, step.rel, tuple((u.name, u.arg) for u in step.lemmas)))
+            elif kind == "Limit":
+                limits.append((step.expr, step.var, step.point, step.direction, step.value))
+        views.append(
+            PartView(
+                rule=part.rule,
+                subject=tuple(part.subject),
+                box=tuple(part.domain.intervals),
+                hypotheses=tuple((h.expr, h.rel) for h in part.domain.hypotheses),
+                derivatives=derivs,
+                signs=tuple(signs),
+                limits=tuple(limits),
+            )
+        )
+    return views
+
+
+def _loss_claims(loss: object) -> list[tuple[object, str]]:
+    """The claims lossproof builds about ``loss``, with their verdicts."""
+    from .claims import prove
+
+    return [(r.claim, r.status) for r in prove(loss)]  # type: ignore[arg-type]
+
+
+# ====================================================================== SymPy -> Coq
+
+
+class _CoqPrinter:
+    """SymPy expressions as Coq terms of type R, one method per node class.
+
+    Division is printed as one quotient of products, so ``(p - y)/(p*(1 - p))``
+    reads ``(p - y) / (p * (1 - p))`` as a person writes it; natural powers use
+    Coq's ``pow`` (``x ^ 2``, a nat exponent).
+    """
+
+    def __init__(self, names: Mapping[sympy.Basic, str] | None = None) -> None:
+        self.names = dict(names or {})
+
+    def term(self, expr: sympy.Basic) -> str:
+        if expr in self.names:
+            return self.names[expr]
+        method = getattr(self, f"_print_{type(expr).__name__}", None)
+        if method is None:
+            for cls in type(expr).__mro__:
+                method = getattr(self, f"_print_{cls.__name__}", None)
+                if method is not None:
+                    break
+        if method is None:
+            raise CoqError(f"no Coq term for {type(expr).__name__}: {expr}")
+        return method(expr)
+
+    def atom(self, expr: sympy.Basic) -> str:
+        """The term, in parentheses unless it is a name, a natural number or an application."""
+        text = self.term(expr)
+        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_']*|[0-9]+", text) or (
+            text.startswith("(") and _balanced_outer(text)
+        ):
+            return text
+        return f"({text})"
+
+    def _print_Symbol(self, expr: Symbol) -> str:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", expr.name):
+            raise CoqError(f"no Coq name for the symbol {expr.name!r}")
+        return expr.name
+
+    def _print_Integer(self, expr: sympy.Integer) -> str:
+        return str(expr) if expr >= 0 else f"- {-expr}"
+
+    def _print_Rational(self, expr: sympy.Rational) -> str:
+        sign = "- " if expr < 0 else ""
+        return f"{sign}{abs(expr.p)} / {expr.q}"
+
+    def _print_Add(self, expr: sympy.Add) -> str:
+        out = ""
+        # positive terms first, as a person writes sigma(z) - y (SymPy orders -y + sigma(z))
+        terms = sorted(expr.as_ordered_terms(), key=lambda t: bool(t.could_extract_minus_sign()))
+        for i, term in enumerate(terms):
+            coeff, rest = term.as_coeff_Mul()
+            negative = coeff.is_number and coeff < 0
+            if i == 0:
+                out = self._summand(term)
+            elif negative:
+                out += " - " + self._summand(-term)
+            else:
+                out += " + " + self._summand(term)
+        return out
+
+    def _summand(self, term: sympy.Expr) -> str:
+        text = self.term(term)
+        # a sum inside a sum needs no brackets on the left, but a difference on the right does
+        return text
+
+    def _print_Mul(self, expr: sympy.Mul) -> str:
+        coeff, rest = expr.as_coeff_Mul()
+        if coeff == -1:
+            return "- " + self._product(rest)
+        return self._product(expr)
+
+    def _product(self, expr: sympy.Expr) -> str:
+        num, den = [], []
+        for factor in sympy.Mul.make_args(expr):
+            base, exp = factor.as_base_exp()
+            if factor.is_Rational and not factor.is_Integer:
+                num.append(sympy.Integer(factor.p))
+                den.append(sympy.Integer(factor.q))
+            elif exp.is_Integer and exp < 0:
+                den.append(base ** (-exp))
+            else:
+                num.append(factor)
+        top = " * ".join(self._factor(f) for f in num) if num else "1"
+        if not den:
+            return top
+        bottom = self._factor(den[0]) if len(den) == 1 else "(" + " * ".join(self._factor(f) for f in den) + ")"
+        return f"{top} / {bottom}"
+
+    def _factor(self, expr: sympy.Expr) -> str:
+        if isinstance(expr, (sympy.Add, sympy.Mul)) or (expr.is_Number and expr < 0) or (
+            expr.is_Rational and not expr.is_Integer
+        ):
+            return f"({self.term(expr)})"
+        return self.term(expr)
+
+    def _print_Pow(self, expr: sympy.Pow) -> str:
+        base, exp = expr.as_base_exp()
+        if exp.is_Integer and exp > 0:
+            return f"{self.atom(base)} ^ {exp}"
+        if exp.is_Integer and exp < 0:
+            return f"/ {self.atom(base ** (-exp))}"
+        if exp == sympy.Rational(1, 2):
+            return f"sqrt {self.atom(base)}"
+        raise CoqError(f"no Coq term for the power {expr} (exponent not an integer)")
+
+    def _print_log(self, expr: sympy.Expr) -> str:
+        return f"ln {self.atom(expr.args[0])}"
+
+    def _print_exp(self, expr: sympy.Expr) -> str:
+        return f"exp {self.atom(expr.args[0])}"
+
+    def _print_sigmoid(self, expr: sympy.Expr) -> str:
+        return f"sigmoid {self.atom(expr.args[0])}"
+
+    def _print_Abs(self, expr: sympy.Expr) -> str:
+        return f"Rabs {self.atom(expr.args[0])}"
+
+
+def _balanced_outer(text: str) -> bool:
+    """``text`` is one parenthesised group: its first bracket closes at its last character."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0:
+            return i == len(text) - 1
+    return False
+
+
+def coq_term(expr: sympy.Basic, names: Mapping[sympy.Basic, str] | None = None) -> str:
+    """``expr`` as a Coq term of type ``R`` (Coq's reals, with ``LossProof.Defs.sigmoid``).
+
+    ``names`` prints given subexpressions as given text.
+
+    >>> from sympy import symbols, log
+    >>> p, y = symbols("p y")
+    >>> coq_term((p - y)/(p*(1 - p)))
+    '(p - y) / (p * (1 - p))'
+    >>> coq_term(sigmoid(p)*(1 - sigmoid(p)))
+    '(1 - sigmoid p) * sigmoid p'
+
+    Raises:
+        CoqError: a node Coq's reals have no term for (a fractional power, an unknown function).
+    """
+    return _CoqPrinter(names).term(sympy.sympify(expr))
+
+
+# ====================================================================== definitions
+
+_y, _p = Symbol("y"), Symbol("p")
+
+#: The functions of LossProof.Defs a statement is written with, when the claim's
+#: function is one of them: (Coq name, parameters, argument, SymPy body).
+DEFINITIONS: tuple[tuple[str, tuple[Symbol, ...], Symbol, sympy.Expr], ...] = (
+    ("bce", (_y,), _p, -_y * sympy.log(_p) - (1 - _y) * sympy.log(1 - _p)),
+    ("binEntropy", (), _y, -_y * sympy.log(_y) - (1 - _y) * sympy.log(1 - _y)),
+    ("klBernoulli", (_y,), _p, -_y * sympy.log(_p / _y) - (1 - _y) * sympy.log((1 - _p) / (1 - _y))),
+)
+
+
+def _apply(fn: sympy.Expr, var: Symbol, arg: str) -> tuple[str, str | None]:
+    """``fn`` at the Coq term ``arg``, written with a definition of LossProof.Defs when it is one.
+
+    Returns the term and, when a parameter was fixed to a number (an end case), a
+    suffix naming it (``"y_eq_0"``).
+    """
+    wrapped = arg if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_']*|[0-9]+", arg) else f"({arg})"
+    for name, params, x, body in DEFINITIONS:
+        for inner, inner_text in ((var, wrapped), (sigmoid(var), f"(sigmoid {wrapped})")):
+            choices: list[list[tuple[Symbol, sympy.Expr]]] = [[]]
+            for q in params:
+                values = [q] if fn.has(q) else [sympy.Integer(0), sympy.Integer(1)]
+                choices = [c + [(q, v)] for c in choices for v in values]
+            for choice in choices:
+                candidate = body.xreplace(dict(choice)).xreplace({x: inner})
+                if candidate == fn or sympy.expand(candidate - fn) == 0:
+                    fixed = [(q, v) for q, v in choice if q != v]
+                    args = " ".join(coq_term(v) if v == q else coq_term(v) for q, v in choice)
+                    text = " ".join(t for t in (name, args, inner_text) if t)
+                    suffix = "_".join(f"{q}_eq_{v}" for q, v in fixed) or None
+                    return text, suffix
+    return coq_term(fn, {var: arg}), None
+
+
+# ====================================================================== domains
+
+
+def _interval_text(var: str, iv: Interval) -> str | None:
+    """``lo < v < hi`` for an interval, or None for the whole line."""
+    lo, hi = iv.start, iv.end
+    left = None if lo == -oo else (coq_term(lo), "<" if iv.left_open else "<=")
+    right = None if hi == oo else (coq_term(hi), "<" if iv.right_open else "<=")
+    if left and right:
+        return f"{left[0]} {left[1]} {var} {right[1]} {right[0]}"
+    if left:
+        return f"{left[0]} {left[1]} {var}"
+    if right:
+        return f"{var} {right[1]} {right[0]}"
+    return None
+
+
+def _domain_fun(var: Symbol, iv: Interval) -> str:
+    text = _interval_text("x", iv)
+    return f"(fun x => {text})" if text else "(fun _ => True)"
+
+
+def _is_interval(iv: Interval) -> str:
+    lo, hi = iv.start, iv.end
+    if lo == -oo and hi == oo:
+        return "is_interval_univ"
+    if not (iv.left_open or lo == -oo) or not (iv.right_open or hi == oo):
+        return "ltac:(intros ? ? ? ? ? ?; lra)"
+    if hi == oo:
+        return f"(is_interval_Ioi {coq_term(lo)})"
+    if lo == -oo:
+        return f"(is_interval_Iio {coq_term(hi)})"
+    return f"(is_interval_Ioo {coq_term(lo)} {coq_term(hi)})"
+
+
+_REL = {">": "<", ">=": "<=", "<": "<", "<=": "<=", "!=": "<>"}
+
+
+def _sign_text(expr: sympy.Expr, rel: str) -> str:
+    body = coq_term(expr)
+    if rel in (">", ">="):
+        return f"0 {_REL[rel]} {body}"
+    if rel == "!=":
+        return f"{body} <> 0"
+    return f"{body} {_REL[rel]} 0"
+
+
+def _hypothesis_text(expr: sympy.Expr, rel: str) -> str:
+    # p - y != 0 reads p <> y, as a person writes it
+    if isinstance(expr, sympy.Add) and len(expr.args) == 2 and rel == "!=":
+        a, b = expr.as_ordered_terms()
+        if b.could_extract_minus_sign():
+            return f"{coq_term(a)} <> {coq_term(-b)}"
+    return _sign_text(expr, rel)
+
+
+# ====================================================================== step proofs
+
+_UNFOLD = "unfold " + ", ".join(name for name, *_ in DEFINITIONS) + ", sigmoid in *"
+
+
+def _sigmoid_args(*exprs: sympy.Expr) -> list[sympy.Expr]:
+    found: set[sympy.Expr] = set()
+    for e in exprs:
+        found |= {s.args[0] for s in sympy.sympify(e).atoms(sigmoid)}
+    return sorted(found, key=sympy.default_sort_key)
+
+
+def _facts(*exprs: sympy.Expr) -> str:
+    """Bounds of every sigmoid in ``exprs``: the facts side conditions and signs rest on."""
+    out = []
+    for arg in _sigmoid_args(*exprs):
+        a = coq_term(arg)
+        out.append(f"pose proof (sigmoid_bounds ({a})); pose proof (exp_pos (- ({a})))")
+    return ". ".join(out) + "." if out else ""
+
+
+def _derive_proof(fn: sympy.Expr, result: sympy.Expr) -> str:
+    """``is_derive`` by Coquelicot's ``auto_derive``; the result by ``field``."""
+    facts = _facts(fn, result)
+    return f"{facts} {_UNFOLD}. auto_derive; [lp_side | field; lp_side].".strip()
+
+
+def _numerator_tactic(box: Sequence[tuple[Symbol, Interval]], expr: sympy.Expr) -> str:
+    """``nra``, or ``nra`` on both halves of one variable's interval (one try per variable)."""
+    tries = ["nra"]
+    for var, iv in box:
+        if expr.has(var) and iv.start.is_finite and iv.end.is_finite:
+            mid = coq_term((iv.start + iv.end) / 2)
+            tries.append(f"(destruct (Rle_lt_dec {var.name} ({mid})); nra)")
+    for arg in _sigmoid_args(expr):
+        tries.append(f"(destruct (Rle_lt_dec (sigmoid ({coq_term(arg)})) (1 / 2)); nra)")
+    return "first [" + " | ".join(tries) + "]"
+
+
+def _sign_proof(expr: sympy.Expr, rel: str, box: Sequence[tuple[Symbol, Interval]],
+                lemmas: Sequence[tuple[str, sympy.Expr]] = ()) -> str:
+    """``0 < expr`` (or ``<=``, ``< 0``): the lemmas' instances, then the numerator by ``nra``."""
+    facts = _facts(expr)
+    if lemmas:
+        uses = []
+        for i, (name, arg) in enumerate(lemmas):
+            a = coq_term(arg)
+            stmt = {"log_neg": f"ln ({a}) < 0", "log_le_sub_one_of_pos": f"ln ({a}) <= {a} - 1",
+                    "log_lt_sub_one_of_pos_of_ne_one": f"ln ({a}) < {a} - 1"}.get(name)
+            if stmt is None:
+                raise CoqError(f"no Coq lemma {name!r}")
+            uses.append(f"assert (HL{i} : {stmt}) by (apply {name}; lp_pos)")
+        body = "; ".join(uses) + "; nra"
+        gibbs = "first [apply gibbs_bernoulli_strict; lp_side | apply gibbs_bernoulli; lp_side | (" + body + ")]."
+        return f"{facts} {gibbs}".strip()
+    target = -expr if rel in ("<", "<=") else expr
+    num, den = sympy.fraction(sympy.together(target))
+    flip = "" if rel in (">", ">=") else f"cut (0 {_REL[{'<': '>', '<=': '>='}[rel]]} - ({coq_term(expr)})); [lra|]. "
+    if den == 1:
+        return f"{facts} {flip}{_numerator_tactic(box, num)}.".strip()
+    whole = f"({coq_term(num)}) / ({coq_term(den)})"
+    lhs = coq_term(target)
+    lhs = f"- ({coq_term(expr)})" if flip else lhs
+    den_tac = "first [lp_pos | nra]"
+    if rel in (">", "<"):
+        tail = f"apply Rdiv_lt_0_compat; [{_numerator_tactic(box, num)} | {den_tac}]"
+    else:
+        tail = (f"unfold Rdiv; apply Rmult_le_pos; [{_numerator_tactic(box, num)} | "
+                f"left; apply Rinv_0_lt_compat; {den_tac}]")
+    return f"{facts} {flip}replace ({lhs}) with ({whole}) by (field; lp_side). {tail}.".strip()
+
+
+def _eq_proof() -> str:
+    return (f"rewrite ?sigmoid_logit by lra; {_UNFOLD}; rewrite ?ln_div by lp_pos; "
+            "first [reflexivity | ring | field; lp_side]")
+
+
+# ====================================================================== theorems
+
+
+@dataclass(frozen=True)
+class _Theorem:
+    name: str
+    statement: str
+    proof: str
+
+    def text(self) -> str:
+        return f"Theorem {self.name} :\n  {self.statement}.\nProof.\n{self.proof}\nQed.\n"
+
+
+def _params(view: PartView, var: Symbol | None) -> tuple[list[str], list[str]]:
+    names, hyps = [], []
+    for sym, iv in view.box:
+        if sym == var:
+            continue
+        names.append(sym.name)
+        text = _interval_text(sym.name, iv)
+        if text:
+            hyps.append(text)
+    return names, hyps
+
+
+def _box_of(view: PartView, var: Symbol) -> Interval:
+    return dict(view.box)[var]
+
+
+def _forall(names: Sequence[str], hyps: Sequence[str], body: str) -> str:
+    head = f"forall {' '.join(names)}, " if names else ""
+    return head + "".join(f"{h} -> " for h in hyps) + body
+
+
+def _intros(n_names: int, n_hyps: int, prefix: str = "H") -> tuple[str, list[str]]:
+    hs = [f"{prefix}{i}" for i in range(n_hyps)]
+    return "", hs
+
+
+def _strict_convex(name: str, view: PartView) -> _Theorem:
+    fn, var = view.subject[0], view.subject[1]
+    iv = _box_of(view, var)
+    d1 = sympy.diff(fn, var)  # Coq checks it: auto_derive proves F' and field the form
+    d2 = view.derivatives[2]
+    names, hyps = _params(view, var)
+    dom = _interval_text("{}", iv)
+    dhyps = [dom.format("a"), dom.format("b")] if dom else []
+    body = (f"{_apply(fn, var, 't * a + (1 - t) * b')[0]} < "
+            f"t * {_apply(fn, var, 'a')[0]} + (1 - t) * {_apply(fn, var, 'b')[0]}")
+    stmt = _forall(names + ["a", "b", "t"], hyps + dhyps + ["a <> b", "0 < t < 1"], body)
+    hnames = [f"Hp{i}" for i in range(len(hyps))]
+    da = ["Ha", "Hb"] if dom else ["I", "I"]
+    intro = " ".join(names + ["a", "b", "t"] + hnames + (["Ha", "Hb"] if dom else []) + ["Hab", "Ht"])
+    v = var.name
+    proof = f"""  intros {intro}.
+  refine (strictConvexOn_of_deriv2_pos {_domain_fun(var, iv)} (fun {v} => {_apply(fn, var, v)[0]})
+    (fun {v} => {coq_term(d1)}) (fun {v} => {coq_term(d2)})
+    {_is_interval(iv)} _ _ _ a b t {da[0]} {da[1]} Hab Ht).
+  - intros {v} H{v}. {_derive_proof(fn, d1)}
+  - intros {v} H{v}. {_derive_proof(d1, d2)}
+  - intros {v} H{v}. {_sign_proof(d2, '>', view.box)}"""
+    return _Theorem(name, stmt, proof)
+
+
+def _is_min(name: str, view: PartView) -> list[_Theorem]:
+    fn, var, x0 = view.subject[0], view.subject[1], view.subject[2]
+    iv = _box_of(view, var)
+    d1, d2 = view.derivatives[1], view.derivatives[2]
+    names, hyps = _params(view, var)
+    v, x0t = var.name, coq_term(x0)
+    dom = _interval_text(v, iv)
+    body = f"{_apply(fn, var, x0t)[0]} < {_apply(fn, var, v)[0]}"
+    stmt = _forall(names + [v], hyps + ([dom] if dom else []) + [f"{v} <> {x0t}"], body)
+    # the parameters first: the step lemmas below quantify over the variable themselves
+    hnames = [f"Hp{i}" for i in range(len(hyps))]
+    intro_v = " ".join([v] + (["Hv"] if dom else []) + ["Hne"])
+    intro = " ".join(names + [v] + hnames + (["Hv"] if dom else []) + ["Hne"]) + f". revert {intro_v}"
+    D, F = _domain_fun(var, iv), f"(fun {v} => {_apply(fn, var, v)[0]})"
+    F1, F2 = f"(fun {v} => {coq_term(d1)})", f"(fun {v} => {coq_term(d2)})"
+    proof = f"""  intros {intro}.
+  assert (Hd : forall {v}, {D} {v} -> is_derive {F} {v} ({coq_term(d1)})).
+  {{ intros {v} H{v}. {_derive_proof(fn, d1)} }}
+  assert (Hdd : forall {v}, {D} {v} -> is_derive {F1} {v} ({coq_term(d2)})).
+  {{ intros {v} H{v}. {_derive_proof(d1, d2)} }}
+  assert (Hpos : forall {v}, {D} {v} -> 0 < {coq_term(d2)}).
+  {{ intros {v} H{v}. {_sign_proof(d2, '>', view.box)} }}
+  assert (Hroot : {F1} ({x0t}) = 0).
+  {{ cbv beta. {_eq_proof()}. }}
+  assert (Hx0 : {D} ({x0t})) by (cbv beta; lp_side).
+  exact (proj2 (isMinOn_of_deriv_eq_zero_of_strictMonoOn_deriv {D} {F} {F1} ({x0t})
+    {_is_interval(iv)} Hd (strictMonoOn_of_deriv_pos {D} {F1} {F2} {_is_interval(iv)} Hdd Hpos)
+    Hx0 Hroot) {v} {'Hv' if dom else 'I'} Hne)."""
+    proof = proof.replace("  exact (proj2", f"  intros {intro_v}.\n  exact (proj2", 1)
+    base = name.split("_", 1)[1] if "_" in name else name
+    out = [_Theorem(name, stmt, proof)]
+    # The derivatives themselves, as theorems: they hold for every parameter value.
+    dstmt = _forall(names + [v], [dom] if dom else [], f"is_derive {F} {v} ({coq_term(d1)})")
+    dproof = f"  intros {' '.join(names + [v])}{' Hv' if dom else ''}. {_derive_proof(fn, d1)}"
+    out.append(_Theorem(f"deriv_{base}", dstmt, dproof))
+    d2stmt = _forall(names + [v], [dom] if dom else [], f"is_derive {F1} {v} ({coq_term(d2)})")
+    d2proof = f"  intros {' '.join(names + [v])}{' Hv' if dom else ''}. {_derive_proof(d1, d2)}"
+    out.append(_Theorem(f"deriv2_{base}", d2stmt, d2proof))
+    return out
+
+
+def _open_end(iv: Interval, side: str) -> str:
+    lo, hi = iv.start, iv.end
+    if lo == -oo and hi == oo:
+        return f"exact (open_{side}_univ x Hx)"
+    return f"exact (open_{side}_Ioo _ _ x Hx)"
+
+
+def _no_min(name: str, view: PartView) -> _Theorem:
+    fn, var = view.subject[0], view.subject[1]
+    iv = _box_of(view, var)
+    (expr, rel, _lemmas), = view.signs
+    d1 = view.derivatives[1]
+    v = var.name
+    D = _domain_fun(var, iv)
+    F = f"(fun {v} => {_apply(fn, var, v)[0]})"
+    mono, side = ("strictMonoOn_of_deriv_pos", "left") if rel == ">" else ("strictAntiOn_of_deriv_neg", "right")
+    rule = "not_isMinOn_of_strictMonoOn" if rel == ">" else "not_isMinOn_of_strictAntiOn"
+    proof = f"""  apply ({rule} {D} {F}).
+  - intros x Hx. {_open_end(iv, side)}.
+  - apply ({mono} {D} {F} (fun {v} => {coq_term(d1)}) {_is_interval(iv)}).
+    + intros {v} H{v}. {_derive_proof(fn, d1)}
+    + intros {v} H{v}. {_sign_proof(d1, rel, view.box)}"""
+    return _Theorem(name, f"NoMinOn {D} {F}", proof)
+
+
+def _limit(name: str, view: PartView) -> _Theorem:
+    (expr, var, point, direction, value), = view.limits
+    fn = view.subject[0]
+    v = var.name
+    shown = _apply(fn, var, v)[0]
+    plain = coq_term(expr)
+    val = coq_term(value)
+    ext = ""
+    if point.is_finite:
+        where = f"(at_{'right' if direction == '+' else 'left'} ({coq_term(point)}))"
+        stmt = f"filterlim (fun {v} => {shown}) {where} (locally ({val}))"
+        if shown != plain:
+            ext = f"  apply (filterlim_ext (fun {v} => {plain})); [intros {v}; {_UNFOLD}; ring |].\n"
+        proof = f"""{ext}  apply tendsto_{'right' if direction == '+' else 'left'}_of_continuous.
+  - apply (@ex_derive_continuous R_AbsRing R_NormedModule). auto_derive. lp_side.
+  - lp_eval."""
+        return _Theorem(name, stmt, proof)
+    inf = "p_infty" if point == oo else "m_infty"
+    stmt = f"is_lim (fun {v} => {shown}) {inf} ({val})"
+    s = Symbol("s_")
+    sig = sigmoid(var)
+    if expr.xreplace({sig: s}).has(var):
+        raise CoqError(f"no Coq limit rule for {expr} as {var} -> {point}")
+    pattern = re.compile(r"\bsigmoid " + re.escape(v) + r"(?![A-Za-z0-9_'])")
+    outer = pattern.sub("s", plain)
+    if shown != plain:
+        ext = f"  apply (is_lim_ext (fun {v} => {plain})); [intros {v}; {_UNFOLD}; ring |].\n"
+    at = "1" if point == oo else "0"
+    proof = f"""{ext}  apply (tendsto_comp_of_continuous sigmoid (fun s => {outer}) {inf} {at} ({val})).
+  - exact sigmoid_lim_{'p' if point == oo else 'm'}.
+  - apply (@ex_derive_continuous R_AbsRing R_NormedModule). auto_derive. lp_side.
+  - lp_eval."""
+    return _Theorem(name, stmt, proof)
+
+
+def _sign_part(name: str, view: PartView) -> _Theorem:
+    (expr, rel, lemmas), = view.signs
+    names, hyps = _params(view, None)
+    hyps = hyps + [_hypothesis_text(e, r) for e, r in view.hypotheses]
+    stmt = _forall(names, hyps, _sign_text(expr, rel))
+    proof = f"  intros {' '.join(names + [f'Hp{i}' for i in range(len(hyps))])}. {_sign_proof(expr, rel, view.box, lemmas)}"
+    return _Theorem(name, stmt, proof)
+
+
+def _identity_part(name: str, view: PartView) -> _Theorem | None:
+    lhs, rhs = view.subject[0], view.subject[1]
+    if lhs == rhs:
+        return None  # a claim's restatement of a value; nothing for Coq to check
+    names, hyps = _params(view, None)
+    stmt = _forall(names, hyps, f"{coq_term(lhs)} = {coq_term(rhs)}")
+    proof = f"  intros {' '.join(names + [f'Hp{i}' for i in range(len(hyps))])}. {_eq_proof()}."
+    return _Theorem(name, stmt, proof)
+
+
+def _min_value(name: str, view: PartView, minimiser: tuple[str, PartView]) -> _Theorem:
+    """``value <= F v`` for every v: the value is F at the minimiser of the isMinOn theorem."""
+    thm, mview = minimiser
+    fn, var, x0 = mview.subject[0], mview.subject[1], mview.subject[2]
+    value = view.subject[0]
+    iv = _box_of(mview, var)
+    names, hyps = _params(mview, var)
+    v, x0t = var.name, coq_term(x0)
+    dom = _interval_text(v, iv)
+    stmt = _forall(names + [v], hyps + ([dom] if dom else []), f"{coq_term(value)} <= {_apply(fn, var, v)[0]}")
+    hnames = [f"Hp{i}" for i in range(len(hyps))]
+    proof = f"""  intros {' '.join(names + [v] + hnames + (['Hv'] if dom else []))}.
+  replace ({coq_term(value)}) with ({_apply(fn, var, x0t)[0]}) by ({_eq_proof()}).
+  destruct (Req_dec {v} ({x0t})) as [Heq|Hne].
+  - rewrite Heq. right. reflexivity.
+  - left. apply {thm}; assumption."""
+    return _Theorem(name, stmt, proof)
+
+
+def _end_suffix(view: PartView) -> str:
+    fn, var = view.subject[0], view.subject[1]
+    return _apply(fn, var, var.name)[1] or ""
+
+
+def _base(claim_id: str) -> str:
+    return claim_id.split("_", 1)[1] if "_" in claim_id else claim_id
+
+
+_MAIN_RULES = {"strictConvexOn_of_deriv2_pos", "isMinOn_of_deriv_eq_zero_of_strictConvexOn"}
+
+
+def _theorems(claim_id: str, views: Sequence[PartView],
+              minimisers: Mapping[str, tuple[str, PartView]]) -> tuple[list[_Theorem], list[str]]:
+    """The Coq theorems of one claim, and the generated files they import."""
+    out: list[_Theorem] = []
+    imports: list[str] = []
+    for i, view in enumerate(views):
+        default = claim_id if i == 0 else f"{claim_id}_{i + 1}"
+        if view.rule == "strictConvexOn_of_deriv2_pos":
+            out.append(_strict_convex(default, view))
+        elif view.rule == "isMinOn_of_deriv_eq_zero_of_strictConvexOn":
+            out.extend(_is_min(default, view))
+        elif view.rule == "not_isMinOn_of_strictMonoOn":
+            suffix = _end_suffix(view)
+            out.append(_no_min(f"noMinOn_{_base(claim_id)}_of_{suffix}" if suffix else default, view))
+        elif view.rule == "tendsto_of_limit":
+            suffix = _end_suffix(view)
+            out.append(_limit(f"tendsto_{_base(claim_id)}_of_{suffix}" if suffix else default, view))
+        elif view.rule == "sign_of_sign":
+            out.append(_sign_part(f"{claim_id}_pos" if claim_id.startswith("min_value") else default, view))
+        elif view.rule == "eq_of_identity":
+            if claim_id.startswith("min_value") and i == 0:
+                found = [m for m in minimisers.values() if _value_of(m[1]) is not None
+                         and sympy.simplify(_value_of(m[1]) - view.subject[0]) == 0]
+                if not found:
+                    raise CoqError(f"{claim_id}: no minimiser whose value is {view.subject[0]}")
+                out.append(_min_value(claim_id, view, found[0]))
+                imports.append(found[0][0])
+                continue
+            thm = _identity_part(default, view)
+            if thm is not None:
+                out.append(thm)
+        else:
+            raise CoqError(f"{claim_id}: no Coq rule for {view.rule!r}")
+    return out, imports
+
+
+def _value_of(view: PartView) -> sympy.Expr | None:
+    fn, var, x0 = view.subject[0], view.subject[1], view.subject[2]
+    return fn.xreplace({var: x0}) if not fn.has(sigmoid) else None
+
+
+_HEADER = """(* Generated by `lossproof render` from the claim's structure: do not edit.
+   Check it with `lossproof check --coq`. *)
+From Coq Require Import Reals Lra Psatz.
+From Coquelicot Require Import Coquelicot.
+From LossProof Require Import Defs Rules.
+"""
+
+
+def coq_file(claim: object, loss_name: str, minimisers: Mapping[str, tuple[str, PartView]] | None = None) -> str:
+    """The Coq file proving ``claim``: its theorems, generated from its structure.
+
+    ``minimisers`` maps the theorem names of the loss's isMinOn claims to their parts
+    (a min_value claim's statement is the function at one of them).
+
+    Raises:
+        CoqError: a part whose rule, function or step has no Coq counterpart here.
+    """
+    views = _part_views(claim)
+    theorems, imports = _theorems(_claim_id(claim), views, minimisers or {})
+    head = _HEADER + "".join(f"From LossProof.Proofs.{loss_name} Require Import {m}.\n" for m in imports)
+    return head + "Open Scope R_scope.\n\n" + "\n".join(t.text() for t in theorems)
+
+
+#: The losses whose claims are exported to Coq (their generated files compile; see the README).
+COQ_LOSSES = ("bce",)
+
+
+def coq_files(losses: Iterable[object]) -> dict[str, str]:
+    """``proofs/<loss>/<claim-id>.v`` for every proved claim of ``losses`` that Coq can state."""
+    files: dict[str, str] = {}
+    for loss in losses:
+        name = str(loss.name)  # type: ignore[attr-defined]
+        if name not in COQ_LOSSES:
+            continue
+        claims = [c for c, status in _loss_claims(loss) if status == "proved"]
+        minimisers = {}
+        for claim in claims:
+            views = _part_views(claim)
+            if views and views[0].rule == "isMinOn_of_deriv_eq_zero_of_strictConvexOn":
+                minimisers[_claim_id(claim)] = (_claim_id(claim), views[0])
+        for claim in claims:
+            try:
+                files[f"proofs/{name}/{_claim_id(claim)}.v"] = coq_file(claim, name, minimisers)
+            except CoqError:
+                continue  # not stated in Coq yet; the README lists these
+    return files
