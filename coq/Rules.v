@@ -2,7 +2,7 @@
 
     Each rule is proved here once, by hand, from Coquelicot and Coq's standard
     library of real numbers; the generated proofs under proofs/ only apply them
-    to step proofs. Nothing here is assumed: no Admitted, no Axiom. *)
+    to step proofs. Everything here is proved; `lossproof check --coq` prints the axioms each theorem rests on. *)
 
 From Coq Require Import Reals Lra Psatz.
 From Coquelicot Require Import Coquelicot.
@@ -219,6 +219,57 @@ Proof.
   apply (isMinOn_of_deriv_neg_of_lt_of_pos_of_gt D f df x0 HI Hd H0).
   - intros x Hx Hlt. rewrite <- Hz. apply Hm; auto.
   - intros x Hx Hgt. rewrite <- Hz. apply Hm; auto.
+Qed.
+
+(* The tangent at a point of zero slope lies below a strictly convex function:
+   otherwise the chord to a lower midpoint would give a slope bounded away from 0
+   near x0, against the derivative 0 there. *)
+Theorem isMinOn_of_deriv_eq_zero_of_strictConvexOn (D : R -> Prop) (f : R -> R) (x0 : R) :
+  is_interval D -> StrictConvexOn D f -> D x0 -> is_derive f x0 0 -> IsStrictMinOn D f x0.
+Proof.
+  intros HI Hc H0 Hd. split; [exact H0|]. intros y Hy Hne.
+  destruct (Rlt_or_le (f x0) (f y)) as [Hlt|Hle]; [exact Hlt|exfalso].
+  set (h0 := (y - x0) / 2).
+  set (m := x0 + h0).
+  assert (Hh0 : h0 <> 0) by (unfold h0; lra).
+  assert (HDm : D m) by (apply (HI (Rmin x0 y) (Rmax x0 y) m);
+    [unfold Rmin; destruct Rle_dec; auto | unfold Rmax; destruct Rle_dec; auto
+    | unfold m, h0, Rmin, Rmax; destruct Rle_dec; lra]).
+  assert (Hm : f m < f x0).
+  { pose proof (Hc y x0 (1/2) Hy H0 Hne ltac:(lra)) as H.
+    replace (1 / 2 * y + (1 - 1 / 2) * x0) with m in H by (unfold m, h0; field). lra. }
+  set (d := f x0 - f m).
+  assert (Hdpos : 0 < d) by (unfold d; lra).
+  assert (Habs : 0 < Rabs h0) by (apply Rabs_pos_lt; exact Hh0).
+  apply is_derive_Reals in Hd.
+  destruct (Hd (d / Rabs h0) ltac:(apply Rdiv_lt_0_compat; lra)) as [delta Hdelta].
+  set (s := Rmin (1 / 2) (delta / (2 * Rabs h0))).
+  assert (Hs0 : 0 < s).
+  { unfold s. apply Rmin_glb_lt; [lra|]. apply Rdiv_lt_0_compat; [apply cond_pos | lra]. }
+  assert (Hs1 : s < 1) by (unfold s; pose proof (Rmin_l (1/2) (delta / (2 * Rabs h0))); lra).
+  assert (Hsd : s * Rabs h0 < delta).
+  { assert (s <= delta / (2 * Rabs h0)) by (unfold s; apply Rmin_r).
+    assert (s * Rabs h0 <= delta / (2 * Rabs h0) * Rabs h0) by (apply Rmult_le_compat_r; lra).
+    assert (delta / (2 * Rabs h0) * Rabs h0 = delta / 2) by (field; lra).
+    pose proof (cond_pos delta). lra. }
+  set (h := s * h0).
+  assert (Hh : h <> 0) by (unfold h; apply Rmult_integral_contrapositive_currified; lra).
+  assert (Hah : Rabs h = s * Rabs h0) by (unfold h; rewrite Rabs_mult, Rabs_pos_eq; lra).
+  specialize (Hdelta h Hh ltac:(lra)).
+  (* the chord from x0 to m: f (x0 + h) < f x0 - s d *)
+  assert (Hch : f (x0 + h) < f x0 - s * d).
+  { destruct (Req_dec m x0) as [E|E]; [unfold m in E; lra|].
+    pose proof (Hc m x0 s HDm H0 E ltac:(lra)) as H.
+    replace (s * m + (1 - s) * x0) with (x0 + h) in H by (unfold h, m; ring).
+    unfold d. lra. }
+  set (N := f (x0 + h) - f x0).
+  rewrite Rminus_0_r in Hdelta. fold N in Hdelta.
+  assert (HN : Rabs N = Rabs (N / h) * Rabs h) by (rewrite <- Rabs_mult; f_equal; field; exact Hh).
+  assert (Hlt : Rabs (N / h) * Rabs h < d / Rabs h0 * Rabs h).
+  { apply Rmult_lt_compat_r; [apply Rabs_pos_lt; exact Hh | exact Hdelta]. }
+  assert (E : d / Rabs h0 * Rabs h = s * d) by (rewrite Hah; field; lra).
+  assert (HNge : - N <= Rabs N) by (rewrite <- Rabs_Ropp; apply Rle_abs).
+  unfold N in *. lra.
 Qed.
 
 (** ** Facts about ln: the lemmas lossproof's sign steps use *)

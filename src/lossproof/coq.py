@@ -50,11 +50,15 @@ from .sigmoid import sigmoid
 __all__ = [
     "CoqError",
     "CoqReport",
+    "forbidden_words",
+    "parse_assumptions",
     "COQ_INSTALL",
     "STANDARD_AXIOMS",
     "coq_term",
     "coq_file",
     "coq_files",
+    "coq_files_for",
+    "report_text",
     "check_coq",
 ]
 
@@ -548,9 +552,11 @@ def _is_min(name: str, view: PartView) -> list[_Theorem]:
   assert (Hroot : {F1} ({x0t}) = 0).
   {{ cbv beta. {_eq_proof()}. }}
   assert (Hx0 : {D} ({x0t})) by (cbv beta; lp_side).
-  exact (proj2 (isMinOn_of_deriv_eq_zero_of_strictMonoOn_deriv {D} {F} {F1} ({x0t})
-    {_is_interval(iv)} Hd (strictMonoOn_of_deriv_pos {D} {F1} {F2} {_is_interval(iv)} Hdd Hpos)
-    Hx0 Hroot) {v} {'Hv' if dom else 'I'} Hne)."""
+  assert (Hd0 : is_derive {F} ({x0t}) 0).
+  {{ pose proof (Hd ({x0t}) Hx0) as H. cbv beta in H, Hroot. rewrite Hroot in H. exact H. }}
+  exact (proj2 (isMinOn_of_deriv_eq_zero_of_strictConvexOn {D} {F} ({x0t}) {_is_interval(iv)}
+    (strictConvexOn_of_deriv2_pos {D} {F} {F1} {F2} {_is_interval(iv)} Hd Hdd Hpos)
+    Hx0 Hd0) {v} {'Hv' if dom else 'I'} Hne)."""
     proof = proof.replace("  exact (proj2", f"  intros {intro_v}.\n  exact (proj2", 1)
     base = name.split("_", 1)[1] if "_" in name else name
     out = [_Theorem(name, stmt, proof)]
@@ -742,22 +748,225 @@ def coq_file(claim: object, loss_name: str, minimisers: Mapping[str, tuple[str, 
 COQ_LOSSES = ("bce",)
 
 
+def coq_files_for(loss: object, claims: Sequence[object]) -> dict[str, str]:
+    """``proofs/<loss>/<claim-id>.v`` for each of ``claims`` (proved claims about ``loss``) Coq can state.
+
+    Only the losses of :data:`COQ_LOSSES` are exported; a claim with a part that has
+    no Coq counterpart yet is left out (the README lists which, and why).
+    """
+    name = str(loss.name)  # type: ignore[attr-defined]
+    if name not in COQ_LOSSES:
+        return {}
+    minimisers = {}
+    for claim in claims:
+        views = _part_views(claim)
+        if views and views[0].rule == "isMinOn_of_deriv_eq_zero_of_strictConvexOn":
+            minimisers[_claim_id(claim)] = (_claim_id(claim), views[0])
+    files: dict[str, str] = {}
+    for claim in claims:
+        try:
+            files[f"proofs/{name}/{_claim_id(claim)}.v"] = coq_file(claim, name, minimisers)
+        except CoqError:
+            continue  # not stated in Coq yet
+    return files
+
+
 def coq_files(losses: Iterable[object]) -> dict[str, str]:
-    """``proofs/<loss>/<claim-id>.v`` for every proved claim of ``losses`` that Coq can state."""
+    """:func:`coq_files_for` each of ``losses``, proving their claims first."""
     files: dict[str, str] = {}
     for loss in losses:
-        name = str(loss.name)  # type: ignore[attr-defined]
-        if name not in COQ_LOSSES:
-            continue
-        claims = [c for c, status in _loss_claims(loss) if status == "proved"]
-        minimisers = {}
-        for claim in claims:
-            views = _part_views(claim)
-            if views and views[0].rule == "isMinOn_of_deriv_eq_zero_of_strictConvexOn":
-                minimisers[_claim_id(claim)] = (_claim_id(claim), views[0])
-        for claim in claims:
-            try:
-                files[f"proofs/{name}/{_claim_id(claim)}.v"] = coq_file(claim, name, minimisers)
-            except CoqError:
-                continue  # not stated in Coq yet; the README lists these
+        files.update(coq_files_for(loss, [c for c, status in _loss_claims(loss) if status == "proved"]))
     return files
+
+
+def report_text(report: CoqReport) -> str:
+    """The report of :func:`check_coq`: one line per theorem, then the axioms."""
+    lines = [f"coq      {file}  {name}" for file, name in report.theorems]
+    lines.append(
+        f"Print Assumptions (all {len(report.theorems)} theorems together): "
+        + (", ".join(report.axioms) or "none")
+    )
+    if report.ok:
+        lines.append("only the standard axioms of Coq's real numbers")
+    else:
+        lines.append("axioms beyond Coq's real numbers: " + ", ".join(report.foreign_axioms))
+    lines.append(f"coqc {report.coqc_version}: {len(report.theorems)} theorems checked in {report.seconds:.1f} s")
+    return "\n".join(lines) + "\n"
+
+
+# ====================================================================== checking with coqc
+
+#: Words that would leave a proof unfinished or assume something: none may appear in a .v file.
+FORBIDDEN = ("Admitted", "admit", "Axiom", "Axioms", "Parameter", "Parameters", "Conjecture", "Hypothesis", "Variable")
+
+_REQUIRE = re.compile(r"From LossProof\.Proofs\.(\w+) Require(?: Import)?\s+([\w\s]+?)\.", re.S)
+_THEOREM = re.compile(r"^Theorem (\w+)\s*:", re.M)
+
+
+@dataclass(frozen=True)
+class CoqReport:
+    """What coqc checked: each theorem (file, name), and the axioms they rest on together."""
+
+    theorems: tuple[tuple[str, str], ...]
+    axioms: tuple[str, ...]
+    seconds: float
+    coqc_version: str
+
+    @property
+    def foreign_axioms(self) -> tuple[str, ...]:
+        """Axioms beyond the standard ones of Coq's real numbers (lossproof may have none)."""
+        return tuple(a for a in self.axioms if a not in STANDARD_AXIOMS)
+
+    @property
+    def ok(self) -> bool:
+        return not self.foreign_axioms
+
+
+def _project_paths(root: Path) -> list[tuple[str, str]]:
+    """The ``-Q dir name`` pairs of ``root/_CoqProject``."""
+    project = root / "_CoqProject"
+    if not project.is_file():
+        raise InputError(f"{str(root)!r}: no _CoqProject there (give the repository root)")
+    pairs = []
+    for line in project.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] in ("-Q", "-R") and re.fullmatch(r"[\w./-]+", parts[1]) \
+                and re.fullmatch(r"[A-Za-z][\w.]*", parts[2]):
+            pairs.append((parts[1], parts[2]))
+        elif parts:
+            raise InputError(f"{str(project)!r}: cannot read the line {line!r} (only -Q DIR NAME)")
+    return pairs
+
+
+def forbidden_words(text: str) -> list[str]:
+    """The words of :data:`FORBIDDEN` in a Coq source, as whole words.
+
+    >>> forbidden_words("Lemma x : True. Proof. admit. Qed.")
+    ['admit']
+    """
+    return [w for w in FORBIDDEN if re.search(rf"(?<![\w.]){w}(?![\w])", text)]
+
+
+def _order(files: Mapping[str, str]) -> list[list[str]]:
+    """Generated files in waves: each file after the generated files it imports."""
+    deps: dict[str, set[str]] = {}
+    for name, text in files.items():
+        needed = set()
+        for folder, mods in _REQUIRE.findall(text):
+            needed |= {f"proofs/{folder}/{m}.v" for m in mods.split()}
+        deps[name] = needed & set(files)
+    waves, done = [], set()
+    while len(done) < len(files):
+        wave = sorted(n for n in files if n not in done and deps[n] <= done)
+        if not wave:
+            raise CoqError(f"generated Coq files import each other in a cycle: {sorted(set(files) - done)}")
+        waves.append(wave)
+        done |= set(wave)
+    return waves
+
+
+def _coqc(args: Sequence[str], cwd: Path) -> None:
+    try:
+        run = subprocess.run(["coqc", *args], cwd=cwd, capture_output=True, text=True, timeout=COQC_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired as exc:
+        raise CoqError(f"coqc {' '.join(args)}: no answer in {COQC_TIMEOUT_SECONDS} s") from exc
+    if run.returncode != 0:
+        # the error, without Coquelicot's warning about coercion paths that every file prints
+        lines = [ln for ln in run.stderr.splitlines() if ln.strip()]
+        start = next((i for i, ln in enumerate(lines) if "Error" in ln), 0)
+        raise CoqError(f"coqc {args[-1]} failed: " + " ".join(lines[max(0, start - 1):start + 8]))
+
+
+def parse_assumptions(text: str) -> tuple[str, ...]:
+    """The axiom names in the output of ``Print Assumptions``.
+
+    >>> parse_assumptions("Axioms:\\nClassical_Prop.classic : forall P : Prop, P \\\\/ ~ P\\n")
+    ('Classical_Prop.classic',)
+    >>> parse_assumptions("Closed under the global context\\n")
+    ()
+    """
+    if "Closed under the global context" in text:
+        return ()
+    names, inside = [], False
+    for line in text.splitlines():
+        if re.fullmatch(r"(Axioms|Opaque constants|Transparent constants|Section Variables):", line.strip()):
+            inside = line.strip() == "Axioms:"
+            continue
+        if inside and line and not line[0].isspace():
+            m = re.match(r"([\w.']+)(\s|$)", line)
+            if m:
+                names.append(m.group(1))
+    if not names and "Axioms:" not in text:
+        raise CoqError(f"cannot read Print Assumptions output: {text[:200]!r}")
+    return tuple(names)
+
+
+def check_coq(root: Path | str = ".", build_dir: Path | str | None = None, jobs: int | None = None) -> CoqReport:
+    """Compile ``coq/`` and the generated ``proofs/**/*.v`` with coqc, and read each theorem's axioms.
+
+    The sources are copied to ``build_dir`` (a fresh temporary folder by default), so
+    checking writes nothing beside them. Files that import nothing of each other
+    compile in parallel (``jobs`` coqc processes, default the number of CPUs).
+
+    Raises:
+        CoqError: coqc is missing, a file does not compile, or a file holds a word of
+            :data:`FORBIDDEN`.
+        InputError: ``root`` is not a repository with a readable ``_CoqProject``.
+    """
+    import time
+
+    if shutil.which("coqc") is None:
+        raise CoqError(f"coqc not found: install Coq with `{COQ_INSTALL}`")
+    root = Path(root)
+    pairs = _project_paths(root)
+    start = time.perf_counter()
+    build = Path(build_dir) if build_dir is not None else Path(tempfile.mkdtemp(prefix="lossproof-coq-"))
+    build.mkdir(parents=True, exist_ok=True)
+    flags: list[str] = []
+    library: list[str] = []
+    generated: dict[str, str] = {}
+    for folder, logical in pairs:
+        flags += ["-Q", folder, logical]
+        for path in sorted((root / folder).rglob("*.v")):
+            rel = path.relative_to(root).as_posix()
+            text = path.read_text(encoding="utf-8")
+            bad = forbidden_words(text)
+            if bad:
+                raise CoqError(f"{rel}: {', '.join(bad)} in a proof file")
+            (build / rel).parent.mkdir(parents=True, exist_ok=True)
+            (build / rel).write_text(text, encoding="utf-8")
+            if folder == "proofs":
+                generated[rel] = text
+            else:
+                library.append(rel)
+    # The library is small and each file needs the one before (Defs, then Rules).
+    for rel in sorted(library, key=lambda r: (not r.endswith("Defs.v"), r)):
+        _coqc([*flags, rel], build)
+    workers = jobs or os.cpu_count() or 1
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for wave in _order(generated):
+            list(pool.map(lambda rel: _coqc([*flags, rel], build), wave))
+    # Ask Coq, not a grep, which axioms the theorems rest on: one Print Assumptions of
+    # the tuple of every theorem (each Print Assumptions takes about 2 s, for any number
+    # of theorems). A theorem's axioms are among the tuple's, so none goes unchecked.
+    logical = dict(pairs)["proofs"]
+    theorems: list[tuple[str, str]] = []
+    modules, refs = [], []
+    for rel, text in sorted(generated.items()):
+        module = logical + "." + rel[len("proofs/"):-2].replace("/", ".")
+        for name in _THEOREM.findall(text):
+            theorems.append((rel, name))
+            refs.append(f"{module}.{name}")
+        modules.append(module)
+    axioms: tuple[str, ...] = ()
+    if refs:
+        (build / "Assumptions.v").write_text(
+            "".join(f"Require {m}.\n" for m in modules)
+            + f"Definition lossproof_all := ({', '.join(refs)}).\n"
+            + 'Redirect "assumptions" Print Assumptions lossproof_all.\n',
+            encoding="utf-8",
+        )
+        _coqc([*flags, "Assumptions.v"], build)
+        axioms = parse_assumptions((build / "assumptions.out").read_text(encoding="utf-8"))
+    version = subprocess.run(["coqc", "--print-version"], capture_output=True, text=True).stdout.split()[:1]
+    return CoqReport(tuple(theorems), axioms, time.perf_counter() - start, version[0] if version else "?")

@@ -57,6 +57,7 @@ def generated_files(pictures: bool = True, names: tuple[str, ...] | None = None)
             # derivations/ (and by `lossproof prove`), not certified.
             if r.status == "proved":
                 files[f"proofs/{loss.name}/{r.claim.id}.json"] = _json(claim_to_dict(r.claim))
+        files.update(_coq_files(loss, results))
         files[f"derivations/{loss.name}.md"] = markdown(loss, results)
         files[f"derivations/{loss.name}.tex"] = tex = standalone_latex(loss, results)
         if pictures and loss.name in PICTURED:
@@ -75,6 +76,13 @@ def generated_files(pictures: bool = True, names: tuple[str, ...] | None = None)
     for claim in lemma_claims():
         files[f"proofs/lemmas/{claim.id}.json"] = _json(claim_to_dict(claim))
     return files
+
+
+def _coq_files(loss: object, results: list) -> dict[str, str]:
+    """``proofs/<loss>/<claim-id>.v``: the proved claims Coq can state, as Coq theorems (see :mod:`lossproof.coq`)."""
+    from .coq import coq_files_for
+
+    return coq_files_for(loss, [r.claim for r in results if r.status == "proved"])
 
 
 def stale_files(root: Path, files: Mapping[str, str | bytes], with_extra: bool = True) -> list[str]:
