@@ -58,6 +58,7 @@ __all__ = [
     "coq_file",
     "coq_files",
     "coq_files_for",
+    "compile_against",
     "report_text",
     "check_coq",
 ]
@@ -213,8 +214,8 @@ class _CoqPrinter:
 
     def _print_Mul(self, expr: sympy.Mul) -> str:
         coeff, rest = expr.as_coeff_Mul()
-        if coeff == -1:
-            return "- " + self._product(rest)
+        if coeff.is_negative:
+            return "- " + self._product(-expr)
         return self._product(expr)
 
     def _product(self, expr: sympy.Expr) -> str:
@@ -222,7 +223,8 @@ class _CoqPrinter:
         for factor in sympy.Mul.make_args(expr):
             base, exp = factor.as_base_exp()
             if factor.is_Rational and not factor.is_Integer:
-                num.append(sympy.Integer(factor.p))
+                if factor.p != 1:
+                    num.append(sympy.Integer(factor.p))
                 den.append(sympy.Integer(factor.q))
             elif exp.is_Integer and exp < 0:
                 den.append(base ** (-exp))
@@ -865,7 +867,7 @@ def _order(files: Mapping[str, str]) -> list[list[str]]:
     return waves
 
 
-def _coqc(args: Sequence[str], cwd: Path) -> None:
+def _coqc(args: Sequence[str], cwd: Path) -> str:
     try:
         run = subprocess.run(["coqc", *args], cwd=cwd, capture_output=True, text=True, timeout=COQC_TIMEOUT_SECONDS)
     except subprocess.TimeoutExpired as exc:
@@ -875,6 +877,26 @@ def _coqc(args: Sequence[str], cwd: Path) -> None:
         lines = [ln for ln in run.stderr.splitlines() if ln.strip()]
         start = next((i for i, ln in enumerate(lines) if "Error" in ln), 0)
         raise CoqError(f"coqc {args[-1]} failed: " + " ".join(lines[max(0, start - 1):start + 8]))
+    return run.stdout
+
+
+def compile_against(build_dir: Path | str, root: Path | str, source: Path | str) -> str:
+    """Compile one more Coq file against a project :func:`check_coq` built in ``build_dir``.
+
+    Returns coqc's output (what ``Print Assumptions`` and ``Check`` print).
+
+    Raises:
+        CoqError: the file does not compile, or holds a word of :data:`FORBIDDEN`.
+    """
+    text = Path(source).read_text(encoding="utf-8")
+    bad = forbidden_words(text)
+    if bad:
+        raise CoqError(f"{source}: {', '.join(bad)} in a proof file")
+    target = Path(build_dir) / "extra" / Path(source).name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    flags = [f for folder, logical in _project_paths(Path(root)) for f in ("-Q", folder, logical)]
+    return _coqc([*flags, target.relative_to(build_dir).as_posix()], Path(build_dir))
 
 
 def parse_assumptions(text: str) -> tuple[str, ...]:

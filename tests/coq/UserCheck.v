@@ -43,10 +43,16 @@ Proof. exact isMinOn_bce_p.noMinOn_bce_p_of_y_eq_0. Qed.
 Theorem user_noMinOn_bce_z_of_y_eq_1 : forall z, True -> exists w, True /\ bce 1 (sigmoid w) < bce 1 (sigmoid z).
 Proof. exact isMinOn_bce_z.noMinOn_bce_z_of_y_eq_1. Qed.
 
-Print Assumptions user_strictConvexOn_bce_p.
-Print Assumptions user_strictConvexOn_bce_z.
-Print Assumptions user_isMinOn_bce_p.
-Print Assumptions user_isMinOn_bce_z.
-Print Assumptions user_min_value_bce.
-Print Assumptions user_deriv_bce_p.
-Print Assumptions user_deriv_bce_z.
+(* ... and the infimum 0 is approached at the open end. *)
+Theorem user_tendsto_bce_p_of_y_eq_0 : filterlim (fun p => bce 0 p) (at_right 0) (locally 0).
+Proof. exact isMinOn_bce_p.tendsto_bce_p_of_y_eq_0. Qed.
+
+Theorem user_tendsto_bce_z_of_y_eq_1 : is_lim (fun z => bce 1 (sigmoid z)) p_infty 0.
+Proof. exact isMinOn_bce_z.tendsto_bce_z_of_y_eq_1. Qed.
+
+(* One Print Assumptions for all (each takes seconds): every theorem's axioms are among these. *)
+Definition user_all := (user_strictConvexOn_bce_p, user_strictConvexOn_bce_z, user_isMinOn_bce_p,
+  user_isMinOn_bce_z, user_min_value_bce, user_deriv_bce_p, user_deriv_bce_z,
+  user_noMinOn_bce_p_of_y_eq_0, user_noMinOn_bce_z_of_y_eq_1, user_tendsto_bce_p_of_y_eq_0,
+  user_tendsto_bce_z_of_y_eq_1).
+Print Assumptions user_all.
