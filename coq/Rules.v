@@ -87,6 +87,12 @@ Proof. intros H. exists ((lo + x) / 2). lra. Qed.
 Lemma open_right_Ioo (lo hi : R) (x : R) : lo < x < hi -> exists x', lo < x' < hi /\ x < x'.
 Proof. intros H. exists ((x + hi) / 2). lra. Qed.
 
+Lemma open_left_Ioi (lo : R) (x : R) : lo < x -> exists x', lo < x' /\ x' < x.
+Proof. intros H. exists ((lo + x) / 2). lra. Qed.
+
+Lemma open_right_Ioi (lo : R) (x : R) : lo < x -> exists x', lo < x' /\ x < x'.
+Proof. intros H. exists (x + 1). lra. Qed.
+
 Lemma open_left_univ (x : R) : True -> exists x', True /\ x' < x.
 Proof. intros _. exists (x - 1). split; [exact I | lra]. Qed.
 
@@ -340,6 +346,19 @@ Proof.
   field. lra.
 Qed.
 
+(** The sigmoid of a logarithm: how a minimiser [ln u] in the logit is evaluated. *)
+Lemma sigmoid_ln (u : R) : 0 < u -> sigmoid (ln u) = u / (1 + u).
+Proof.
+  intros Hu. unfold sigmoid. rewrite exp_Ropp, exp_ln by exact Hu.
+  field. split; lra.
+Qed.
+
+Lemma sigmoid_opp_ln (u : R) : 0 < u -> sigmoid (- ln u) = 1 / (1 + u).
+Proof.
+  intros Hu. unfold sigmoid. rewrite Ropp_involutive, exp_ln by exact Hu.
+  field. lra.
+Qed.
+
 (** ** Limits *)
 
 Lemma lim_exp_opp_m : is_lim (fun z => exp (- z)) m_infty p_infty.
@@ -411,9 +430,33 @@ Ltac lp_side := repeat match goal with |- _ /\ _ => split end;
   try exact I; try lra; try nra.
 
 (** Positivity of a product, quotient or power of positive factors. *)
+(** Positivity facts of the quotients in the goal (each kept only when lra proves it). *)
+Ltac lp_quot := repeat match goal with
+  | |- context [?a / ?b] =>
+    lazymatch goal with
+    | H : 0 < a / b |- _ => fail
+    | _ => assert (0 < a / b) by (apply Rdiv_lt_0_compat; lra)
+    end
+  end.
+
+(** A bound that follows linearly, or after clearing one positive denominator. *)
+Ltac lp_leaf := first [exact I | lra | nra | (apply Rlt_Rminus; apply Rlt_div_l; lra)
+  | (apply Rlt_div_l; lra) | (lp_quot; lra)].
+
 Ltac lp_pos := repeat (apply Rmult_lt_0_compat || apply Rdiv_lt_0_compat || apply pow_lt
-  || apply Rinv_0_lt_compat); lp_side.
+  || apply Rinv_0_lt_compat); lp_leaf.
+
+(** Two sums of logarithms whose arguments agree up to field identities. *)
+Ltac lp_ln_eq := repeat match goal with
+  | |- context [ln ?u] => match goal with
+    | |- context [ln ?v] => assert_fails (constr_eq u v);
+        replace (ln u) with (ln v) by (f_equal; field; lp_side)
+    end
+  end.
+
+(** A point in a domain of bounds: linear bounds, positive quotients, quotients below a bound. *)
+Ltac lp_dom := cbv beta; repeat match goal with |- _ /\ _ => split end; lp_pos.
 
 (** A value at a point: [1 - 0 = 1], [ln 1 = 0], then ring. *)
 Ltac lp_eval := cbv beta; rewrite ?Rminus_0_r, ?Rplus_0_r, ?Rmult_0_l, ?Rmult_0_r, ?ln_1, ?exp_0;
-  try ring.
+  try ring; try field.

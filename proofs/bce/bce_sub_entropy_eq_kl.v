@@ -8,5 +8,5 @@ Open Scope R_scope.
 Theorem bce_sub_entropy_eq_kl :
   forall y p, 0 < y < 1 -> 0 < p < 1 -> y * ln y + (1 - y) * ln (1 - y) - y * ln p - (1 - y) * ln (1 - p) = - y * ln (p / y) - (1 - y) * ln ((1 - p) / (1 - y)).
 Proof.
-  intros y p Hp0 Hp1. rewrite ?sigmoid_logit by lra; unfold bce, binEntropy, klBernoulli, sigmoid in *; rewrite ?ln_div by lp_pos; first [reflexivity | ring | field; lp_side].
+  intros y p Hp0 Hp1. rewrite ?sigmoid_ln, ?sigmoid_opp_ln by lp_pos; unfold bce, binEntropy, klBernoulli, sigmoid in *; rewrite ?ln_div by lp_pos; first [reflexivity | ring | field; lp_side | lp_ln_eq; ring].
 Qed.

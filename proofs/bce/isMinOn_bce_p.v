@@ -14,10 +14,10 @@ Proof.
   assert (Hdd : forall p, (fun x => 0 < x < 1) p -> is_derive (fun p => (p - y) / (p * (1 - p))) p ((1 - y) / (1 - p) ^ 2 + y / p ^ 2)).
   { intros p Hp. unfold bce, binEntropy, klBernoulli, sigmoid in *. auto_derive; [lp_side | field; lp_side]. }
   assert (Hpos : forall p, (fun x => 0 < x < 1) p -> 0 < (1 - y) / (1 - p) ^ 2 + y / p ^ 2).
-  { intros p Hp. replace ((1 - y) / (1 - p) ^ 2 + y / p ^ 2) with ((p ^ 2 * (1 - y) + y * (1 - p) ^ 2) / (p ^ 2 * (1 - p) ^ 2)) by (field; lp_side). apply Rdiv_lt_0_compat; [first [nra | (destruct (Rle_lt_dec y (1 / 2)); nra) | (destruct (Rle_lt_dec p (1 / 2)); nra)] | first [lp_pos | nra]]. }
+  { intros p Hp. replace ((1 - y) / (1 - p) ^ 2 + y / p ^ 2) with ((p ^ 2 * (1 - y) + y * (1 - p) ^ 2) / (p ^ 2 * (1 - p) ^ 2)) by (field; lp_side). apply Rdiv_lt_0_compat; [try assert (0 <= y * (1 - p) ^ 2) by (repeat (apply Rmult_le_pos || apply pow_le); lra); try assert (0 <= p ^ 2 * (1 - y)) by (repeat (apply Rmult_le_pos || apply pow_le); lra); try assert (0 < p ^ 2) by (apply pow_lt; lra); try assert (0 < (1 - p) ^ 2) by (apply pow_lt; lra); first [lp_pos | nra | (destruct (Rle_lt_dec y (1 / 2)); nra) | (destruct (Rle_lt_dec p (1 / 2)); nra)] | first [lp_pos | nra]]. }
   assert (Hroot : (fun p => (p - y) / (p * (1 - p))) (y) = 0).
-  { cbv beta. rewrite ?sigmoid_logit by lra; unfold bce, binEntropy, klBernoulli, sigmoid in *; rewrite ?ln_div by lp_pos; first [reflexivity | ring | field; lp_side]. }
-  assert (Hx0 : (fun x => 0 < x < 1) (y)) by (cbv beta; lp_side).
+  { cbv beta. rewrite ?sigmoid_ln, ?sigmoid_opp_ln by lp_pos; unfold bce, binEntropy, klBernoulli, sigmoid in *; rewrite ?ln_div by lp_pos; first [reflexivity | ring | field; lp_side | lp_ln_eq; ring]. }
+  assert (Hx0 : (fun x => 0 < x < 1) (y)) by lp_dom.
   assert (Hd0 : is_derive (fun p => bce y p) (y) 0).
   { pose proof (Hd (y) Hx0) as H. cbv beta in H, Hroot. rewrite Hroot in H. exact H. }
   intros p Hv Hne.
@@ -45,7 +45,7 @@ Proof.
   - intros x Hx. exact (open_left_Ioo _ _ x Hx).
   - apply (strictMonoOn_of_deriv_pos (fun x => 0 < x < 1) (fun p => bce 0 p) (fun p => / (1 - p)) (is_interval_Ioo 0 1)).
     + intros p Hp. unfold bce, binEntropy, klBernoulli, sigmoid in *. auto_derive; [lp_side | field; lp_side].
-    + intros p Hp. replace (/ (1 - p)) with ((1) / (1 - p)) by (field; lp_side). apply Rdiv_lt_0_compat; [first [nra] | first [lp_pos | nra]].
+    + intros p Hp. replace (/ (1 - p)) with ((1) / (1 - p)) by (field; lp_side). apply Rdiv_lt_0_compat; [try assert (0 <= 1) by (repeat (apply Rmult_le_pos || apply pow_le); lra); first [lp_pos | nra] | first [lp_pos | nra]].
 Qed.
 
 Theorem tendsto_bce_p_of_y_eq_0 :
@@ -64,7 +64,7 @@ Proof.
   - intros x Hx. exact (open_right_Ioo _ _ x Hx).
   - apply (strictAntiOn_of_deriv_neg (fun x => 0 < x < 1) (fun p => bce 1 p) (fun p => - 1 / p) (is_interval_Ioo 0 1)).
     + intros p Hp. unfold bce, binEntropy, klBernoulli, sigmoid in *. auto_derive; [lp_side | field; lp_side].
-    + intros p Hp. cut (0 < - (- 1 / p)); [lra|]. replace (- (- 1 / p)) with ((1) / (p)) by (field; lp_side). apply Rdiv_lt_0_compat; [first [nra] | first [lp_pos | nra]].
+    + intros p Hp. cut (0 < - (- 1 / p)); [lra|]. replace (- (- 1 / p)) with ((1) / (p)) by (field; lp_side). apply Rdiv_lt_0_compat; [try assert (0 <= 1) by (repeat (apply Rmult_le_pos || apply pow_le); lra); first [lp_pos | nra] | first [lp_pos | nra]].
 Qed.
 
 Theorem tendsto_bce_p_of_y_eq_1 :

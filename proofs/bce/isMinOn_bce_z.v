@@ -14,10 +14,10 @@ Proof.
   assert (Hdd : forall z, (fun _ => True) z -> is_derive (fun z => sigmoid z - y) z ((1 - sigmoid z) * sigmoid z)).
   { intros z Hz. pose proof (sigmoid_bounds (z)); pose proof (exp_pos (- (z))). unfold bce, binEntropy, klBernoulli, sigmoid in *. auto_derive; [lp_side | field; lp_side]. }
   assert (Hpos : forall z, (fun _ => True) z -> 0 < (1 - sigmoid z) * sigmoid z).
-  { intros z Hz. pose proof (sigmoid_bounds (z)); pose proof (exp_pos (- (z))). first [nra | (destruct (Rle_lt_dec (sigmoid (z)) (1 / 2)); nra)]. }
+  { intros z Hz. pose proof (sigmoid_bounds (z)); pose proof (exp_pos (- (z))). try assert (0 <= (1 - sigmoid z) * sigmoid z) by (repeat (apply Rmult_le_pos || apply pow_le); lra); first [lp_pos | nra | (destruct (Rle_lt_dec (sigmoid (z)) (1 / 2)); nra)]. }
   assert (Hroot : (fun z => sigmoid z - y) (ln (y / (1 - y))) = 0).
-  { cbv beta. rewrite ?sigmoid_logit by lra; unfold bce, binEntropy, klBernoulli, sigmoid in *; rewrite ?ln_div by lp_pos; first [reflexivity | ring | field; lp_side]. }
-  assert (Hx0 : (fun _ => True) (ln (y / (1 - y)))) by (cbv beta; lp_side).
+  { cbv beta. rewrite ?sigmoid_ln, ?sigmoid_opp_ln by lp_pos; unfold bce, binEntropy, klBernoulli, sigmoid in *; rewrite ?ln_div by lp_pos; first [reflexivity | ring | field; lp_side | lp_ln_eq; ring]. }
+  assert (Hx0 : (fun _ => True) (ln (y / (1 - y)))) by lp_dom.
   assert (Hd0 : is_derive (fun z => bce y (sigmoid z)) (ln (y / (1 - y))) 0).
   { pose proof (Hd (ln (y / (1 - y))) Hx0) as H. cbv beta in H, Hroot. rewrite Hroot in H. exact H. }
   intros z Hne.
@@ -45,7 +45,7 @@ Proof.
   - intros x Hx. exact (open_left_univ x Hx).
   - apply (strictMonoOn_of_deriv_pos (fun _ => True) (fun z => bce 0 (sigmoid z)) (fun z => sigmoid z) is_interval_univ).
     + intros z Hz. pose proof (sigmoid_bounds (z)); pose proof (exp_pos (- (z))). unfold bce, binEntropy, klBernoulli, sigmoid in *. auto_derive; [lp_side | field; lp_side].
-    + intros z Hz. pose proof (sigmoid_bounds (z)); pose proof (exp_pos (- (z))). first [nra | (destruct (Rle_lt_dec (sigmoid (z)) (1 / 2)); nra)].
+    + intros z Hz. pose proof (sigmoid_bounds (z)); pose proof (exp_pos (- (z))). try assert (0 <= sigmoid z) by (repeat (apply Rmult_le_pos || apply pow_le); lra); first [lp_pos | nra | (destruct (Rle_lt_dec (sigmoid (z)) (1 / 2)); nra)].
 Qed.
 
 Theorem tendsto_bce_z_of_y_eq_0 :
@@ -65,7 +65,7 @@ Proof.
   - intros x Hx. exact (open_right_univ x Hx).
   - apply (strictAntiOn_of_deriv_neg (fun _ => True) (fun z => bce 1 (sigmoid z)) (fun z => sigmoid z - 1) is_interval_univ).
     + intros z Hz. pose proof (sigmoid_bounds (z)); pose proof (exp_pos (- (z))). unfold bce, binEntropy, klBernoulli, sigmoid in *. auto_derive; [lp_side | field; lp_side].
-    + intros z Hz. pose proof (sigmoid_bounds (z)); pose proof (exp_pos (- (z))). cut (0 < - (sigmoid z - 1)); [lra|]. first [nra | (destruct (Rle_lt_dec (sigmoid (z)) (1 / 2)); nra)].
+    + intros z Hz. pose proof (sigmoid_bounds (z)); pose proof (exp_pos (- (z))). cut (0 < - (sigmoid z - 1)); [lra|]. try assert (0 <= 1) by (repeat (apply Rmult_le_pos || apply pow_le); lra); try assert (0 <= - sigmoid z) by (repeat (apply Rmult_le_pos || apply pow_le); lra); first [lp_pos | nra | (destruct (Rle_lt_dec (sigmoid (z)) (1 / 2)); nra)].
 Qed.
 
 Theorem tendsto_bce_z_of_y_eq_1 :

@@ -10,7 +10,7 @@ Theorem min_value_bce :
   forall y p, 0 < y < 1 -> 0 < p < 1 -> - y * ln y - (1 - y) * ln (1 - y) <= bce y p.
 Proof.
   intros y p Hp0 Hv.
-  replace (- y * ln y - (1 - y) * ln (1 - y)) with (bce y y) by (rewrite ?sigmoid_logit by lra; unfold bce, binEntropy, klBernoulli, sigmoid in *; rewrite ?ln_div by lp_pos; first [reflexivity | ring | field; lp_side]).
+  replace (- y * ln y - (1 - y) * ln (1 - y)) with (bce y y) by (rewrite ?sigmoid_ln, ?sigmoid_opp_ln by lp_pos; unfold bce, binEntropy, klBernoulli, sigmoid in *; rewrite ?ln_div by lp_pos; first [reflexivity | ring | field; lp_side | lp_ln_eq; ring]).
   destruct (Req_dec p (y)) as [Heq|Hne].
   - rewrite Heq. right. reflexivity.
   - left. apply isMinOn_bce_p; assumption.

@@ -14,5 +14,5 @@ Proof.
     (is_interval_Ioo 0 1) _ _ _ a b t Ha Hb Hab Ht).
   - intros p Hp. unfold bce, binEntropy, klBernoulli, sigmoid in *. auto_derive; [lp_side | field; lp_side].
   - intros p Hp. unfold bce, binEntropy, klBernoulli, sigmoid in *. auto_derive; [lp_side | field; lp_side].
-  - intros p Hp. replace ((1 - y) / (1 - p) ^ 2 + y / p ^ 2) with ((p ^ 2 * (1 - y) + y * (1 - p) ^ 2) / (p ^ 2 * (1 - p) ^ 2)) by (field; lp_side). apply Rdiv_lt_0_compat; [first [nra | (destruct (Rle_lt_dec y (1 / 2)); nra) | (destruct (Rle_lt_dec p (1 / 2)); nra)] | first [lp_pos | nra]].
+  - intros p Hp. replace ((1 - y) / (1 - p) ^ 2 + y / p ^ 2) with ((p ^ 2 * (1 - y) + y * (1 - p) ^ 2) / (p ^ 2 * (1 - p) ^ 2)) by (field; lp_side). apply Rdiv_lt_0_compat; [try assert (0 <= y * (1 - p) ^ 2) by (repeat (apply Rmult_le_pos || apply pow_le); lra); try assert (0 <= p ^ 2 * (1 - y)) by (repeat (apply Rmult_le_pos || apply pow_le); lra); try assert (0 < p ^ 2) by (apply pow_lt; lra); try assert (0 < (1 - p) ^ 2) by (apply pow_lt; lra); first [lp_pos | nra | (destruct (Rle_lt_dec y (1 / 2)); nra) | (destruct (Rle_lt_dec p (1 / 2)); nra)] | first [lp_pos | nra]].
 Qed.

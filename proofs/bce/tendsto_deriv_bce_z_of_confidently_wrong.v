@@ -6,8 +6,9 @@ From LossProof Require Import Defs Rules.
 Open Scope R_scope.
 
 Theorem tendsto_deriv_bce_z_of_confidently_wrong :
-  is_lim (fun z => sigmoid z - 1) m_infty (- 1).
+  is_lim (fun z => (sigmoid z - 1)) m_infty (- 1).
 Proof.
+  apply (is_lim_ext (fun z => sigmoid z - 1)); [intros z; unfold bce, binEntropy, klBernoulli, sigmoid in *; ring |].
   apply (tendsto_comp_of_continuous sigmoid (fun s => s - 1) m_infty 0 (- 1)).
   - exact sigmoid_lim_m.
   - apply (@ex_derive_continuous R_AbsRing R_NormedModule). auto_derive. lp_side.
@@ -15,8 +16,9 @@ Proof.
 Qed.
 
 Theorem tendsto_deriv_bce_z_of_confidently_wrong_2 :
-  is_lim (fun z => sigmoid z) p_infty (1).
+  is_lim (fun z => (sigmoid z)) p_infty (1).
 Proof.
+  apply (is_lim_ext (fun z => sigmoid z)); [intros z; unfold bce, binEntropy, klBernoulli, sigmoid in *; ring |].
   apply (tendsto_comp_of_continuous sigmoid (fun s => s) p_infty 1 (1)).
   - exact sigmoid_lim_p.
   - apply (@ex_derive_continuous R_AbsRing R_NormedModule). auto_derive. lp_side.

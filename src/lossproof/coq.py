@@ -160,7 +160,9 @@ class _CoqPrinter:
 
     def term(self, expr: sympy.Basic) -> str:
         if expr in self.names:
-            return self.names[expr]
+            text = self.names[expr]
+            # a name stands for a whole term: never let the context's operators split it
+            return text if _is_atomic(text) else f"({text})"
         method = getattr(self, f"_print_{type(expr).__name__}", None)
         if method is None:
             for cls in type(expr).__mro__:
@@ -266,6 +268,11 @@ class _CoqPrinter:
         return f"Rabs {self.atom(expr.args[0])}"
 
 
+def _is_atomic(text: str) -> bool:
+    return bool(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_']*|[0-9]+", text)) or (
+        text.startswith("(") and _balanced_outer(text))
+
+
 def _balanced_outer(text: str) -> bool:
     """``text`` is one parenthesised group: its first bracket closes at its last character."""
     depth = 0
@@ -329,7 +336,9 @@ def _apply(fn: sympy.Expr, var: Symbol, arg: str) -> tuple[str, str | None]:
                     text = " ".join(t for t in (name, args, inner_text) if t)
                     suffix = "_".join(f"{q}_eq_{v}" for q, v in fixed) or None
                     return text, suffix
-    return coq_term(fn, {var: arg}), None
+    text = coq_term(fn, {var: arg})
+    # a statement multiplies it (t * F a): keep it one term
+    return (text if _is_atomic(text) else f"({text})"), None
 
 
 # ====================================================================== domains
@@ -416,15 +425,27 @@ def _derive_proof(fn: sympy.Expr, result: sympy.Expr) -> str:
 
 
 def _numerator_tactic(box: Sequence[tuple[Symbol, Interval]], expr: sympy.Expr) -> str:
-    """``nra``, or ``nra`` on both halves of one variable's interval (one try per variable)."""
-    tries = ["nra"]
+    """``nra``, or ``nra`` on both halves of one variable's interval (one try per variable).
+
+    First, as hints nra cannot find by itself (it multiplies only pairs of facts): each
+    term of the sum that is a product of nonnegative factors is nonnegative, and each
+    even power of a nonzero base is positive.
+    """
+    hints = []
+    for term in sympy.Add.make_args(expr):
+        hints.append(f"try assert (0 <= {coq_term(term)}) by (repeat (apply Rmult_le_pos || apply pow_le); lra)")
+    for power in sorted(expr.atoms(sympy.Pow), key=sympy.default_sort_key):
+        base, exp = power.as_base_exp()
+        if exp.is_Integer and exp > 0 and exp % 2 == 0:
+            hints.append(f"try assert (0 < {coq_term(power)}) by (apply pow_lt; lra)")
+    tries = ["lp_pos", "nra"]
     for var, iv in box:
         if expr.has(var) and iv.start.is_finite and iv.end.is_finite:
             mid = coq_term((iv.start + iv.end) / 2)
             tries.append(f"(destruct (Rle_lt_dec {var.name} ({mid})); nra)")
     for arg in _sigmoid_args(expr):
         tries.append(f"(destruct (Rle_lt_dec (sigmoid ({coq_term(arg)})) (1 / 2)); nra)")
-    return "first [" + " | ".join(tries) + "]"
+    return "".join(f"{h}; " for h in hints) + "first [" + " | ".join(tries) + "]"
 
 
 def _sign_proof(expr: sympy.Expr, rel: str, box: Sequence[tuple[Symbol, Interval]],
@@ -461,8 +482,8 @@ def _sign_proof(expr: sympy.Expr, rel: str, box: Sequence[tuple[Symbol, Interval
 
 
 def _eq_proof() -> str:
-    return (f"rewrite ?sigmoid_logit by lra; {_UNFOLD}; rewrite ?ln_div by lp_pos; "
-            "first [reflexivity | ring | field; lp_side]")
+    return (f"rewrite ?sigmoid_ln, ?sigmoid_opp_ln by lp_pos; {_UNFOLD}; rewrite ?ln_div by lp_pos; "
+            "first [reflexivity | ring | field; lp_side | lp_ln_eq; ring]")
 
 
 # ====================================================================== theorems
@@ -529,6 +550,34 @@ def _strict_convex(name: str, view: PartView) -> _Theorem:
     return _Theorem(name, stmt, proof)
 
 
+def _convex(name: str, view: PartView) -> _Theorem:
+    """``ConvexOn`` in chord form, from a nonnegative second derivative."""
+    fn, var = view.subject[0], view.subject[1]
+    if view.hypotheses:
+        raise CoqError(f"{name}: convexity away from a kink has no Coq rule yet")
+    iv = _box_of(view, var)
+    d1 = sympy.diff(fn, var)
+    d2 = view.derivatives[2]
+    names, hyps = _params(view, var)
+    dom = _interval_text("{}", iv)
+    dhyps = [dom.format("a"), dom.format("b")] if dom else []
+    body = (f"{_apply(fn, var, 't * a + (1 - t) * b')[0]} <= "
+            f"t * {_apply(fn, var, 'a')[0]} + (1 - t) * {_apply(fn, var, 'b')[0]}")
+    stmt = _forall(names + ["a", "b", "t"], hyps + dhyps + ["0 <= t <= 1"], body)
+    hnames = [f"Hp{i}" for i in range(len(hyps))]
+    da = ["Ha", "Hb"] if dom else ["I", "I"]
+    intro = " ".join(names + ["a", "b", "t"] + hnames + (["Ha", "Hb"] if dom else []) + ["Ht"])
+    v = var.name
+    proof = f"""  intros {intro}.
+  refine (convexOn_of_deriv2_nonneg {_domain_fun(var, iv)} (fun {v} => {_apply(fn, var, v)[0]})
+    (fun {v} => {coq_term(d1)}) (fun {v} => {coq_term(d2)})
+    {_is_interval(iv)} _ _ _ a b t {da[0]} {da[1]} Ht).
+  - intros {v} H{v}. {_derive_proof(fn, d1)}
+  - intros {v} H{v}. {_derive_proof(d1, d2)}
+  - intros {v} H{v}. {_sign_proof(d2, '>=', view.box)}"""
+    return _Theorem(name, stmt, proof)
+
+
 def _is_min(name: str, view: PartView) -> list[_Theorem]:
     fn, var, x0 = view.subject[0], view.subject[1], view.subject[2]
     iv = _box_of(view, var)
@@ -553,7 +602,7 @@ def _is_min(name: str, view: PartView) -> list[_Theorem]:
   {{ intros {v} H{v}. {_sign_proof(d2, '>', view.box)} }}
   assert (Hroot : {F1} ({x0t}) = 0).
   {{ cbv beta. {_eq_proof()}. }}
-  assert (Hx0 : {D} ({x0t})) by (cbv beta; lp_side).
+  assert (Hx0 : {D} ({x0t})) by lp_dom.
   assert (Hd0 : is_derive {F} ({x0t}) 0).
   {{ pose proof (Hd ({x0t}) Hx0) as H. cbv beta in H, Hroot. rewrite Hroot in H. exact H. }}
   exact (proj2 (isMinOn_of_deriv_eq_zero_of_strictConvexOn {D} {F} ({x0t}) {_is_interval(iv)}
@@ -576,7 +625,11 @@ def _open_end(iv: Interval, side: str) -> str:
     lo, hi = iv.start, iv.end
     if lo == -oo and hi == oo:
         return f"exact (open_{side}_univ x Hx)"
-    return f"exact (open_{side}_Ioo _ _ x Hx)"
+    if hi == oo and iv.left_open:
+        return f"exact (open_{side}_Ioi _ x Hx)"
+    if iv.left_open and iv.right_open:
+        return f"exact (open_{side}_Ioo _ _ x Hx)"
+    raise CoqError(f"no Coq lemma for an open end of {iv}")
 
 
 def _no_min(name: str, view: PartView) -> _Theorem:
@@ -620,6 +673,12 @@ def _limit(name: str, view: PartView) -> _Theorem:
     sig = sigmoid(var)
     if expr.xreplace({sig: s}).has(var):
         raise CoqError(f"no Coq limit rule for {expr} as {var} -> {point}")
+    inner = sympy.Integer(1 if point == oo else 0)
+    outer_expr = expr.xreplace({sig: s})
+    for fn_at in outer_expr.atoms(sympy.log):
+        if not (fn_at.args[0].subs(s, inner)).is_positive:
+            # e.g. s log s as s -> 0: not continuous there; Coq needs a limit lemma for it
+            raise CoqError(f"no Coq limit rule for {expr}: {fn_at} is not continuous at s = {inner}")
     pattern = re.compile(r"\bsigmoid " + re.escape(v) + r"(?![A-Za-z0-9_'])")
     outer = pattern.sub("s", plain)
     if shown != plain:
@@ -691,6 +750,8 @@ def _theorems(claim_id: str, views: Sequence[PartView],
         default = claim_id if i == 0 else f"{claim_id}_{i + 1}"
         if view.rule == "strictConvexOn_of_deriv2_pos":
             out.append(_strict_convex(default, view))
+        elif view.rule == "convexOn_of_deriv2_nonneg":
+            out.append(_convex(default, view))
         elif view.rule == "isMinOn_of_deriv_eq_zero_of_strictConvexOn":
             out.extend(_is_min(default, view))
         elif view.rule == "not_isMinOn_of_strictMonoOn":
@@ -747,7 +808,7 @@ def coq_file(claim: object, loss_name: str, minimisers: Mapping[str, tuple[str, 
 
 
 #: The losses whose claims are exported to Coq (their generated files compile; see the README).
-COQ_LOSSES = ("bce",)
+COQ_LOSSES = ("bce", "mse", "bce_pos_weight", "bce_label_smoothing", "focal", "poisson", "mae", "logcosh")
 
 
 def coq_files_for(loss: object, claims: Sequence[object]) -> dict[str, str]:
@@ -923,12 +984,14 @@ def parse_assumptions(text: str) -> tuple[str, ...]:
     return tuple(names)
 
 
-def check_coq(root: Path | str = ".", build_dir: Path | str | None = None, jobs: int | None = None) -> CoqReport:
+def check_coq(root: Path | str = ".", build_dir: Path | str | None = None, jobs: int | None = None,
+              losses: Sequence[str] | None = None) -> CoqReport:
     """Compile ``coq/`` and the generated ``proofs/**/*.v`` with coqc, and read each theorem's axioms.
 
     The sources are copied to ``build_dir`` (a fresh temporary folder by default), so
     checking writes nothing beside them. Files that import nothing of each other
     compile in parallel (``jobs`` coqc processes, default the number of CPUs).
+    ``losses`` limits the generated files to ``proofs/<loss>/`` for those losses.
 
     Raises:
         CoqError: coqc is missing, a file does not compile, or a file holds a word of
@@ -937,10 +1000,10 @@ def check_coq(root: Path | str = ".", build_dir: Path | str | None = None, jobs:
     """
     import time
 
+    root = Path(root)
+    pairs = _project_paths(root)  # bad input first: it is an error whether or not Coq is installed
     if shutil.which("coqc") is None:
         raise CoqError(f"coqc not found: install Coq with `{COQ_INSTALL}`")
-    root = Path(root)
-    pairs = _project_paths(root)
     start = time.perf_counter()
     build = Path(build_dir) if build_dir is not None else Path(tempfile.mkdtemp(prefix="lossproof-coq-"))
     build.mkdir(parents=True, exist_ok=True)
@@ -958,7 +1021,8 @@ def check_coq(root: Path | str = ".", build_dir: Path | str | None = None, jobs:
             (build / rel).parent.mkdir(parents=True, exist_ok=True)
             (build / rel).write_text(text, encoding="utf-8")
             if folder == "proofs":
-                generated[rel] = text
+                if losses is None or rel.split("/")[1] in losses:
+                    generated[rel] = text
             else:
                 library.append(rel)
     # The library is small and each file needs the one before (Defs, then Rules).
