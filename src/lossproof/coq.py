@@ -95,10 +95,19 @@ class CoqError(LossproofError):
 
 @dataclass(frozen=True)
 class PartView:
-    """What a Coq theorem needs to know about one part of a claim."""
+    """What a Coq theorem needs to know about one part of a claim, by name.
+
+    ``function`` of ``var`` is what the conclusion is about; ``minimiser`` the point of
+    an isMinOn part; ``lhs``/``rhs`` the sides of an identity (``lhs`` alone: the value
+    a sign part is about).
+    """
 
     rule: str
-    subject: tuple[sympy.Expr, ...]
+    function: sympy.Expr | None
+    var: Symbol | None
+    minimiser: sympy.Expr | None
+    lhs: sympy.Expr | None
+    rhs: sympy.Expr | None
     box: tuple[tuple[Symbol, Interval], ...]
     hypotheses: tuple[tuple[sympy.Expr, str], ...]
     derivatives: Mapping[int, sympy.Expr]  # order -> result
@@ -108,6 +117,25 @@ class PartView:
 
 def _claim_id(claim: object) -> str:
     return str(claim.id)  # type: ignore[attr-defined]
+
+
+def _states_min_value(claim_id: str) -> bool:
+    """The claim names a minimum value (its first identity is the value at a minimiser)."""
+    return claim_id.startswith("min_value")
+
+
+def _subject(rule: str, subject: Sequence[sympy.Expr]) -> dict[str, sympy.Expr | None]:
+    """Today's positional subjects, by the rule that reads them (typed subjects will make this a lookup)."""
+    out: dict[str, sympy.Expr | None] = dict(function=None, var=None, minimiser=None, lhs=None, rhs=None)
+    if rule in ("eq_of_identity",):
+        out.update(lhs=subject[0], rhs=subject[1])
+    elif rule == "sign_of_sign":
+        out.update(lhs=subject[0])
+    else:
+        out.update(function=subject[0], var=subject[1])
+        if rule.startswith("isMinOn_") and len(subject) > 2:
+            out.update(minimiser=subject[2])
+    return out
 
 
 def _part_views(claim: object) -> list[PartView]:
@@ -126,7 +154,7 @@ def _part_views(claim: object) -> list[PartView]:
         views.append(
             PartView(
                 rule=part.rule,
-                subject=tuple(part.subject),
+                **_subject(part.rule, tuple(part.subject)),
                 box=tuple(part.domain.intervals),
                 hypotheses=tuple((h.expr, h.rel) for h in part.domain.hypotheses),
                 derivatives=derivs,
@@ -526,7 +554,7 @@ def _intros(n_names: int, n_hyps: int, prefix: str = "H") -> tuple[str, list[str
 
 
 def _strict_convex(name: str, view: PartView) -> _Theorem:
-    fn, var = view.subject[0], view.subject[1]
+    fn, var = view.function, view.var
     iv = _box_of(view, var)
     d1 = sympy.diff(fn, var)  # Coq checks it: auto_derive proves F' and field the form
     d2 = view.derivatives[2]
@@ -552,7 +580,7 @@ def _strict_convex(name: str, view: PartView) -> _Theorem:
 
 def _convex(name: str, view: PartView) -> _Theorem:
     """``ConvexOn`` in chord form, from a nonnegative second derivative."""
-    fn, var = view.subject[0], view.subject[1]
+    fn, var = view.function, view.var
     if view.hypotheses:
         raise CoqError(f"{name}: convexity away from a kink has no Coq rule yet")
     iv = _box_of(view, var)
@@ -579,7 +607,7 @@ def _convex(name: str, view: PartView) -> _Theorem:
 
 
 def _is_min(name: str, view: PartView) -> list[_Theorem]:
-    fn, var, x0 = view.subject[0], view.subject[1], view.subject[2]
+    fn, var, x0 = view.function, view.var, view.minimiser
     iv = _box_of(view, var)
     d1, d2 = view.derivatives[1], view.derivatives[2]
     names, hyps = _params(view, var)
@@ -633,7 +661,7 @@ def _open_end(iv: Interval, side: str) -> str:
 
 
 def _no_min(name: str, view: PartView) -> _Theorem:
-    fn, var = view.subject[0], view.subject[1]
+    fn, var = view.function, view.var
     iv = _box_of(view, var)
     (expr, rel, _lemmas), = view.signs
     d1 = view.derivatives[1]
@@ -652,7 +680,7 @@ def _no_min(name: str, view: PartView) -> _Theorem:
 
 def _limit(name: str, view: PartView) -> _Theorem:
     (expr, var, point, direction, value), = view.limits
-    fn = view.subject[0]
+    fn = view.function
     v = var.name
     shown = _apply(fn, var, v)[0]
     plain = coq_term(expr)
@@ -701,7 +729,7 @@ def _sign_part(name: str, view: PartView) -> _Theorem:
 
 
 def _identity_part(name: str, view: PartView) -> _Theorem | None:
-    lhs, rhs = view.subject[0], view.subject[1]
+    lhs, rhs = view.lhs, view.rhs
     if lhs == rhs:
         return None  # a claim's restatement of a value; nothing for Coq to check
     names, hyps = _params(view, None)
@@ -713,8 +741,8 @@ def _identity_part(name: str, view: PartView) -> _Theorem | None:
 def _min_value(name: str, view: PartView, minimiser: tuple[str, PartView]) -> _Theorem:
     """``value <= F v`` for every v: the value is F at the minimiser of the isMinOn theorem."""
     thm, mview = minimiser
-    fn, var, x0 = mview.subject[0], mview.subject[1], mview.subject[2]
-    value = view.subject[0]
+    fn, var, x0 = mview.function, mview.var, mview.minimiser
+    value = view.lhs
     iv = _box_of(mview, var)
     names, hyps = _params(mview, var)
     v, x0t = var.name, coq_term(x0)
@@ -730,7 +758,7 @@ def _min_value(name: str, view: PartView, minimiser: tuple[str, PartView]) -> _T
 
 
 def _end_suffix(view: PartView) -> str:
-    fn, var = view.subject[0], view.subject[1]
+    fn, var = view.function, view.var
     return _apply(fn, var, var.name)[1] or ""
 
 
@@ -761,13 +789,13 @@ def _theorems(claim_id: str, views: Sequence[PartView],
             suffix = _end_suffix(view)
             out.append(_limit(f"tendsto_{_base(claim_id)}_of_{suffix}" if suffix else default, view))
         elif view.rule == "sign_of_sign":
-            out.append(_sign_part(f"{claim_id}_pos" if claim_id.startswith("min_value") else default, view))
+            out.append(_sign_part(f"{claim_id}_pos" if _states_min_value(claim_id) else default, view))
         elif view.rule == "eq_of_identity":
-            if claim_id.startswith("min_value") and i == 0:
+            if _states_min_value(claim_id) and i == 0:
                 found = [m for m in minimisers.values() if _value_of(m[1]) is not None
-                         and sympy.simplify(_value_of(m[1]) - view.subject[0]) == 0]
+                         and sympy.simplify(_value_of(m[1]) - view.lhs) == 0]
                 if not found:
-                    raise CoqError(f"{claim_id}: no minimiser whose value is {view.subject[0]}")
+                    raise CoqError(f"{claim_id}: no minimiser whose value is {view.lhs}")
                 out.append(_min_value(claim_id, view, found[0]))
                 imports.append(found[0][0])
                 continue
@@ -780,7 +808,7 @@ def _theorems(claim_id: str, views: Sequence[PartView],
 
 
 def _value_of(view: PartView) -> sympy.Expr | None:
-    fn, var, x0 = view.subject[0], view.subject[1], view.subject[2]
+    fn, var, x0 = view.function, view.var, view.minimiser
     return fn.xreplace({var: x0}) if not fn.has(sigmoid) else None
 
 
