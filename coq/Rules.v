@@ -339,6 +339,14 @@ Qed.
 Lemma sigmoid_bounds (z : R) : 0 < sigmoid z < 1.
 Proof. split; [apply sigmoid_pos | apply sigmoid_lt_one]. Qed.
 
+(** The sigmoid is strictly increasing. *)
+Lemma sigmoid_strictMono (a b : R) : a < b -> sigmoid a < sigmoid b.
+Proof.
+  intros H. unfold sigmoid. apply Rinv_lt_contravar.
+  - pose proof (exp_pos (- a)). pose proof (exp_pos (- b)). nra.
+  - pose proof (exp_increasing (- b) (- a) ltac:(lra)). lra.
+Qed.
+
 (** The logit inverts the sigmoid. *)
 Lemma sigmoid_logit (y : R) : 0 < y < 1 -> sigmoid (ln (y / (1 - y))) = y.
 Proof.

@@ -14,7 +14,7 @@ Proof.
   assert (Hdd : forall z, (fun _ => True) z -> is_derive (fun z => 2 * y * sigmoid z + sigmoid z - 3 * y) z ((1 - sigmoid z) * (2 * y + 1) * sigmoid z)).
   { intros z Hz. pose proof (sigmoid_bounds (z)); pose proof (exp_pos (- (z))). unfold bce, binEntropy, klBernoulli, sigmoid in *. auto_derive; [lp_side | field; lp_side]. }
   assert (Hpos : forall z, (fun _ => True) z -> 0 < (1 - sigmoid z) * (2 * y + 1) * sigmoid z).
-  { intros z Hz. pose proof (sigmoid_bounds (z)); pose proof (exp_pos (- (z))). try assert (0 <= (1 - sigmoid z) * (2 * y + 1) * sigmoid z) by (repeat (apply Rmult_le_pos || apply pow_le); lra); first [lp_pos | nra | (destruct (Rle_lt_dec y (1 / 2)); nra) | (destruct (Rle_lt_dec (sigmoid (z)) (1 / 2)); nra)]. }
+  { intros z Hz. pose proof (sigmoid_bounds (z)); pose proof (exp_pos (- (z))). try assert (0 <= (1 - sigmoid z) * (2 * y + 1) * sigmoid z) by (repeat (apply Rmult_le_pos || apply pow_le); lra); try assert (0 < (1 - sigmoid z) * (2 * y + 1)) by nra; try assert (0 < (1 - sigmoid z) * sigmoid z) by nra; try assert (0 < (2 * y + 1) * sigmoid z) by nra; first [lp_pos | nra | (destruct (Rle_lt_dec y (1 / 2)); nra) | (destruct (Rle_lt_dec (sigmoid (z)) (1 / 2)); nra)]. }
   assert (Hroot : (fun z => 2 * y * sigmoid z + sigmoid z - 3 * y) (ln (3 * y / ((2 * y + 1) * (1 - 3 * y / (2 * y + 1))))) = 0).
   { cbv beta. rewrite ?sigmoid_ln, ?sigmoid_opp_ln by lp_pos; unfold bce, binEntropy, klBernoulli, sigmoid in *; rewrite ?ln_div by lp_pos; first [reflexivity | ring | field; lp_side | lp_ln_eq; ring]. }
   assert (Hx0 : (fun _ => True) (ln (3 * y / ((2 * y + 1) * (1 - 3 * y / (2 * y + 1)))))) by lp_dom.

@@ -14,5 +14,5 @@ Proof.
     is_interval_univ _ _ _ a b t I I Hab Ht).
   - intros z Hz. pose proof (sigmoid_bounds (z)); pose proof (exp_pos (- (z))). unfold bce, binEntropy, klBernoulli, sigmoid in *. auto_derive; [lp_side | field; lp_side].
   - intros z Hz. pose proof (sigmoid_bounds (z)); pose proof (exp_pos (- (z))). unfold bce, binEntropy, klBernoulli, sigmoid in *. auto_derive; [lp_side | field; lp_side].
-  - intros z Hz. pose proof (sigmoid_bounds (z)); pose proof (exp_pos (- (z))). try assert (0 <= (1 - sigmoid z) * (2 * y + 1) * sigmoid z) by (repeat (apply Rmult_le_pos || apply pow_le); lra); first [lp_pos | nra | (destruct (Rle_lt_dec y (1 / 2)); nra) | (destruct (Rle_lt_dec (sigmoid (z)) (1 / 2)); nra)].
+  - intros z Hz. pose proof (sigmoid_bounds (z)); pose proof (exp_pos (- (z))). try assert (0 <= (1 - sigmoid z) * (2 * y + 1) * sigmoid z) by (repeat (apply Rmult_le_pos || apply pow_le); lra); try assert (0 < (1 - sigmoid z) * (2 * y + 1)) by nra; try assert (0 < (1 - sigmoid z) * sigmoid z) by nra; try assert (0 < (2 * y + 1) * sigmoid z) by nra; first [lp_pos | nra | (destruct (Rle_lt_dec y (1 / 2)); nra) | (destruct (Rle_lt_dec (sigmoid (z)) (1 / 2)); nra)].
 Qed.

@@ -111,7 +111,8 @@ class PartView:
     box: tuple[tuple[Symbol, Interval], ...]
     hypotheses: tuple[tuple[sympy.Expr, str], ...]
     derivatives: Mapping[int, sympy.Expr]  # order -> result
-    signs: tuple[tuple[sympy.Expr, str, tuple[tuple[str, sympy.Expr], ...]], ...]
+    # (expr, rel, lemma uses, the step's own hypotheses beyond the part's)
+    signs: tuple[tuple[sympy.Expr, str, tuple[tuple[str, sympy.Expr], ...], tuple[tuple[sympy.Expr, str], ...]], ...]
     limits: tuple[tuple[sympy.Expr, Symbol, sympy.Expr, str, sympy.Expr], ...]
 
 
@@ -148,7 +149,8 @@ def _part_views(claim: object) -> list[PartView]:
             if kind == "Derivative":
                 derivs[step.order] = step.result
             elif kind == "Sign":
-                signs.append((step.expr, step.rel, tuple((u.name, u.arg) for u in step.lemmas)))
+                own = tuple((h.expr, h.rel) for h in step.domain.hypotheses if h not in part.domain.hypotheses)
+                signs.append((step.expr, step.rel, tuple((u.name, u.arg) for u in step.lemmas), own))
             elif kind == "Limit":
                 limits.append((step.expr, step.var, step.point, step.direction, step.value))
         views.append(
@@ -462,6 +464,13 @@ def _numerator_tactic(box: Sequence[tuple[Symbol, Interval]], expr: sympy.Expr) 
     hints = []
     for term in sympy.Add.make_args(expr):
         hints.append(f"try assert (0 <= {coq_term(term)}) by (repeat (apply Rmult_le_pos || apply pow_le); lra)")
+    for term in sympy.Add.make_args(expr):
+        factors = [f for f in sympy.Mul.make_args(term) if not f.is_Number]
+        if len(factors) >= 3:
+            for i in range(len(factors)):
+                for j in range(i + 1, len(factors)):
+                    pair = coq_term(factors[i] * factors[j])
+                    hints.append(f"try assert (0 < {pair}) by nra")
     for power in sorted(expr.atoms(sympy.Pow), key=sympy.default_sort_key):
         base, exp = power.as_base_exp()
         if exp.is_Integer and exp > 0 and exp % 2 == 0:
@@ -649,6 +658,62 @@ def _is_min(name: str, view: PartView) -> list[_Theorem]:
     return out
 
 
+def _sign_change(name: str, view: PartView) -> _Theorem:
+    """The unique minimiser from the derivative's sign: negative before it, positive after."""
+    fn, var, x0 = view.function, view.var, view.minimiser
+    iv = _box_of(view, var)
+    d1 = view.derivatives[1]
+    names, hyps = _params(view, var)
+    v, x0t = var.name, coq_term(x0)
+    dom = _interval_text(v, iv)
+    body = f"{_apply(fn, var, x0t)[0]} < {_apply(fn, var, v)[0]}"
+    stmt = _forall(names + [v], hyps + ([dom] if dom else []) + [f"{v} <> {x0t}"], body)
+    hnames = [f"Hp{i}" for i in range(len(hyps))]
+    intro_v = " ".join([v] + (["Hv"] if dom else []) + ["Hne"])
+    intro = " ".join(names + [v] + hnames + (["Hv"] if dom else []) + ["Hne"]) + f". revert {intro_v}"
+    D, F = _domain_fun(var, iv), f"(fun {v} => {_apply(fn, var, v)[0]})"
+    F1 = f"(fun {v} => {coq_term(d1)})"
+    side: dict[str, str] = {}
+    for expr, rel, _lemmas, own in view.signs:
+        if len(own) != 1 or rel not in ("<", ">"):
+            raise CoqError(f"{name}: a sign step without one hypothesis saying on which side it is")
+        (h_expr, h_rel), = own
+        order = "<" if rel == "<" else ">"
+        hyp = _sign_text(h_expr, h_rel)
+        # the step's hypothesis (p - y < 0, or sigma(z) - y < 0) from v < x0: directly, or
+        # through the sigmoid's monotonicity and its value at the minimiser
+        sig_x0 = sympy.simplify(sigmoid(x0).rewrite(sympy.exp))
+        through = ""
+        if h_expr.has(sigmoid(var)):
+            cmp = f"sigmoid {v} < sigmoid ({x0t})" if order == "<" else f"sigmoid ({x0t}) < sigmoid {v}"
+            pair = f"{v} ({x0t})" if order == "<" else f"({x0t}) {v}"
+            through = (f"assert (Hs : {cmp}) by (apply (sigmoid_strictMono {pair}); lra). "
+                       f"assert (E : sigmoid ({x0t}) = {coq_term(sig_x0)}) by {_eq_proof_bracketed()}. "
+                       f"rewrite E in Hs. ")
+        lt = f"{v} < {x0t}" if order == "<" else f"{x0t} < {v}"
+        side[order] = (f"forall {v}, {D} {v} -> {lt} -> {_sign_text(expr, rel)}",
+                       f"intros {v} H{v} Hlt. {through}assert (Hh : {hyp}) by lra. "
+                       f"{_sign_proof(expr, rel, view.box)}")
+    if set(side) != {"<", ">"}:
+        raise CoqError(f"{name}: the derivative's sign on both sides of the minimiser is needed")
+    proof = f"""  intros {intro}.
+  assert (Hd : forall {v}, {D} {v} -> is_derive {F} {v} ({coq_term(d1)})).
+  {{ intros {v} H{v}. {_derive_proof(fn, d1)} }}
+  assert (Hneg : {side['<'][0]}).
+  {{ {side['<'][1]} }}
+  assert (Hpos : {side['>'][0]}).
+  {{ {side['>'][1]} }}
+  assert (Hx0 : {D} ({x0t})) by lp_dom.
+  intros {intro_v}.
+  exact (proj2 (isMinOn_of_deriv_neg_of_lt_of_pos_of_gt {D} {F} {F1} ({x0t}) {_is_interval(iv)}
+    Hd Hx0 Hneg Hpos) {v} {'Hv' if dom else 'I'} Hne)."""
+    return _Theorem(name, stmt, proof)
+
+
+def _eq_proof_bracketed() -> str:
+    return f"({_eq_proof()})"
+
+
 def _open_end(iv: Interval, side: str) -> str:
     lo, hi = iv.start, iv.end
     if lo == -oo and hi == oo:
@@ -663,7 +728,7 @@ def _open_end(iv: Interval, side: str) -> str:
 def _no_min(name: str, view: PartView) -> _Theorem:
     fn, var = view.function, view.var
     iv = _box_of(view, var)
-    (expr, rel, _lemmas), = view.signs
+    (expr, rel, _lemmas, _own), = view.signs
     d1 = view.derivatives[1]
     v = var.name
     D = _domain_fun(var, iv)
@@ -720,7 +785,7 @@ def _limit(name: str, view: PartView) -> _Theorem:
 
 
 def _sign_part(name: str, view: PartView) -> _Theorem:
-    (expr, rel, lemmas), = view.signs
+    (expr, rel, lemmas, _own), = view.signs
     names, hyps = _params(view, None)
     hyps = hyps + [_hypothesis_text(e, r) for e, r in view.hypotheses]
     stmt = _forall(names, hyps, _sign_text(expr, rel))
@@ -782,6 +847,8 @@ def _theorems(claim_id: str, views: Sequence[PartView],
             out.append(_convex(default, view))
         elif view.rule == "isMinOn_of_deriv_eq_zero_of_strictConvexOn":
             out.extend(_is_min(default, view))
+        elif view.rule == "isMinOn_of_deriv_neg_of_lt_of_pos_of_gt":
+            out.append(_sign_change(default, view))
         elif view.rule == "not_isMinOn_of_strictMonoOn":
             suffix = _end_suffix(view)
             out.append(_no_min(f"noMinOn_{_base(claim_id)}_of_{suffix}" if suffix else default, view))
