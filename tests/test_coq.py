@@ -16,8 +16,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import mpmath
 import pytest
 import sympy
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from sympy import Rational, exp, log, symbols
 
 import lossproof.coq as coq
@@ -105,10 +108,44 @@ def test_printed_terms_agree_with_sympy_numerically():
         assert value == pytest.approx(expected, rel=1e-12), text
 
 
-def _eval_coq(text: str, env: dict[str, float]) -> float:
-    """Evaluate a printed Coq R term (the printer's subset) by recursive descent."""
-    import math
+_leaf = st.sampled_from([y, p, z, sympy.Integer(2), sympy.Integer(3), Rational(1, 2), Rational(-3, 4)])
 
+
+def _grow(children: st.SearchStrategy[sympy.Expr]) -> st.SearchStrategy[sympy.Expr]:
+    return st.one_of(
+        st.tuples(children, children).map(lambda ab: ab[0] + ab[1]),
+        st.tuples(children, children).map(lambda ab: ab[0] - ab[1]),
+        st.tuples(children, children).map(lambda ab: ab[0] * ab[1]),
+        st.tuples(children, children).map(lambda ab: ab[0] / (ab[1] ** 2 + 1)),
+        st.tuples(children, st.integers(-3, 3)).map(lambda ae: (ae[0] ** 2 + 1) ** ae[1]),
+        children.map(lambda a: log(a**2 + 1)),
+        children.map(lambda a: sigmoid(a)),
+        children.map(lambda a: exp(sigmoid(a))),
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.recursive(_leaf, _grow, max_leaves=8))
+def test_printed_term_has_sympy_s_value(expr):
+    # every bracket the printer leaves out must be one Coq's grammar does not need
+    point = {y: Rational(3, 10), p: Rational(7, 10), z: Rational(-2, 5)}
+    expected = sympy.N(expr.subs(point).rewrite(sympy.exp), 40)
+    assert expected.is_real
+    try:
+        text = coq_term(expr)
+    except CoqError:
+        # SymPy may make exp(log(u)/4) a fractional power, which Coq's reals print no term for
+        assume(any(not e.exp.is_Integer for e in expr.atoms(sympy.Pow)))
+        return
+    with mpmath.workdps(40):
+        env = {"y": mpmath.mpf(3) / 10, "p": mpmath.mpf(7) / 10, "z": -mpmath.mpf(2) / 5}
+        value = _eval_coq(text, env)
+        # 40 digits on both sides: a misplaced bracket changes far more than the 30th digit
+        assert abs(value - mpmath.mpf(str(expected))) <= mpmath.mpf(10) ** -30 * (1 + abs(value)), text
+
+
+def _eval_coq(text: str, env: dict[str, object]) -> object:
+    """Evaluate a printed Coq R term (the printer's subset) by recursive descent."""
     tokens = re.findall(r"\d+|[A-Za-z_]\w*|[-+*/^()]", text)
     pos = 0
 
@@ -148,7 +185,7 @@ def _eval_coq(text: str, env: dict[str, float]) -> float:
             v = v ** int(take())
         return v
 
-    funcs = {"ln": math.log, "exp": math.exp, "sigmoid": lambda u: 1 / (1 + math.exp(-u))}
+    funcs = {"ln": mpmath.log, "exp": mpmath.exp, "sqrt": mpmath.sqrt, "sigmoid": lambda u: 1 / (1 + mpmath.exp(-u))}
 
     def app():
         tok = take()
@@ -158,7 +195,7 @@ def _eval_coq(text: str, env: dict[str, float]) -> float:
             v = sum_()
             assert take() == ")"
             return v
-        return float(tok) if tok.isdigit() else env[tok]
+        return mpmath.mpf(tok) if tok.isdigit() else env[tok]
 
     value = sum_()
     assert pos == len(tokens), text

@@ -229,20 +229,15 @@ class _CoqPrinter:
         # positive terms first, as a person writes sigma(z) - y (SymPy orders -y + sigma(z))
         terms = sorted(expr.as_ordered_terms(), key=lambda t: bool(t.could_extract_minus_sign()))
         for i, term in enumerate(terms):
-            coeff, rest = term.as_coeff_Mul()
-            negative = coeff.is_number and coeff < 0
+            # Coq's - and + are left-associative at one level, and a product binds tighter:
+            # a - b * c needs no brackets, and a term is never itself a sum
             if i == 0:
-                out = self._summand(term)
-            elif negative:
-                out += " - " + self._summand(-term)
+                out = self.term(term)
+            elif term.could_extract_minus_sign():
+                out += " - " + self.term(-term)
             else:
-                out += " + " + self._summand(term)
+                out += " + " + self.term(term)
         return out
-
-    def _summand(self, term: sympy.Expr) -> str:
-        text = self.term(term)
-        # a sum inside a sum needs no brackets on the left, but a difference on the right does
-        return text
 
     def _print_Mul(self, expr: sympy.Mul) -> str:
         coeff, rest = expr.as_coeff_Mul()
@@ -555,11 +550,6 @@ def _box_of(view: PartView, var: Symbol) -> Interval:
 def _forall(names: Sequence[str], hyps: Sequence[str], body: str) -> str:
     head = f"forall {' '.join(names)}, " if names else ""
     return head + "".join(f"{h} -> " for h in hyps) + body
-
-
-def _intros(n_names: int, n_hyps: int, prefix: str = "H") -> tuple[str, list[str]]:
-    hs = [f"{prefix}{i}" for i in range(n_hyps)]
-    return "", hs
 
 
 def _strict_convex(name: str, view: PartView) -> _Theorem:
