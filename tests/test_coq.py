@@ -413,6 +413,15 @@ def test_check_coq_bad_root_is_bad_input(capsys, tmp_path):
     assert "_CoqProject" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("line", ["-Q ../outside LossProof", "-Q /etc LossProof", "-arg -w", "-Q coq LossProof"])
+def test_check_coq_reads_only_folders_inside_the_root(capsys, tmp_path, line):
+    from lossproof.cli import main
+
+    (tmp_path / "_CoqProject").write_text(line + "\n")
+    assert main(["check", "--coq", str(tmp_path)]) == 2
+    assert "_CoqProject" in capsys.readouterr().err
+
+
 def test_check_needs_something_to_check(capsys):
     from lossproof.cli import main
 

@@ -978,11 +978,13 @@ def _project_paths(root: Path) -> list[tuple[str, str]]:
     pairs = []
     for line in project.read_text(encoding="utf-8").splitlines():
         parts = line.split()
-        if len(parts) == 3 and parts[0] in ("-Q", "-R") and re.fullmatch(r"[\w./-]+", parts[1]) \
+        if len(parts) == 3 and parts[0] in ("-Q", "-R") and re.fullmatch(r"\w[\w/-]*", parts[1]) \
                 and re.fullmatch(r"[A-Za-z][\w.]*", parts[2]):
-            pairs.append((parts[1], parts[2]))
+            pairs.append((parts[1], parts[2]))  # a folder inside the root: no "..", nothing absolute
         elif parts:
-            raise InputError(f"{str(project)!r}: cannot read the line {line!r} (only -Q DIR NAME)")
+            raise InputError(f"{str(project)!r}: cannot read the line {line!r} (only -Q DIR NAME, DIR inside the root)")
+    if "proofs" not in dict(pairs):
+        raise InputError(f"{str(project)!r}: no -Q proofs NAME line (where the generated proofs are)")
     return pairs
 
 
