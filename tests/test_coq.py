@@ -435,3 +435,11 @@ def test_check_coq_without_coqc_names_the_install_command(capsys, monkeypatch):
     monkeypatch.setattr(coq.shutil, "which", lambda name: None)
     assert main(["check", "--coq", str(ROOT)]) == 1
     assert COQ_INSTALL in capsys.readouterr().err
+
+
+def test_claim_structure_is_read_only_in_the_adapter():
+    # the typed kernel will change claims and parts: only coq.py's adapter section may read them
+    source = Path(coq.__file__).read_text(encoding="utf-8")
+    after = source.split("# ====================================================================== SymPy -> Coq", 1)[1]
+    for attribute in (".parts", ".steps", ".subject", ".lemmas", ".domain", "part.rule", "step."):
+        assert attribute not in after, attribute
