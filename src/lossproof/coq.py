@@ -1085,6 +1085,10 @@ def check_coq(root: Path | str = ".", build_dir: Path | str | None = None, jobs:
             :data:`FORBIDDEN`.
         InputError: ``root`` is not a repository with a readable ``_CoqProject``.
     """
+    if build_dir is None:
+        # a fresh folder, removed afterwards: checking leaves nothing behind
+        with tempfile.TemporaryDirectory(prefix="lossproof-coq-") as tmp:
+            return check_coq(root, tmp, jobs, losses)
     import time
 
     root = Path(root)
@@ -1092,7 +1096,7 @@ def check_coq(root: Path | str = ".", build_dir: Path | str | None = None, jobs:
     if shutil.which("coqc") is None:
         raise CoqError(f"coqc not found: install Coq with `{COQ_INSTALL}`")
     start = time.perf_counter()
-    build = Path(build_dir) if build_dir is not None else Path(tempfile.mkdtemp(prefix="lossproof-coq-"))
+    build = Path(build_dir)
     build.mkdir(parents=True, exist_ok=True)
     flags: list[str] = []
     library: list[str] = []
