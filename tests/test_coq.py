@@ -314,7 +314,10 @@ def test_a_foreign_axiom_fails_the_report():
 
 def _cache_key() -> str:
     h = hashlib.sha256()
-    for path in [ROOT / "_CoqProject", Path(coq.__file__), Path(__file__), *_coq_sources("proofs/bce/*.v")]:
+    import lossproof.coqcheck as coqcheck
+
+    for path in [ROOT / "_CoqProject", Path(coq.__file__), Path(coqcheck.__file__), Path(__file__),
+                 *_coq_sources("proofs/bce/*.v")]:
         h.update(path.relative_to(ROOT).as_posix().encode() if path.is_relative_to(ROOT) else path.name.encode())
         h.update(path.read_bytes())
     h.update(subprocess.run(["coqc", "--print-version"], capture_output=True, text=True).stdout.encode())
@@ -432,7 +435,9 @@ def test_check_needs_something_to_check(capsys):
 def test_check_coq_without_coqc_names_the_install_command(capsys, monkeypatch):
     from lossproof.cli import main
 
-    monkeypatch.setattr(coq.shutil, "which", lambda name: None)
+    import lossproof.coqcheck as coqcheck
+
+    monkeypatch.setattr(coqcheck.shutil, "which", lambda name: None)
     assert main(["check", "--coq", str(ROOT)]) == 1
     assert COQ_INSTALL in capsys.readouterr().err
 
@@ -440,6 +445,7 @@ def test_check_coq_without_coqc_names_the_install_command(capsys, monkeypatch):
 def test_claim_structure_is_read_only_in_the_adapter():
     # the typed kernel will change claims and parts: only coq.py's adapter section may read them
     source = Path(coq.__file__).read_text(encoding="utf-8")
-    after = source.split("# ====================================================================== SymPy -> Coq", 1)[1]
+    after = source.split("# ====================================================================== definitions", 1)[1]
+    assert "# ====================================================================== adapter" in source
     for attribute in (".parts", ".steps", ".subject", ".lemmas", ".domain", "part.rule", "step."):
         assert attribute not in after, attribute

@@ -12,81 +12,58 @@ step                       Coq proof
 Derivative                 ``auto_derive`` (Coquelicot), then ``field``
 Sign, polynomial           ``nra`` on the numerator (split at the box's middle)
 Sign, with log lemmas      the lemma instances of ``LossProof.Rules``, then ``nra``
-Roots                      ``field`` after ``sigmoid_logit``
+Roots                      ``field`` after ``sigmoid_ln``
 Limit                      continuity (``auto_derive``) and the sigmoid's limits
 =========================  =====================================================
 
-:func:`check_coq` compiles ``coq/`` and the generated files with ``coqc`` and asks
-Coq which axioms each theorem rests on (``Print Assumptions``): only the standard
-axioms of Coq's real numbers may appear.
-
-All reads of lossproof's claim structure are in the adapter section below, so
-that a change of the claim types touches only it.
+Terms are printed by :mod:`lossproof.coqterm`; :mod:`lossproof.coqcheck` compiles
+the files with ``coqc``. All reads of lossproof's claim structure are in the
+adapter section below, so that a change of the claim types touches only it.
 
 >>> import sympy
 >>> y, p = sympy.symbols("y p")
->>> coq_term(-y*sympy.log(p) - (1 - y)*sympy.log(1 - p))
-'- y * ln p - (1 - y) * ln (1 - p)'
+>>> _apply(-y*sympy.log(p) - (1 - y)*sympy.log(1 - p), p, "t * a")
+('bce y (t * a)', None)
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import sympy
 from sympy import Interval, Symbol, oo
 
-from .errors import InputError, LossproofError
+from .coqcheck import (
+    COQ_INSTALL,
+    STANDARD_AXIOMS,
+    CoqReport,
+    check_coq,
+    compile_against,
+    forbidden_words,
+    parse_assumptions,
+    report_text,
+)
+from .coqterm import CoqError, coq_term, is_atomic
 from .sigmoid import sigmoid
 
 __all__ = [
     "CoqError",
     "CoqReport",
-    "forbidden_words",
-    "parse_assumptions",
     "COQ_INSTALL",
+    "COQ_LOSSES",
     "STANDARD_AXIOMS",
-    "coq_term",
+    "check_coq",
+    "compile_against",
     "coq_file",
     "coq_files",
     "coq_files_for",
-    "compile_against",
+    "coq_term",
+    "forbidden_words",
+    "parse_assumptions",
     "report_text",
-    "check_coq",
 ]
-
-#: How to get Coq and the two libraries the proofs use (Debian/Ubuntu).
-COQ_INSTALL = "apt-get install -y coq libcoq-coquelicot libcoq-interval"
-
-#: The axioms Coq's standard real numbers (and Coquelicot, built on them) rest on.
-#: Anything else in ``Print Assumptions`` would be an assumption of lossproof's own.
-STANDARD_AXIOMS = frozenset(
-    {
-        "ClassicalDedekindReals.sig_forall_dec",
-        "ClassicalDedekindReals.sig_not_dec",
-        "FunctionalExtensionality.functional_extensionality_dep",
-        "Classical_Prop.classic",
-        "PropExtensionality.propositional_extensionality",
-        "ClassicalEpsilon.constructive_indefinite_description",
-        "Classical_Pred_Type.not_all_ex_not",
-        "IndefiniteDescription.constructive_indefinite_description",
-    }
-)
-
-#: Seconds one ``coqc`` run may take (the slowest generated file compiles in about 3 s).
-COQC_TIMEOUT_SECONDS = 300
-
-
-class CoqError(LossproofError):
-    """coqc is missing, or a file did not compile."""
 
 
 # ====================================================================== adapter
@@ -174,159 +151,6 @@ def _loss_claims(loss: object) -> list[tuple[object, str]]:
     return [(r.claim, r.status) for r in prove(loss)]  # type: ignore[arg-type]
 
 
-# ====================================================================== SymPy -> Coq
-
-
-class _CoqPrinter:
-    """SymPy expressions as Coq terms of type R, one method per node class.
-
-    Division is printed as one quotient of products, so ``(p - y)/(p*(1 - p))``
-    reads ``(p - y) / (p * (1 - p))`` as a person writes it; natural powers use
-    Coq's ``pow`` (``x ^ 2``, a nat exponent).
-    """
-
-    def __init__(self, names: Mapping[sympy.Basic, str] | None = None) -> None:
-        self.names = dict(names or {})
-
-    def term(self, expr: sympy.Basic) -> str:
-        if expr in self.names:
-            text = self.names[expr]
-            # a name stands for a whole term: never let the context's operators split it
-            return text if _is_atomic(text) else f"({text})"
-        method = getattr(self, f"_print_{type(expr).__name__}", None)
-        if method is None:
-            for cls in type(expr).__mro__:
-                method = getattr(self, f"_print_{cls.__name__}", None)
-                if method is not None:
-                    break
-        if method is None:
-            raise CoqError(f"no Coq term for {type(expr).__name__}: {expr}")
-        return method(expr)
-
-    def atom(self, expr: sympy.Basic) -> str:
-        """The term, in parentheses unless it is a name, a natural number or an application."""
-        text = self.term(expr)
-        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_']*|[0-9]+", text) or (
-            text.startswith("(") and _balanced_outer(text)
-        ):
-            return text
-        return f"({text})"
-
-    def _print_Symbol(self, expr: Symbol) -> str:
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", expr.name):
-            raise CoqError(f"no Coq name for the symbol {expr.name!r}")
-        return expr.name
-
-    def _print_Integer(self, expr: sympy.Integer) -> str:
-        return str(expr) if expr >= 0 else f"- {-expr}"
-
-    def _print_Rational(self, expr: sympy.Rational) -> str:
-        sign = "- " if expr < 0 else ""
-        return f"{sign}{abs(expr.p)} / {expr.q}"
-
-    def _print_Add(self, expr: sympy.Add) -> str:
-        out = ""
-        # positive terms first, as a person writes sigma(z) - y (SymPy orders -y + sigma(z))
-        terms = sorted(expr.as_ordered_terms(), key=lambda t: bool(t.could_extract_minus_sign()))
-        for i, term in enumerate(terms):
-            # Coq's - and + are left-associative at one level, and a product binds tighter:
-            # a - b * c needs no brackets, and a term is never itself a sum
-            if i == 0:
-                out = self.term(term)
-            elif term.could_extract_minus_sign():
-                out += " - " + self.term(-term)
-            else:
-                out += " + " + self.term(term)
-        return out
-
-    def _print_Mul(self, expr: sympy.Mul) -> str:
-        coeff, rest = expr.as_coeff_Mul()
-        if coeff.is_negative:
-            return "- " + self._product(-expr)
-        return self._product(expr)
-
-    def _product(self, expr: sympy.Expr) -> str:
-        num, den = [], []
-        for factor in sympy.Mul.make_args(expr):
-            base, exp = factor.as_base_exp()
-            if factor.is_Rational and not factor.is_Integer:
-                if factor.p != 1:
-                    num.append(sympy.Integer(factor.p))
-                den.append(sympy.Integer(factor.q))
-            elif exp.is_Integer and exp < 0:
-                den.append(base ** (-exp))
-            else:
-                num.append(factor)
-        top = " * ".join(self._factor(f) for f in num) if num else "1"
-        if not den:
-            return top
-        bottom = self._factor(den[0]) if len(den) == 1 else "(" + " * ".join(self._factor(f) for f in den) + ")"
-        return f"{top} / {bottom}"
-
-    def _factor(self, expr: sympy.Expr) -> str:
-        if isinstance(expr, (sympy.Add, sympy.Mul)) or (expr.is_Number and expr < 0) or (
-            expr.is_Rational and not expr.is_Integer
-        ):
-            return f"({self.term(expr)})"
-        return self.term(expr)
-
-    def _print_Pow(self, expr: sympy.Pow) -> str:
-        base, exp = expr.as_base_exp()
-        if exp.is_Integer and exp > 0:
-            return f"{self.atom(base)} ^ {exp}"
-        if exp.is_Integer and exp < 0:
-            return f"/ {self.atom(base ** (-exp))}"
-        if exp == sympy.Rational(1, 2):
-            return f"sqrt {self.atom(base)}"
-        raise CoqError(f"no Coq term for the power {expr} (exponent not an integer)")
-
-    def _print_log(self, expr: sympy.Expr) -> str:
-        return f"ln {self.atom(expr.args[0])}"
-
-    def _print_exp(self, expr: sympy.Expr) -> str:
-        return f"exp {self.atom(expr.args[0])}"
-
-    def _print_sigmoid(self, expr: sympy.Expr) -> str:
-        return f"sigmoid {self.atom(expr.args[0])}"
-
-    def _print_Abs(self, expr: sympy.Expr) -> str:
-        return f"Rabs {self.atom(expr.args[0])}"
-
-
-def _is_atomic(text: str) -> bool:
-    return bool(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_']*|[0-9]+", text)) or (
-        text.startswith("(") and _balanced_outer(text))
-
-
-def _balanced_outer(text: str) -> bool:
-    """``text`` is one parenthesised group: its first bracket closes at its last character."""
-    depth = 0
-    for i, ch in enumerate(text):
-        depth += ch == "("
-        depth -= ch == ")"
-        if depth == 0:
-            return i == len(text) - 1
-    return False
-
-
-def coq_term(expr: sympy.Basic, names: Mapping[sympy.Basic, str] | None = None) -> str:
-    """``expr`` as a Coq term of type ``R`` (Coq's reals, with ``LossProof.Defs.sigmoid``).
-
-    ``names`` prints given subexpressions as given text.
-
-    >>> from sympy import symbols, log
-    >>> p, y = symbols("p y")
-    >>> coq_term((p - y)/(p*(1 - p)))
-    '(p - y) / (p * (1 - p))'
-    >>> coq_term(sigmoid(p)*(1 - sigmoid(p)))
-    '(1 - sigmoid p) * sigmoid p'
-
-    Raises:
-        CoqError: a node Coq's reals have no term for (a fractional power, an unknown function).
-    """
-    return _CoqPrinter(names).term(sympy.sympify(expr))
-
-
 # ====================================================================== definitions
 
 _y, _p = Symbol("y"), Symbol("p")
@@ -363,7 +187,7 @@ def _apply(fn: sympy.Expr, var: Symbol, arg: str) -> tuple[str, str | None]:
                     return text, suffix
     text = coq_term(fn, {var: arg})
     # a statement multiplies it (t * F a): keep it one term
-    return (text if _is_atomic(text) else f"({text})"), None
+    return (text if is_atomic(text) else f"({text})"), None
 
 
 # ====================================================================== domains
@@ -925,225 +749,3 @@ def coq_files(losses: Iterable[object]) -> dict[str, str]:
     for loss in losses:
         files.update(coq_files_for(loss, [c for c, status in _loss_claims(loss) if status == "proved"]))
     return files
-
-
-def report_text(report: CoqReport) -> str:
-    """The report of :func:`check_coq`: one line per theorem, then the axioms."""
-    lines = [f"coq      {file}  {name}" for file, name in report.theorems]
-    lines.append(
-        f"Print Assumptions (all {len(report.theorems)} theorems together): "
-        + (", ".join(report.axioms) or "none")
-    )
-    if report.ok:
-        lines.append("only the standard axioms of Coq's real numbers")
-    else:
-        lines.append("axioms beyond Coq's real numbers: " + ", ".join(report.foreign_axioms))
-    lines.append(f"coqc {report.coqc_version}: {len(report.theorems)} theorems checked in {report.seconds:.1f} s")
-    return "\n".join(lines) + "\n"
-
-
-# ====================================================================== checking with coqc
-
-#: Words that would leave a proof unfinished or assume something: none may appear in a .v file.
-FORBIDDEN = ("Admitted", "admit", "Axiom", "Axioms", "Parameter", "Parameters", "Conjecture", "Hypothesis", "Variable")
-
-_REQUIRE = re.compile(r"From LossProof\.Proofs\.(\w+) Require(?: Import)?\s+([\w\s]+?)\.", re.S)
-_THEOREM = re.compile(r"^Theorem (\w+)\s*:", re.M)
-
-
-@dataclass(frozen=True)
-class CoqReport:
-    """What coqc checked: each theorem (file, name), and the axioms they rest on together."""
-
-    theorems: tuple[tuple[str, str], ...]
-    axioms: tuple[str, ...]
-    seconds: float
-    coqc_version: str
-
-    @property
-    def foreign_axioms(self) -> tuple[str, ...]:
-        """Axioms beyond the standard ones of Coq's real numbers (lossproof may have none)."""
-        return tuple(a for a in self.axioms if a not in STANDARD_AXIOMS)
-
-    @property
-    def ok(self) -> bool:
-        return not self.foreign_axioms
-
-
-def _project_paths(root: Path) -> list[tuple[str, str]]:
-    """The ``-Q dir name`` pairs of ``root/_CoqProject``."""
-    project = root / "_CoqProject"
-    if not project.is_file():
-        raise InputError(f"{str(root)!r}: no _CoqProject there (give the repository root)")
-    pairs = []
-    for line in project.read_text(encoding="utf-8").splitlines():
-        parts = line.split()
-        if len(parts) == 3 and parts[0] in ("-Q", "-R") and re.fullmatch(r"\w[\w/-]*", parts[1]) \
-                and re.fullmatch(r"[A-Za-z][\w.]*", parts[2]):
-            pairs.append((parts[1], parts[2]))  # a folder inside the root: no "..", nothing absolute
-        elif parts:
-            raise InputError(f"{str(project)!r}: cannot read the line {line!r} (only -Q DIR NAME, DIR inside the root)")
-    if "proofs" not in dict(pairs):
-        raise InputError(f"{str(project)!r}: no -Q proofs NAME line (where the generated proofs are)")
-    return pairs
-
-
-def forbidden_words(text: str) -> list[str]:
-    """The words of :data:`FORBIDDEN` in a Coq source, as whole words.
-
-    >>> forbidden_words("Lemma x : True. Proof. admit. Qed.")
-    ['admit']
-    """
-    return [w for w in FORBIDDEN if re.search(rf"(?<![\w.]){w}(?![\w])", text)]
-
-
-def _order(files: Mapping[str, str]) -> list[list[str]]:
-    """Generated files in waves: each file after the generated files it imports."""
-    deps: dict[str, set[str]] = {}
-    for name, text in files.items():
-        needed = set()
-        for folder, mods in _REQUIRE.findall(text):
-            needed |= {f"proofs/{folder}/{m}.v" for m in mods.split()}
-        deps[name] = needed & set(files)
-    waves, done = [], set()
-    while len(done) < len(files):
-        wave = sorted(n for n in files if n not in done and deps[n] <= done)
-        if not wave:
-            raise CoqError(f"generated Coq files import each other in a cycle: {sorted(set(files) - done)}")
-        waves.append(wave)
-        done |= set(wave)
-    return waves
-
-
-def _coqc(args: Sequence[str], cwd: Path) -> str:
-    try:
-        run = subprocess.run(["coqc", *args], cwd=cwd, capture_output=True, text=True, timeout=COQC_TIMEOUT_SECONDS)
-    except subprocess.TimeoutExpired as exc:
-        raise CoqError(f"coqc {' '.join(args)}: no answer in {COQC_TIMEOUT_SECONDS} s") from exc
-    if run.returncode != 0:
-        # the error, without Coquelicot's warning about coercion paths that every file prints
-        lines = [ln for ln in run.stderr.splitlines() if ln.strip()]
-        start = next((i for i, ln in enumerate(lines) if "Error" in ln), 0)
-        raise CoqError(f"coqc {args[-1]} failed: " + " ".join(lines[max(0, start - 1):start + 8]))
-    return run.stdout
-
-
-def compile_against(build_dir: Path | str, root: Path | str, source: Path | str) -> str:
-    """Compile one more Coq file against a project :func:`check_coq` built in ``build_dir``.
-
-    Returns coqc's output (what ``Print Assumptions`` and ``Check`` print).
-
-    Raises:
-        CoqError: the file does not compile, or holds a word of :data:`FORBIDDEN`.
-    """
-    text = Path(source).read_text(encoding="utf-8")
-    bad = forbidden_words(text)
-    if bad:
-        raise CoqError(f"{source}: {', '.join(bad)} in a proof file")
-    target = Path(build_dir) / "extra" / Path(source).name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    flags = [f for folder, logical in _project_paths(Path(root)) for f in ("-Q", folder, logical)]
-    return _coqc([*flags, target.relative_to(build_dir).as_posix()], Path(build_dir))
-
-
-def parse_assumptions(text: str) -> tuple[str, ...]:
-    """The axiom names in the output of ``Print Assumptions``.
-
-    >>> parse_assumptions("Axioms:\\nClassical_Prop.classic : forall P : Prop, P \\\\/ ~ P\\n")
-    ('Classical_Prop.classic',)
-    >>> parse_assumptions("Closed under the global context\\n")
-    ()
-    """
-    if "Closed under the global context" in text:
-        return ()
-    names, inside = [], False
-    for line in text.splitlines():
-        if re.fullmatch(r"(Axioms|Opaque constants|Transparent constants|Section Variables):", line.strip()):
-            inside = line.strip() == "Axioms:"
-            continue
-        if inside and line and not line[0].isspace():
-            m = re.match(r"([\w.']+)(\s|$)", line)
-            if m:
-                names.append(m.group(1))
-    if not names and "Axioms:" not in text:
-        raise CoqError(f"cannot read Print Assumptions output: {text[:200]!r}")
-    return tuple(names)
-
-
-def check_coq(root: Path | str = ".", build_dir: Path | str | None = None, jobs: int | None = None,
-              losses: Sequence[str] | None = None) -> CoqReport:
-    """Compile ``coq/`` and the generated ``proofs/**/*.v`` with coqc, and read each theorem's axioms.
-
-    The sources are copied to ``build_dir`` (a fresh temporary folder by default), so
-    checking writes nothing beside them. Files that import nothing of each other
-    compile in parallel (``jobs`` coqc processes, default the number of CPUs).
-    ``losses`` limits the generated files to ``proofs/<loss>/`` for those losses.
-
-    Raises:
-        CoqError: coqc is missing, a file does not compile, or a file holds a word of
-            :data:`FORBIDDEN`.
-        InputError: ``root`` is not a repository with a readable ``_CoqProject``.
-    """
-    if build_dir is None:
-        # a fresh folder, removed afterwards: checking leaves nothing behind
-        with tempfile.TemporaryDirectory(prefix="lossproof-coq-") as tmp:
-            return check_coq(root, tmp, jobs, losses)
-    import time
-
-    root = Path(root)
-    pairs = _project_paths(root)  # bad input first: it is an error whether or not Coq is installed
-    if shutil.which("coqc") is None:
-        raise CoqError(f"coqc not found: install Coq with `{COQ_INSTALL}`")
-    start = time.perf_counter()
-    build = Path(build_dir)
-    build.mkdir(parents=True, exist_ok=True)
-    flags: list[str] = []
-    library: list[str] = []
-    generated: dict[str, str] = {}
-    for folder, logical in pairs:
-        flags += ["-Q", folder, logical]
-        for path in sorted((root / folder).rglob("*.v")):
-            rel = path.relative_to(root).as_posix()
-            text = path.read_text(encoding="utf-8")
-            bad = forbidden_words(text)
-            if bad:
-                raise CoqError(f"{rel}: {', '.join(bad)} in a proof file")
-            (build / rel).parent.mkdir(parents=True, exist_ok=True)
-            (build / rel).write_text(text, encoding="utf-8")
-            if folder == "proofs":
-                if losses is None or rel.split("/")[1] in losses:
-                    generated[rel] = text
-            else:
-                library.append(rel)
-    # The library is small and each file needs the one before (Defs, then Rules).
-    for rel in sorted(library, key=lambda r: (not r.endswith("Defs.v"), r)):
-        _coqc([*flags, rel], build)
-    workers = jobs or os.cpu_count() or 1
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for wave in _order(generated):
-            list(pool.map(lambda rel: _coqc([*flags, rel], build), wave))
-    # Ask Coq, not a grep, which axioms the theorems rest on: one Print Assumptions of
-    # the tuple of every theorem (each Print Assumptions takes about 2 s, for any number
-    # of theorems). A theorem's axioms are among the tuple's, so none goes unchecked.
-    logical = dict(pairs)["proofs"]
-    theorems: list[tuple[str, str]] = []
-    modules, refs = [], []
-    for rel, text in sorted(generated.items()):
-        module = logical + "." + rel[len("proofs/"):-2].replace("/", ".")
-        for name in _THEOREM.findall(text):
-            theorems.append((rel, name))
-            refs.append(f"{module}.{name}")
-        modules.append(module)
-    axioms: tuple[str, ...] = ()
-    if refs:
-        (build / "Assumptions.v").write_text(
-            "".join(f"Require {m}.\n" for m in modules)
-            + f"Definition lossproof_all := ({', '.join(refs)}).\n"
-            + 'Redirect "assumptions" Print Assumptions lossproof_all.\n',
-            encoding="utf-8",
-        )
-        _coqc([*flags, "Assumptions.v"], build)
-        axioms = parse_assumptions((build / "assumptions.out").read_text(encoding="utf-8"))
-    version = subprocess.run(["coqc", "--print-version"], capture_output=True, text=True).stdout.split()[:1]
-    return CoqReport(tuple(theorems), axioms, time.perf_counter() - start, version[0] if version else "?")
