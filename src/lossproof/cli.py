@@ -231,7 +231,9 @@ def _build_parser() -> _Parser:
     render.add_argument("--root", default=".", metavar="DIR", help="the repository root (default .)")
 
     check = sub.add_parser("check", help="re-check certificate files from the files alone")
-    check.add_argument("paths", nargs="+", metavar="PATH", help="certificate files or folders of them")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="certificate files or folders of them")
+    check.add_argument("--coq", nargs="?", const=".", metavar="ROOT",
+                       help="compile the Coq project at ROOT (default .) with coqc and report each theorem")
     _time_option(check)
 
     from .audit.command import add_audit_parser, add_codegen_parser  # audit/: code against the truth
@@ -351,10 +353,30 @@ def _cmd_render(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_coq(root: str, out: TextIO) -> int:
+    from .coq import CoqError, check_coq, report_text
+
+    if not Path(root).is_dir():
+        raise InputError(f"--coq {root!r} is not a folder")
+    try:
+        report = check_coq(root)
+    except CoqError as exc:
+        sys.stderr.write(f"lossproof: coq: {exc}\n")
+        return EXIT_FAILED
+    out.write(report_text(report))
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     from .certificate import check_certificate, read_certificate, safe_statement
     from .statement import domain_words
 
+    if args.coq is not None:
+        status = _cmd_coq(args.coq, out)
+        if not args.paths or status != EXIT_OK:
+            return status
+    elif not args.paths:
+        raise InputError("nothing to check: give certificate PATHs, or --coq")
     paths: list[Path] = []
     for text in args.paths:
         path = Path(text)

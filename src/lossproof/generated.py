@@ -74,6 +74,7 @@ def generated_files(pictures: bool | tuple[str, ...] = True, names: tuple[str, .
             # derivations/ (and by `lossproof prove`), not certified.
             if r.status == "proved":
                 files[f"proofs/{loss.name}/{r.claim.id}.json"] = _json(claim_to_dict(r.claim))
+        files.update(_coq_files(loss, results))
         files[f"derivations/{loss.name}.md"] = markdown(loss, results)
         files[f"derivations/{loss.name}.tex"] = tex = standalone_latex(loss, results)
         if f"docs/{loss.name}.png" in wanted:
@@ -158,6 +159,13 @@ def audits_note(root: Path, files: Mapping[str, str | bytes]) -> str:
     present = sorted(p.relative_to(root).as_posix() for p in folder.glob("*.md")) if folder.is_dir() else []
     what = ", ".join(present) if present else AUDITS + "/"
     return f"not checked: {what} (PyTorch is not installed: pip install -e '.[torch]')"
+
+
+def _coq_files(loss: object, results: list) -> dict[str, str]:
+    """``proofs/<loss>/<claim-id>.v``: the proved claims Coq can state, as Coq theorems (see :mod:`lossproof.coq`)."""
+    from .coq import coq_files_for
+
+    return coq_files_for(loss, [r.claim for r in results if r.status == "proved"])
 
 
 def stale_files(root: Path, files: Mapping[str, str | bytes], with_extra: bool = True) -> list[str]:
