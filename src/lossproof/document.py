@@ -537,9 +537,31 @@ def _preamble(title: str) -> list[str]:
     ]
 
 
+def coq_checked(loss_name: str, results: Sequence[ClaimResult]) -> dict[str, str]:
+    """Claim id -> the generated Coq file that states and proves it (CI compiles each with coqc)."""
+    from .coq import coq_files_for
+    from .losses import CATALOG
+
+    loss = CATALOG.get(loss_name)
+    if loss is None:
+        return {}
+    files = coq_files_for(loss, [r.claim for r in results if r.status == "proved"])
+    return {path.rsplit("/", 1)[1][: -len(".v")]: path for path in files}
+
+
+def _coq_line(claim_id: str, coq: dict[str, str]) -> str:
+    if claim_id in coq:
+        return (
+            r"\noindent\emph{Checked by Coq:} \texttt{" + latex_text(coq[claim_id]) + r"} states this theorem and proves it "
+            r"from the rules of \texttt{LossProof.Rules}; CI compiles it with \texttt{coqc}."
+        )
+    return r"\noindent\emph{Not yet checked by Coq} (the README says which claims are, and why the rest are not yet)."
+
+
 def standalone_latex(loss: Loss, results: Sequence[ClaimResult]) -> str:
     """A complete article (amsmath, amssymb, amsthm only) that compiles with pdflatex."""
     writer = ClaimWriter()
+    coq = coq_checked(loss.name, results)
     body = _preamble(f"{loss.title}: derivatives, minimiser and convexity") + [
         r"\section{The loss}",
         rf"\[ {operator_latex(loss.operator)}(y, p) = {_m(loss.expr)} \]",
@@ -564,7 +586,7 @@ def standalone_latex(loss: Loss, results: Sequence[ClaimResult]) -> str:
         "independent one (the Z3 SMT solver for inequalities, exact or 50-digit evaluation "
         "for identities, finite differences for derivatives)."
     )
-    body += [claim_block_latex(r, writer) for r in results]
+    body += [claim_block_latex(r, writer) + "\n\n" + _coq_line(r.claim.id, coq) for r in results]
     body += [r"\section{Summary}", r"\begin{center}", _summary_table(results), r"\end{center}", r"\end{document}"]
     return "\n\n".join(body) + "\n"
 
@@ -610,12 +632,14 @@ def markdown(loss: Loss, results: Sequence[ClaimResult]) -> str:
 
 def _md_claims(name: str, results: Sequence[ClaimResult]) -> list[str]:
     writer = ClaimWriter()
-    out = ["## Claims", "", "| claim | status | engines |", "| --- | --- | --- |"]
+    coq = coq_checked(name, results)
+    out = ["## Claims", "", "| claim | status | engines | checked by Coq |", "| --- | --- | --- | --- |"]
     for r in results:
         engines = ", ".join(f"{_ENGINE_NAMES.get(k, k)}: {v}" for k, v in r.engines.items())
         # Only proved claims have a certificate to link to.
         shown = f"[`{r.claim.id}`](../proofs/{name}/{r.claim.id}.json)" if r.status == "proved" else f"`{r.claim.id}`"
-        out.append(f"| {shown} | {r.status} | {engines} |")
+        checked = f"[yes](../{coq[r.claim.id]})" if r.claim.id in coq else "not yet"
+        out.append(f"| {shown} | {r.status} | {engines} | {checked} |")
     out.append("")
     for r in results:
         out += [f"### `{r.claim.id}`: {r.status}", "", claim_statement_markdown(r.claim), ""]
@@ -658,6 +682,7 @@ def _softmax_notation(loss: SoftmaxCE) -> str:
 def softmax_latex(loss: SoftmaxCE, results: Sequence[ClaimResult]) -> str:
     """A complete article on softmax cross-entropy with K classes (amsmath, amssymb, amsthm)."""
     writer = ClaimWriter()
+    coq: dict[str, str] = {}  # several logits: beyond the one-variable Coq rules so far
     definition, gradient, hessian = _softmax_math(loss)
     body = _preamble(f"Softmax cross-entropy, K = {loss.classes}: gradient and convexity") + [
         r"\section{The loss}",
@@ -668,7 +693,7 @@ def softmax_latex(loss: SoftmaxCE, results: Sequence[ClaimResult]) -> str:
         "\\begin{align*}\n  " + " \\\\\n  ".join(hessian) + "\n\\end{align*}",
         r"\section{Claims}",
     ]
-    body += [claim_block_latex(r, writer) for r in results]
+    body += [claim_block_latex(r, writer) + "\n\n" + _coq_line(r.claim.id, coq) for r in results]
     body += [r"\section{Summary}", r"\begin{center}", _summary_table(results), r"\end{center}", r"\end{document}"]
     return "\n\n".join(body) + "\n"
 
