@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import sympy
 from sympy import Interval, Rational, log, oo
@@ -72,9 +74,9 @@ def test_parallel_and_serial_proofs_agree(bce_results) -> None:
 
 def test_the_minimiser_is_derived_not_declared() -> None:
     claim = build_claim(BCE, "isMinOn_bce_p")
-    assert claim.parts[0].subject[2] == y
+    assert claim.parts[0].subject.point == y
     claim_z = build_claim(BCE, "isMinOn_bce_z")
-    assert claim_z.parts[0].subject[2] == log(y / (1 - y))
+    assert claim_z.parts[0].subject.point == log(y / (1 - y))
     # the ends of the target range: no minimiser inside, infimum 0 approached
     rules = [part.rule for part in claim.parts]
     assert rules == [
@@ -84,13 +86,15 @@ def test_the_minimiser_is_derived_not_declared() -> None:
         "not_isMinOn_of_strictMonoOn",
         "tendsto_of_limit",
     ]
-    assert [part.subject[3] for part in claim.parts if part.rule == "tendsto_of_limit"] == [0, 0]
+    assert [part.subject.value for part in claim.parts if part.rule == "tendsto_of_limit"] == [0, 0]
+    assert [part.case for part in claim.parts[1:]] == [((y, 0),)] * 2 + [((y, 1),)] * 2
 
 
 def test_min_value_is_the_binary_entropy_not_zero() -> None:
     claim = build_claim(BCE, "min_value_bce")
-    assert claim.parts[0].subject[1] == -y * log(y) - (1 - y) * log(1 - y)
-    assert claim.parts[1].steps[0].rel == ">"
+    assert claim.subject.value == -y * log(y) - (1 - y) * log(1 - y)
+    assert claim.parts[0].rule == "isMinOn_of_deriv_eq_zero_of_strictConvexOn"  # the value rests on the minimiser
+    assert claim.parts[2].steps[0].rel == ">"
 
 
 def test_unknown_claim_id_is_bad_input() -> None:
@@ -109,7 +113,7 @@ def test_lemmas_about_log_are_proved() -> None:
 def test_sigmoid_derivative_above_a_quarter_is_refuted() -> None:
     result = check_step(Sign(S * (1 - S) - Rational(1, 4), ">", Z_LINE))
     assert result.status == "refuted"
-    assert result.engines == {"sympy": "refuted", "z3": "refuted"}
+    assert (result.engines["sympy"], result.engines["z3"]) == ("refuted", "refuted")
     point = sympy.sympify(result.counterexample["z"])  # our own output, read back
     assert (S * (1 - S)).subs(z, point).rewrite(sympy.exp).evalf(50) <= Rational(1, 4)
 
@@ -143,8 +147,8 @@ def test_a_false_limit_is_not_proved() -> None:
 def test_a_claim_whose_steps_do_not_fit_its_rule_is_not_proved() -> None:
     good = build_claim(BCE, "strictConvexOn_bce_p")
     part = good.parts[0]
-    swapped = Part(part.statement, part.rule, part.subject, part.domain, part.steps[::-1])
-    result = check_claim(Claim(good.id, good.statement, (swapped,)))
+    swapped = dataclasses.replace(part, steps=part.steps[::-1])
+    result = check_claim(dataclasses.replace(good, parts=(swapped,)))
     assert result.status != "proved" and result.problems
 
 
@@ -155,7 +159,7 @@ def test_engines_disagreeing_is_a_failure(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(Z3Engine, "decide", lambda self, q: Outcome("refuted", {sympy.Symbol("s"): Rational(1, 2)}))
     result = check_step(Sign(S * (1 - S), ">", Z_LINE))
     assert result.status == "unknown"
-    assert result.engines == {"sympy": "proved", "z3": "refuted"}
+    assert (result.engines["sympy"], result.engines["z3"], result.engines["numeric"]) == ("proved", "refuted", "sampled")
 
 
 def test_the_sign_engine_alone_proves_and_refutes() -> None:

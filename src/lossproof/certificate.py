@@ -1,9 +1,13 @@
 """Certificates: claims written to JSON, and read back and re-checked from the file alone.
 
-A certificate holds a claim's parts and steps with every expression as text.
-Reading one uses the whitelist parser (:mod:`lossproof.parse`), never ``eval`` or
-``sympify``, and re-checks it with the engines: nothing in the file is trusted,
-and nothing about the loss it came from is needed.
+A certificate holds a claim's typed structure (kind, subject, domain, parts, steps)
+with every expression as text, plus the id and statements generated from that
+structure, for a reader. Reading one uses the whitelist parser
+(:mod:`lossproof.parse`), never ``eval`` or ``sympify``, refuses unknown fields,
+duplicate keys and variable names that shadow a constant or a function; checking
+one regenerates the id and every statement from the structure and compares them
+with the file (any difference fails, naming the field), then re-checks the claim
+with the kernel. Nothing in the file is trusted.
 
 >>> from lossproof.losses import get_loss
 >>> from lossproof.claims import claims_for
@@ -14,26 +18,24 @@ True
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import sympy
 from sympy import Interval, Symbol, oo
 
-from .engines import RELATIONS, Hypothesis
 from .errors import CertificateError, InputError
-from .notation import to_text
-from .parse import parse_expression
-from .proof import (
+from .kernel import (
     LEMMAS,
+    RELATIONS,
     RULES,
     Claim,
     ClaimResult,
     Derivative,
     Domain,
+    Hypothesis,
     Identity,
     LemmaUse,
     Limit,
@@ -41,17 +43,30 @@ from .proof import (
     Roots,
     Sign,
     Step,
+    StepVisitor,
+    Subject,
     check_claim,
 )
+from .kernel.kinds import KINDS
+from .notation import to_text
+from .parse import CONSTANTS, FUNCTIONS, parse_expression
+from .safejson import load_json_file
+from .statement import claim_statement, part_statement
+from .timeout import USER_LIMIT_SECONDS, TimeLimitExceeded, time_limit
 
-__all__ = ["FORMAT", "claim_to_dict", "claim_from_dict", "step_to_dict", "read_certificate", "check_certificate"]
+__all__ = ["FORMAT", "claim_to_dict", "claim_from_dict", "step_to_dict", "read_certificate", "check_certificate", "Checked", "safe_statement"]
 
 #: The format tag every certificate carries; a reader refuses any other.
-FORMAT = "lossproof-certificate/1"
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,15}$")
+FORMAT = "lossproof-certificate/2"
 _MAX_FILE_BYTES = 1_000_000
 #: Longest expression in a certificate (a Hessian's quadratic form runs to a few thousand).
 _MAX_EXPRESSION = 20_000
+#: Deepest nesting of JSON accepted (a certificate needs 6).
+_MAX_JSON_DEPTH = 20
+#: Seconds to re-check one certificate; past it, the claim is unknown.
+CHECK_LIMIT_SECONDS = USER_LIMIT_SECONDS
+#: Names a variable may not take: they would shadow a constant or a function.
+RESERVED = frozenset(CONSTANTS) | frozenset(FUNCTIONS) | {"oo", "inf", "nan", "zoo", "I", "S", "N", "O", "Q"}
 
 
 def _interval_text(iv: Interval) -> str:
@@ -67,36 +82,75 @@ def _domain_dict(d: Domain) -> dict[str, Any]:
     }
 
 
+def _subject_dict(s: Subject) -> dict[str, Any]:
+    out: dict[str, Any] = {"function": to_text(s.function)}
+    for name in ("var", "point", "value"):
+        value = getattr(s, name)
+        if value is not None:
+            out[name] = str(value) if name == "var" else to_text(value)
+    if s.direction is not None:
+        out["direction"] = s.direction
+    if s.vars:
+        out["vars"] = [str(v) for v in s.vars]
+    if s.rel is not None:
+        out["rel"] = s.rel
+    return out
+
+
+class _Writer(StepVisitor):
+    def visit_Derivative(self, step: Derivative) -> dict[str, Any]:  # noqa: N802 - named after the step class
+        return {"kind": "derivative", "function": to_text(step.function), "var": str(step.var), "order": step.order, "result": to_text(step.result)}
+
+    def visit_Identity(self, step: Identity) -> dict[str, Any]:  # noqa: N802
+        return {"kind": "identity", "lhs": to_text(step.lhs), "rhs": to_text(step.rhs)}
+
+    def visit_Sign(self, step: Sign) -> dict[str, Any]:  # noqa: N802
+        return {"kind": "sign", "expr": to_text(step.expr), "rel": step.rel, "lemmas": [[u.name, to_text(u.arg)] for u in step.lemmas]}
+
+    def visit_Roots(self, step: Roots) -> dict[str, Any]:  # noqa: N802
+        return {"kind": "roots", "expr": to_text(step.expr), "var": str(step.var), "roots": [to_text(r) for r in step.roots]}
+
+    def visit_Limit(self, step: Limit) -> dict[str, Any]:  # noqa: N802
+        return {"kind": "limit", "expr": to_text(step.expr), "var": str(step.var), "point": to_text(step.point), "direction": step.direction, "value": to_text(step.value)}
+
+
+_WRITER = _Writer()
+
+
 def step_to_dict(step: Step) -> dict[str, Any]:
     """One step as JSON-ready data: its kind, expressions as text, domain and rule."""
-    common = {"rule": step.rule, "domain": _domain_dict(step.domain)}
-    if isinstance(step, Derivative):
-        return {"kind": "derivative", "function": to_text(step.function), "var": str(step.var), "order": step.order, "result": to_text(step.result), **common}
-    if isinstance(step, Identity):
-        return {"kind": "identity", "lhs": to_text(step.lhs), "rhs": to_text(step.rhs), **common}
-    if isinstance(step, Sign):
-        lemmas = [[u.name, to_text(u.arg)] for u in step.lemmas]
-        return {"kind": "sign", "expr": to_text(step.expr), "rel": step.rel, "lemmas": lemmas, **common}
-    if isinstance(step, Roots):
-        return {"kind": "roots", "expr": to_text(step.expr), "var": str(step.var), "roots": [to_text(r) for r in step.roots], **common}
-    if isinstance(step, Limit):
-        return {"kind": "limit", "expr": to_text(step.expr), "var": str(step.var), "point": to_text(step.point), "direction": step.direction, "value": to_text(step.value), **common}
-    raise TypeError(f"not a step: {step!r}")
+    return {**_WRITER.visit(step), "rule": step.rule, "domain": _domain_dict(step.domain)}
+
+
+def _variables(claim: Claim) -> list[str]:
+    names: set[str] = {str(s) for s, _ in claim.domain.intervals}
+    for part in claim.parts:
+        names |= {str(s) for s, _ in part.domain.intervals}
+        for st in part.steps:
+            names |= {str(s) for s, _ in st.domain.intervals}
+    return sorted(names)
 
 
 def claim_to_dict(claim: Claim) -> dict[str, Any]:
-    """A claim as a certificate (JSON-ready data)."""
-    names = sorted({str(s) for part in claim.parts for s, _ in part.domain.intervals} | {str(s) for part in claim.parts for st in part.steps for s, _ in st.domain.intervals})
+    """A claim as a certificate (JSON-ready data); id and statements are generated."""
     return {
         "format": FORMAT,
         "id": claim.id,
-        "statement": claim.statement,
-        "variables": names,
+        "statement": claim_statement(claim),
+        "kind": claim.kind,
+        "name": claim.name,
+        "wrt": claim.wrt,
+        "operator": claim.operator,
+        "subject": _subject_dict(claim.subject),
+        "domain": _domain_dict(claim.domain),
+        "conditions": [[to_text(h.expr), h.rel] for h in claim.conditions],
+        "variables": _variables(claim),
         "parts": [
             {
-                "statement": part.statement,
+                "statement": part_statement(part),
                 "rule": part.rule,
-                "subject": [to_text(e) for e in part.subject],
+                "case": [[str(s), to_text(v)] for s, v in part.case],
+                "subject": _subject_dict(part.subject),
                 "domain": _domain_dict(part.domain),
                 "steps": [step_to_dict(s) for s in part.steps],
             }
@@ -105,33 +159,68 @@ def claim_to_dict(claim: Claim) -> dict[str, Any]:
     }
 
 
+# ---------------------------------------------------------------- reading
+
+
+def _fields(data: Any, where: str, required: Sequence[str], optional: Sequence[str] = ()) -> Mapping[str, Any]:
+    if not isinstance(data, dict):
+        raise CertificateError(f"{where}: expected an object, got {type(data).__name__}")
+    unknown = sorted(set(data) - set(required) - set(optional))
+    if unknown:
+        raise CertificateError(f"{where}: unknown field {unknown[0]!r}")
+    missing = [k for k in required if k not in data]
+    if missing:
+        raise CertificateError(f"{where}: missing field {missing[0]!r}")
+    return data
+
+
+def _list(data: Any, where: str) -> list[Any]:
+    if not isinstance(data, list):
+        raise CertificateError(f"{where}: expected a list, got {type(data).__name__}")
+    return data
+
+
+def _pairs(data: Any, where: str) -> list[tuple[Any, Any]]:
+    items = _list(data, where)
+    if not all(isinstance(x, list) and len(x) == 2 for x in items):
+        raise CertificateError(f"{where}: expected a list of pairs")
+    return [(a, b) for a, b in items]
+
+
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise CertificateError(f"{where}: expected text, got {type(value).__name__}")
+    return value
+
+
 class _Reader:
     def __init__(self, variables: Mapping[str, Symbol]) -> None:
         self.variables = variables
 
     def expr(self, value: Any, where: str) -> sympy.Expr:
-        if value in ("oo", "-oo"):
-            return oo if value == "oo" else -oo
-        if not isinstance(value, str):
-            raise CertificateError(f"{where}: expected an expression as text, got {value!r}")
+        text = _text(value, where)
+        if text in ("oo", "-oo"):
+            return oo if text == "oo" else -oo
         try:
-            return parse_expression(value, self.variables, max_length=_MAX_EXPRESSION)
+            return parse_expression(text, self.variables, max_length=_MAX_EXPRESSION)
         except InputError as exc:
             raise CertificateError(f"{where}: {exc}") from None
 
     def var(self, value: Any, where: str) -> Symbol:
-        if value not in self.variables:
+        if not isinstance(value, str) or value not in self.variables:
             raise CertificateError(f"{where}: {value!r} is not a declared variable")
         return self.variables[value]
 
-    def interval(self, text: Any, where: str) -> Interval:
-        m = re.fullmatch(r"([\[(])\s*([^,]+?)\s*,\s*([^,]+?)\s*([\])])", text) if isinstance(text, str) else None
-        if not m:
-            raise CertificateError(f"{where}: {text!r} is not an interval like [0, 1] or (0, oo)")
-        lo, hi = self.expr(m.group(2), where), self.expr(m.group(3), where)
-        if not (lo.is_number or lo.is_infinite) or not (hi.is_number or hi.is_infinite) or not lo < hi:
+    def interval(self, value: Any, where: str) -> Interval:
+        # Read by hand, not by a regular expression: no backtracking, linear in the text.
+        text = _text(value, where).strip()
+        if len(text) > 200 or len(text) < 5 or text[0] not in "[(" or text[-1] not in "])" or text.count(",") != 1:
+            raise CertificateError(f"{where}: {text[:40]!r} is not an interval like [0, 1] or (0, oo)")
+        lo_text, hi_text = text[1:-1].split(",")
+        lo, hi = self.expr(lo_text.strip(), where), self.expr(hi_text.strip(), where)
+        if lo.free_symbols or hi.free_symbols or not (lo.is_number and hi.is_number) or not bool(lo < hi):
             raise CertificateError(f"{where}: {text!r} is not a nonempty interval of numbers")
-        return Interval(lo, hi, m.group(1) == "(", m.group(4) == ")")
+        return Interval(lo, hi, text[0] == "(", text[-1] == ")")
 
     def rel(self, value: Any, where: str) -> str:
         if value not in RELATIONS:
@@ -139,111 +228,234 @@ class _Reader:
         return str(value)
 
     def domain(self, data: Any, where: str) -> Domain:
-        data = _mapping(data, where)
-        intervals = tuple((self.var(v, where), self.interval(i, where)) for v, i in _pairs(data.get("intervals"), where))
-        hyps = tuple(Hypothesis(self.expr(e, where), self.rel(r, where)) for e, r in _pairs(data.get("hypotheses", []), where))
+        data = _fields(data, where, ("intervals", "hypotheses"))
+        intervals = tuple((self.var(v, where), self.interval(i, where)) for v, i in _pairs(data["intervals"], where))
+        if len({s for s, _ in intervals}) != len(intervals):
+            raise CertificateError(f"{where}: a variable has two intervals")
+        hyps = tuple(Hypothesis(self.expr(e, where), self.rel(r, where)) for e, r in _pairs(data["hypotheses"], where))
         return Domain(intervals, hyps)
 
+    def subject(self, data: Any, where: str) -> Subject:
+        data = _fields(data, where, ("function",), ("var", "point", "value", "direction", "vars", "rel"))
+        direction = data.get("direction")
+        if direction not in (None, "+", "-"):
+            raise CertificateError(f"{where}: direction {direction!r} is not + or -")
+        return Subject(
+            self.expr(data["function"], where),
+            self.var(data["var"], where) if "var" in data else None,
+            self.expr(data["point"], where) if "point" in data else None,
+            self.expr(data["value"], where) if "value" in data else None,
+            direction,
+            tuple(self.var(v, where) for v in _list(data.get("vars", []), where)),
+            self.rel(data["rel"], where) if "rel" in data else None,
+        )
+
     def step(self, data: Any, where: str) -> Step:
-        data = _mapping(data, where)
+        if not isinstance(data, dict):
+            raise CertificateError(f"{where}: expected an object, got {type(data).__name__}")
         kind = data.get("kind")
-        dom = self.domain(data.get("domain"), where)
-        rule = str(data.get("rule", ""))
+        fields = _STEP_FIELDS.get(kind) if isinstance(kind, str) else None
+        if fields is None:
+            raise CertificateError(f"{where}: unknown step kind {kind!r}")
+        data = _fields(data, where, ("kind", "rule", "domain") + fields)
+        dom = self.domain(data["domain"], where)
+        rule = _text(data["rule"], where)
         e = self.expr
         if kind == "derivative":
-            order = data.get("order")
-            if order not in (1, 2):
+            order = data["order"]
+            if order not in (1, 2) or isinstance(order, bool):
                 raise CertificateError(f"{where}: derivative order {order!r} is not 1 or 2")
-            return Derivative(e(data.get("function"), where), self.var(data.get("var"), where), order, e(data.get("result"), where), dom, rule)
+            return Derivative(e(data["function"], where), self.var(data["var"], where), order, e(data["result"], where), dom, rule)
         if kind == "identity":
-            return Identity(e(data.get("lhs"), where), e(data.get("rhs"), where), dom, rule)
+            return Identity(e(data["lhs"], where), e(data["rhs"], where), dom, rule)
         if kind == "sign":
             lemmas = []
-            for name, arg in _pairs(data.get("lemmas", []), where):
+            for name, arg in _pairs(data["lemmas"], where):
                 if name not in LEMMAS:
                     raise CertificateError(f"{where}: unknown lemma {name!r}")
                 lemmas.append(LemmaUse(name, e(arg, where)))
-            return Sign(e(data.get("expr"), where), self.rel(data.get("rel"), where), dom, tuple(lemmas), rule)
+            return Sign(e(data["expr"], where), self.rel(data["rel"], where), dom, tuple(lemmas), rule)
         if kind == "roots":
-            roots = data.get("roots")
-            if not isinstance(roots, list):
-                raise CertificateError(f"{where}: roots must be a list")
-            return Roots(e(data.get("expr"), where), self.var(data.get("var"), where), tuple(e(r, where) for r in roots), dom, rule)
-        if kind == "limit":
-            direction = data.get("direction")
-            if direction not in ("+", "-"):
-                raise CertificateError(f"{where}: direction {direction!r} is not + or -")
-            return Limit(e(data.get("expr"), where), self.var(data.get("var"), where), e(data.get("point"), where), direction, e(data.get("value"), where), dom, rule)
-        raise CertificateError(f"{where}: unknown step kind {kind!r}")
+            roots = _list(data["roots"], where)
+            return Roots(e(data["expr"], where), self.var(data["var"], where), tuple(e(r, where) for r in roots), dom, rule)
+        direction = data["direction"]
+        if direction not in ("+", "-"):
+            raise CertificateError(f"{where}: direction {direction!r} is not + or -")
+        return Limit(e(data["expr"], where), self.var(data["var"], where), e(data["point"], where), direction, e(data["value"], where), dom, rule)
 
 
-def _mapping(data: Any, where: str) -> Mapping[str, Any]:
-    if not isinstance(data, dict):
-        raise CertificateError(f"{where}: expected an object, got {type(data).__name__}")
-    return data
+_STEP_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "derivative": ("function", "var", "order", "result"),
+    "identity": ("lhs", "rhs"),
+    "sign": ("expr", "rel", "lemmas"),
+    "roots": ("expr", "var", "roots"),
+    "limit": ("expr", "var", "point", "direction", "value"),
+}
+_TOP = ("format", "id", "statement", "kind", "name", "wrt", "operator", "subject", "domain", "conditions", "variables", "parts")
+_PART = ("statement", "rule", "case", "subject", "domain", "steps")
 
 
-def _pairs(data: Any, where: str) -> list[tuple[Any, Any]]:
-    if not isinstance(data, list) or not all(isinstance(x, list) and len(x) == 2 for x in data):
-        raise CertificateError(f"{where}: expected a list of pairs")
-    return [(a, b) for a, b in data]
+def _name(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.isascii() or not value.isidentifier() or len(value) > 40:
+        raise CertificateError(f"{where}: {value!r} is not a short identifier")
+    return value
 
 
 def claim_from_dict(data: Any, where: str = "certificate") -> Claim:
     """Rebuild a claim from certificate data, parsing every expression with the whitelist parser.
 
+    The id and statements in the data are not read here: :func:`mismatches` compares them.
+
     Raises:
         CertificateError: the data is not a well-formed certificate.
     """
-    data = _mapping(data, where)
-    if data.get("format") != FORMAT:
-        raise CertificateError(f"{where}: format {data.get('format')!r} is not {FORMAT!r}")
-    names = data.get("variables")
-    if not isinstance(names, list) or not all(isinstance(n, str) and _NAME.match(n) for n in names):
-        raise CertificateError(f"{where}: variables must be a list of short identifiers")
+    data = _fields(data, where, _TOP)
+    if data["format"] != FORMAT:
+        raise CertificateError(f"{where}: format {data['format']!r} is not {FORMAT!r}")
+    names = _list(data["variables"], f"{where}: variables")
+    for n in names:
+        _name(n, f"{where}: variables")
+        if n in RESERVED:
+            raise CertificateError(f"{where}: variable name {n!r} would shadow a constant or function")
+    if len(set(names)) != len(names):
+        raise CertificateError(f"{where}: a variable is declared twice")
+    kind = data["kind"]
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise CertificateError(f"{where}: unknown kind of claim {kind!r}")
+    wrt = data["wrt"]
+    if wrt not in (None, "p", "z"):
+        raise CertificateError(f"{where}: wrt {wrt!r} is not p, z or null")
     reader = _Reader({n: Symbol(n) for n in names})
     parts = []
-    raw_parts = data.get("parts")
-    if not isinstance(raw_parts, list) or not raw_parts:
-        raise CertificateError(f"{where}: a certificate needs a nonempty list of parts")
-    for i, part in enumerate(raw_parts, 1):
+    for i, raw in enumerate(_list(data["parts"], f"{where}: parts"), 1):
         at = f"{where}: part {i}"
-        part = _mapping(part, at)
-        if part.get("rule") not in RULES:
-            raise CertificateError(f"{at}: unknown rule {part.get('rule')!r}")
-        subject = part.get("subject")
-        steps = part.get("steps")
-        if not isinstance(subject, list) or not isinstance(steps, list):
-            raise CertificateError(f"{at}: subject and steps must be lists")
+        part = _fields(raw, at, _PART)
+        if part["rule"] not in RULES:
+            raise CertificateError(f"{at}: unknown rule {part['rule']!r}")
+        _text(part["statement"], at)
+        case = tuple((reader.var(v, at), reader.expr(e, at)) for v, e in _pairs(part["case"], at))
+        steps = _list(part["steps"], f"{at}: steps")
         parts.append(
             Part(
-                str(part.get("statement", "")),
                 str(part["rule"]),
-                tuple(reader.expr(s, at) if s not in names else reader.var(s, at) for s in subject),
-                reader.domain(part.get("domain"), at),
+                reader.subject(part["subject"], at),
+                reader.domain(part["domain"], at),
                 tuple(reader.step(s, f"{at}, step {j}") for j, s in enumerate(steps, 1)),
+                case,
             )
         )
-    return Claim(str(data.get("id", "")), str(data.get("statement", "")), tuple(parts))
+    conditions = tuple(Hypothesis(reader.expr(e, where), reader.rel(r, where)) for e, r in _pairs(data["conditions"], f"{where}: conditions"))
+    _text(data["id"], where), _text(data["statement"], where)
+    return Claim(
+        kind,
+        _name(data["name"], f"{where}: name"),
+        wrt,
+        reader.subject(data["subject"], f"{where}: subject"),
+        reader.domain(data["domain"], f"{where}: domain"),
+        tuple(parts),
+        _name(data["operator"], f"{where}: operator"),
+        conditions,
+    )
+
+
+def mismatches(claim: Claim, data: Mapping[str, Any]) -> list[str]:
+    """Fields whose text is not what the claim's structure generates, each named."""
+    try:
+        return _mismatches(claim, data)
+    except Exception as exc:  # noqa: BLE001 - a structure no statement can be written for
+        return [f"the structure describes no statement lossproof can write ({type(exc).__name__})"]
+
+
+def safe_statement(claim: Claim) -> str:
+    """The claim's statement, or why none can be written for this structure."""
+    try:
+        return claim_statement(claim)
+    except Exception as exc:  # noqa: BLE001
+        return f"(no statement: {type(exc).__name__})"
+
+
+def _catalog(claim: Claim) -> list[str]:
+    """A claim filed under a catalog loss's name is about that loss: its function and operator."""
+    from .kernel.rules import same
+    from .losses import CATALOG
+
+    loss = CATALOG.get(claim.name)
+    if loss is None or claim.kind in ("kl_bernoulli_nonneg",) or claim.kind not in KINDS:
+        return []
+    out = []
+    if claim.operator != loss.operator:
+        out.append(f"field 'operator' is {claim.operator!r}, but {claim.name} is {loss.operator!r}")
+    wanted = loss.expr if claim.wrt != "z" or loss.link is None else loss.link.apply(loss.expr)
+    if claim.subject.var is not None and not same(claim.subject.function, wanted):
+        out.append(f"field 'name': the claim is about {to_text(claim.subject.function)}, which is not the loss {claim.name}")
+    return out
+
+
+def _mismatches(claim: Claim, data: Mapping[str, Any]) -> list[str]:
+    out = _catalog(claim)
+    if data.get("id") != claim.id:
+        out.append(f"field 'id' is {data.get('id')!r}, but the structure is {claim.id!r}")
+    if data.get("statement") != claim_statement(claim):
+        out.append(f"field 'statement' differs from what the structure says: {claim_statement(claim)!r}")
+    for i, (part, raw) in enumerate(zip(claim.parts, data.get("parts", [])), 1):
+        if raw.get("statement") != part_statement(part):
+            out.append(f"field 'parts[{i}].statement' differs from what the structure says: {part_statement(part)!r}")
+    return out
+
+
+def load(path: Path) -> Any:
+    """The JSON in ``path``: a regular file, bounded in size, depth and numbers; no duplicate keys.
+
+    Raises:
+        CertificateError: one line naming the file and what is wrong.
+    """
+    return load_json_file(path, max_bytes=_MAX_FILE_BYTES, max_depth=_MAX_JSON_DEPTH)
 
 
 def read_certificate(path: Path) -> Claim:
-    """Read a certificate file.
+    """Read a certificate file into a claim.
 
     Raises:
         CertificateError: unreadable, too large, not JSON, or malformed.
     """
+    return claim_from_dict(load(path), str(path))
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A certificate re-checked: the claim, the kernel's result, and fields whose text is wrong."""
+
+    path: Path
+    claim: Claim
+    result: ClaimResult | None
+    mismatches: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches and self.result is not None and self.result.status == "proved"
+
+    @property
+    def status(self) -> str:
+        """``proved`` only when the kernel proves it and every field matches its structure."""
+        if self.ok:
+            return "proved"
+        if self.result is not None and self.result.status != "proved":
+            return str(self.result.status)
+        return "failed"  # the kernel proves the structure, but the file's text says otherwise
+
+
+def check_certificate(path: Path) -> Checked:
+    """Read a certificate, compare its text with its structure, and re-check it.
+
+    Raises:
+        CertificateError: the file is not a well-formed certificate.
+    """
+    data = load(path)
+    claim = claim_from_dict(data, str(path))
+    wrong = tuple(mismatches(claim, data))
     try:
-        if path.stat().st_size > _MAX_FILE_BYTES:
-            raise CertificateError(f"{path}: larger than {_MAX_FILE_BYTES} bytes")
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CertificateError(f"{path}: cannot read: {exc.strerror}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CertificateError(f"{path}: not JSON: {exc}") from None
-    return claim_from_dict(data, str(path))
-
-
-def check_certificate(path: Path) -> ClaimResult:
-    """Read a certificate and re-check it with both engines."""
-    return check_claim(read_certificate(path))
+        with time_limit(CHECK_LIMIT_SECONDS):
+            result = check_claim(claim)
+    except TimeLimitExceeded:
+        return Checked(path, claim, None, wrong + (f"unknown (time limit of {CHECK_LIMIT_SECONDS:g} s)",))
+    return Checked(path, claim, result, wrong)

@@ -25,14 +25,36 @@ import mpmath
 import sympy
 from sympy import Interval, Symbol, log, oo
 
-from .derive import canonical_form, derive, kinks
-from .losses import Loss, p, y
+from .derive import canonical_form, derive
 from .errors import InputError
 from .timeout import USER_LIMIT_SECONDS, ResourceLimitExceeded, time_limit
 from .identity import check_identity, sample_points
-from .numeric import modules
-from .proof import _sigmoid_value, check_step, real_roots, root_inside
-from .proof import Claim, ClaimResult, Derivative, Domain, Identity, LemmaUse, Limit, Part, Roots, Sign, sympy_limit, check_claim
+from .kernel import (
+    Claim,
+    ClaimResult,
+    Derivative,
+    Domain,
+    Hypothesis,
+    Identity,
+    LemmaUse,
+    Limit,
+    Part,
+    Roots,
+    Sign,
+    Subject,
+    binary_entropy,
+    check_claim,
+    check_step,
+    kinks,
+    kl_bernoulli,
+    real_roots,
+    root_inside,
+    sigmoid_value,
+    sympy_limit,
+)
+from .kernel.kinds import KINDS
+from .kernel.rules import linear_hole
+from .losses import Loss, p, y
 from .sigmoid import sigmoid
 
 __all__ = [
@@ -47,44 +69,40 @@ __all__ = [
 ]
 
 
-def binary_entropy(t: sympy.Expr) -> sympy.Expr:
-    r"""The binary entropy :math:`H(t) = -t \log t - (1 - t) \log(1 - t)` (a definition)."""
-    return -t * log(t) - (1 - t) * log(1 - t)
-
-
-def kl_bernoulli(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
-    r""":math:`\mathrm{KL}(\mathrm{Bern}(a) \| \mathrm{Bern}(b)) = -a \log(b/a) - (1-a) \log((1-b)/(1-a))`."""
-    return -a * log(b / a) - (1 - a) * log((1 - b) / (1 - a))
-
-
 def _interior(iv: Interval) -> Interval:
     return Interval.open(iv.start, iv.end)
 
 
-def _off_kinks(expr: sympy.Expr) -> tuple[Hypothesis_, ...]:
-    # A loss with |u| is differentiable only where u != 0: every claim about its
-    # derivatives says so in its domain, and the kinks get claims of their own.
-    return tuple(Hypothesis_(u, "!=") for u in kinks(expr))
+def _intervals(loss: Loss, **replace: Interval) -> tuple[tuple[Symbol, Interval], ...]:
+    return tuple((s, replace.get(str(s), iv)) for s, iv in loss.domain)
 
 
-def _domain(loss: Loss, **replace: Interval) -> Domain:
-    box = [(s, replace.get(str(s), iv)) for s, iv in loss.domain]
-    return Domain(tuple(box), _off_kinks(loss.expr))
+def _z_intervals(loss: Loss, **replace: Interval) -> tuple[tuple[Symbol, Interval], ...]:
+    return tuple((s, replace.get(str(s), iv)) for s, iv in loss.linked_domain().items())
 
 
-def _z_domain(loss: Loss, **replace: Interval) -> Domain:
-    box = [(s, replace.get(str(s), iv)) for s, iv in loss.linked_domain().items()]
-    expr = loss.link.apply(loss.expr) if loss.link is not None else loss.expr
-    return Domain(tuple(box), _off_kinks(expr))
-
-
-def _second(loss: Loss, wrt: str) -> tuple[sympy.Expr, Symbol, Domain, sympy.Expr]:
+def _in_var(loss: Loss, wrt: str) -> tuple[sympy.Expr, Symbol, tuple[Hypothesis, ...]]:
+    """The loss as a function of p or of the logit z, and where the loss as typed is defined."""
     if wrt == "p":
-        f, var, dom = loss.expr, p, _domain(loss)
-    else:
-        assert loss.link is not None
-        f, var, dom = loss.link.apply(loss.expr), loss.link.var, _z_domain(loss)
-    return f, var, dom, derive(loss, wrt, 2).canonical
+        return loss.expr, p, tuple(loss.conditions)
+    assert loss.link is not None
+    link = loss.link
+    conds = tuple(Hypothesis(link.apply(h.expr), h.rel) for h in loss.conditions)
+    return link.apply(loss.expr), link.var, conds
+
+
+def _claim_domain(loss: Loss, wrt: str, **replace: Interval) -> Domain:
+    return Domain(_intervals(loss, **replace) if wrt == "p" else _z_intervals(loss, **replace))
+
+
+def _holes(f: sympy.Expr, var: Symbol) -> tuple[Hypothesis, ...]:
+    # A loss with |u| is differentiable only where u != 0: the smooth parts leave those
+    # points out, and a kink part closes each hole.
+    return tuple(Hypothesis(u, "!=") for u in kinks(f) if u.has(var))
+
+
+def _with_holes(dom: Domain, f: sympy.Expr, var: Symbol) -> Domain:
+    return Domain(dom.intervals, _holes(f, var))
 
 
 def _kink_parts(loss: Loss, wrt: str, f: sympy.Expr, var: Symbol, dom: Domain) -> list[Part]:
@@ -92,88 +110,97 @@ def _kink_parts(loss: Loss, wrt: str, f: sympy.Expr, var: Symbol, dom: Domain) -
     parts = []
     d1 = derive(loss, wrt, 1).canonical
     t = Symbol("t")
-    rest = Domain(tuple((s, iv) for s, iv in dom.intervals if s != var))
+    rest = dom.without(var)
     for u in kinks(f):
-        for point in real_roots(u, var):
-            shifted = d1.subs(var, point + t)
-            left = sympy_limit(shifted, t, sympy.Integer(0), "-")
-            right = sympy_limit(shifted, t, sympy.Integer(0), "+")
-            near = Domain(((t, Interval.open(-1, 1)),) + rest.intervals)
-            parts.append(
-                Part(
-                    f"at {var} = {point} the one-sided derivatives are {left} and {right}, the subdifferential is "
-                    f"[{left}, {right}]: the slope does not fall",
-                    "convexAt_kink_of_deriv_le",
-                    (f, var, point),
-                    rest,
-                    (
-                        Limit(shifted, t, sympy.Integer(0), "-", left, near, rule="left derivative"),
-                        Limit(shifted, t, sympy.Integer(0), "+", right, near, rule="right derivative"),
-                        Sign(right - left, ">=", rest, rule="right minus left derivative"),
-                    ),
-                )
+        point = linear_hole(u, var)
+        if point is None:
+            continue
+        shifted = d1.subs(var, point + t)
+        left = sympy_limit(shifted, t, sympy.Integer(0), "-")
+        right = sympy_limit(shifted, t, sympy.Integer(0), "+")
+        near = Domain(((t, Interval.open(-1, 1)),) + rest.intervals)
+        parts.append(
+            Part(
+                "convexAt_kink_of_deriv_le",
+                Subject(f, var, point=point),
+                rest,
+                (
+                    Limit(shifted, t, sympy.Integer(0), "-", left, near, rule="left derivative"),
+                    Limit(shifted, t, sympy.Integer(0), "+", right, near, rule="right derivative"),
+                    Sign(right - left, ">=", rest, rule="right minus left derivative"),
+                ),
             )
+        )
     return parts
 
 
 def _convexity(loss: Loss, wrt: str, strict: bool = True) -> Claim:
-    f, var, dom, d2 = _second(loss, wrt)
-    rel, rule, word = (">", "strictConvexOn_of_deriv2_pos", "strictly convex") if strict else (">=", "convexOn_of_deriv2_nonneg", "convex")
-    part = Part(
-        f"{loss.operator}(y, ·) is {word} in {var} on its domain, for every y",
-        rule,
-        (f, var),
+    f, var, conds = _in_var(loss, wrt)
+    dom = _claim_domain(loss, wrt)
+    d2 = derive(loss, wrt, 2).canonical
+    piece_dom = _with_holes(dom, f, var)
+    derivative = Derivative(f, var, 2, d2, piece_dom)
+    positive = Sign(d2, ">", piece_dom, rule="second derivative > 0")
+    if strict or check_step(positive).status == "proved":
+        part = Part("strictConvexOn_of_deriv2_pos", Subject(f, var), piece_dom, (derivative, positive))
+        if strict and check_step(positive).status != "proved":
+            part = _off_finite(f, var, d2, piece_dom, derivative) or part
+    else:
+        part = Part("convexOn_of_deriv2_nonneg", Subject(f, var), piece_dom, (derivative, Sign(d2, ">=", piece_dom, rule="second derivative >= 0")))
+    kink_parts = tuple(_kink_parts(loss, wrt, f, var, dom)) if piece_dom.hypotheses else ()
+    return Claim("strictConvexOn" if strict else "convexOn", loss.name, wrt, Subject(f, var), dom, (part,) + kink_parts, loss.operator, conds)
+
+
+def _off_finite(f: sympy.Expr, var: Symbol, d2: sympy.Expr, dom: Domain, derivative: Derivative) -> Part | None:
+    """Strict convexity where the second derivative is >= 0 and vanishes at finitely many points."""
+    nonneg = Sign(d2, ">=", dom, rule="second derivative >= 0")
+    if check_step(nonneg).status != "proved":
+        return None
+    num = sympy.fraction(sympy.cancel(sympy.together(d2)))[0]
+    roots = real_roots(num, var)
+    if not roots:
+        return None
+    off = Domain(dom.intervals, dom.hypotheses + tuple(Hypothesis(var - r, "!=") for r in roots))
+    return Part(
+        "strictConvexOn_of_deriv2_nonneg_of_pos_off_finite",
+        Subject(f, var),
         dom,
-        (Derivative(f, var, 2, d2, dom), Sign(d2, rel, dom, rule=f"second derivative {rel} 0")),
+        (derivative, nonneg, Sign(d2, ">", off, rule="second derivative > 0 off its zeros")),
     )
-    prefix = "strictConvexOn" if strict else "convexOn"
-    # Off the kinks d2 >= 0 is not enough: at a kink the slope must not fall.
-    extra = tuple(_kink_parts(loss, wrt, f, var, dom)) if not strict and kinks(f) else ()
-    return Claim(
-        f"{prefix}_{loss.name}_{wrt}",
-        f"For every y in the target range, {loss.operator}(y, ·) is {word} in {var}.",
-        (part,) + extra,
-    )
-
-
-def _inside(r: sympy.Expr, iv: Interval, domain: Domain) -> bool:
-    # Which roots lie inside the variable's interval is decided at sample points;
-    # the Roots step then proves it for the whole domain.
-    return root_inside(r, iv, domain, seed=11)
 
 
 def _stationary(loss: Loss, wrt: str) -> tuple[sympy.Expr, Symbol, sympy.Expr, list[sympy.Expr]]:
     d1 = derive(loss, wrt, 1).canonical
-    inner = _interior_domain(loss, wrt)
-    if wrt == "p":
-        f, var = loss.expr, p
-    else:
-        assert loss.link is not None
-        f, var = loss.link.apply(loss.expr), loss.link.var
+    f, var, _ = _in_var(loss, wrt)
+    inner = _claim_domain(loss, wrt, y=_interior(loss.domain_map[y]))
     return f, var, d1, _roots_inside(d1, var, wrt, inner, loss.domain_map[p])
 
 
 def _roots_inside(d1: sympy.Expr, var: Symbol, wrt: str, dom: Domain, iv: Interval) -> list[sympy.Expr]:
     """Roots of the gradient's numerator inside the domain; in z, solved in s = sigmoid(z)
-    (a bijection onto (0, 1)) and mapped back to the logit log(s / (1 - s))."""
+    (a bijection onto (0, 1)) and mapped back to the logit log(s / (1 - s)).
+
+    Which roots lie inside is guessed at sample points here (this builds a claim; it
+    proves nothing): the kernel proves the root inside the interval, or the claim fails.
+    """
     if wrt == "p":
         num = sympy.fraction(sympy.cancel(sympy.together(d1)))[0]
-        return [r for r in real_roots(num, var) if _inside(r, iv, dom)]
+        return [r for r in real_roots(num, var) if root_inside(r, iv, dom, seed=11)]
     s = Symbol("s")
     num = sympy.fraction(sympy.cancel(sympy.together(d1.xreplace({sigmoid(var): s}))))[0]
-    return [log(r / (1 - r)) for r in real_roots(num, s) if _inside(r, Interval.open(0, 1), dom)]
+    return [log(r / (1 - r)) for r in real_roots(num, s) if root_inside(r, Interval.open(0, 1), dom, seed=11)]
 
 
-def _minimiser_part(
-    statement: str, f: sympy.Expr, var: Symbol, d1: sympy.Expr, d2: sympy.Expr, r: sympy.Expr, dom: Domain, wrt: str
-) -> Part:
-    """p = r (or z = r) is the unique minimiser: by strict convexity where the second
+def _minimiser_part(f: sympy.Expr, var: Symbol, d1: sympy.Expr, d2: sympy.Expr, r: sympy.Expr, dom: Domain, wrt: str, case: tuple = ()) -> Part:
+    """var = r is the unique minimiser: by strict convexity where the second
     derivative is proved positive, else by the gradient's sign on each side of r."""
-    if check_step(Sign(d2, ">", dom, rule="second derivative positive")).status == "proved":
+    holes = _with_holes(dom, f, var)
+    roots = Roots(d1, var, (r,), dom, rule="numerator of the gradient vanishes")
+    convex = Sign(d2, ">", dom, rule="second derivative positive")
+    if not holes.hypotheses and check_step(convex).status == "proved" and check_step(roots).status == "proved":
         return Part(
-            statement,
             "isMinOn_of_deriv_eq_zero_of_strictConvexOn",
-            (f, var, r),
+            Subject(f, var, point=r),
             dom,
             (
                 Derivative(f, var, 1, d1, dom),
@@ -181,36 +208,22 @@ def _minimiser_part(
                 Derivative(f, var, 2, d2, dom),
                 Sign(d2, ">", dom, rule="second derivative positive"),
             ),
+            case,
         )
-    t, t0 = (var, r) if wrt == "p" else (sigmoid(var), _sigmoid_value(r))
-    below = Domain(dom.intervals, dom.hypotheses + (Hypothesis_(t - t0, "<"),))
-    above = Domain(dom.intervals, dom.hypotheses + (Hypothesis_(t - t0, ">"),))
+    t, t0 = (var, r) if wrt == "p" else (sigmoid(var), sigmoid_value(r))
+    below = Domain(holes.intervals, holes.hypotheses + (Hypothesis(t - t0, "<"),))
+    above = Domain(holes.intervals, holes.hypotheses + (Hypothesis(t - t0, ">"),))
     return Part(
-        statement,
         "isMinOn_of_deriv_neg_of_lt_of_pos_of_gt",
-        (f, var, r),
-        dom,
+        Subject(f, var, point=r),
+        holes,
         (
-            Derivative(f, var, 1, d1, dom),
+            Derivative(f, var, 1, d1, holes),
             Sign(d1, "<", below, rule="gradient < 0 before the point"),
             Sign(d1, ">", above, rule="gradient > 0 after the point"),
         ),
+        case,
     )
-
-
-def _interior_domain(loss: Loss, wrt: str) -> Domain:
-    make = _domain if wrt == "p" else _z_domain
-    return make(loss, y=_interior(loss.domain_map[y]))
-
-
-def _interval_words(iv: Interval) -> str:
-    left = "(" if iv.left_open else "["
-    right = ")" if iv.right_open else "]"
-    return f"{left}{iv.start}, {iv.end}{right}"
-
-
-def _approach(point: sympy.Expr, direction: str) -> str:
-    return str(point) if point.is_infinite else f"{point}{direction}"
 
 
 def _ends(loss: Loss) -> list[sympy.Expr]:
@@ -220,24 +233,23 @@ def _ends(loss: Loss) -> list[sympy.Expr]:
 
 def _minimiser(loss: Loss, wrt: str) -> Claim:
     f, var, d1, roots = _stationary(loss, wrt)
+    _, _, conds = _in_var(loss, wrt)
     d2 = derive(loss, wrt, 2).canonical
-    make = _domain if wrt == "p" else _z_domain
-    inner = _interior_domain(loss, wrt)
-    yiv = _interior(loss.domain_map[y])
+    claim_dom = _claim_domain(loss, wrt)
+    inner = _claim_domain(loss, wrt, y=_interior(loss.domain_map[y]))
     parts = []
     if len(roots) == 1:
-        statement = f"for y in {_interval_words(yiv)}, {var} = {roots[0]} is the unique global minimiser"
-        parts.append(_minimiser_part(statement, f, var, d1, d2, roots[0], inner, wrt))
+        parts.append(_minimiser_part(f, var, d1, d2, roots[0], inner, wrt))
     iv = loss.domain_map[p] if wrt == "p" else loss.linked_domain()[var]
     for end in _ends(loss):
-        dom = Domain(tuple((s, i) for s, i in make(loss).intervals if s != y))
+        dom = claim_dom.without(y)
+        case = ((y, end),)
         fe, de = f.subs(y, end), canonical_form(d1.subs(y, end), dom.box(), var)
         inside = _roots_inside(de, var, wrt, dom, iv)
         if len(inside) == 1:
             # The minimiser stays inside the domain at this end (label smoothing does that).
             d2e = canonical_form(d2.subs(y, end), dom.box(), var)
-            statement = f"for y = {end}, {var} = {inside[0]} is the unique global minimiser"
-            parts.append(_minimiser_part(statement, fe, var, de, d2e, inside[0], dom, wrt))
+            parts.append(_minimiser_part(fe, var, de, d2e, inside[0], dom, wrt, case))
             continue
         # Which way the loss runs, read off the gradient at one interior point; then proved.
         probe = de.subs(var, sympy.Rational(1, 2) if wrt == "p" else 0)
@@ -245,13 +257,14 @@ def _minimiser(loss: Loss, wrt: str) -> Claim:
             probe = probe.xreplace(sample_points(dom.box(), 1, seed=17)[0])
         rel = ">" if probe > 0 else "<"
         towards = (iv.start, "+") if rel == ">" else (iv.end, "-")
+        holes = _with_holes(dom, fe, var)
         parts.append(
             Part(
-                f"for y = {end}, {loss.operator} is strictly {'increasing' if rel == '>' else 'decreasing'} in {var}: no minimiser inside the domain",
                 "not_isMinOn_of_strictMonoOn",
-                (fe, var),
-                dom,
-                (Derivative(fe, var, 1, de, dom), Sign(de, rel, dom, rule="gradient has a strict sign")),
+                Subject(fe, var),
+                holes,
+                (Derivative(fe, var, 1, de, holes), Sign(de, rel, holes, rule="gradient has a strict sign")),
+                case,
             )
         )
         value = sympy_limit(fe, var, towards[0], towards[1])
@@ -259,19 +272,14 @@ def _minimiser(loss: Loss, wrt: str) -> Claim:
             continue  # no finite infimum to approach: the monotonicity says it all
         parts.append(
             Part(
-                f"for y = {end}, {loss.operator} tends to its infimum {value} as {var} -> {_approach(*towards)}"
-                + (f"; with 0 log 0 = 0 this is the value at {var} = {end}" if wrt == "p" else ""),
                 "tendsto_of_limit",
-                (fe, var, towards[0], value),
+                Subject(fe, var, point=towards[0], value=value, direction=towards[1]),
                 dom,
                 (Limit(fe, var, towards[0], towards[1], value, dom),),
+                case,
             )
         )
-    return Claim(
-        f"isMinOn_{loss.name}_{wrt}",
-        f"The minimiser of {loss.operator}(y, ·) in {var}, and what happens at the ends of the target range.",
-        tuple(parts),
-    )
+    return Claim("isMinOn", loss.name, wrt, Subject(f, var, vars=(y,)), claim_dom, tuple(parts), loss.operator, conds)
 
 
 def _log_lemmas(expr: sympy.Expr, name: str) -> tuple[LemmaUse, ...]:
@@ -279,39 +287,32 @@ def _log_lemmas(expr: sympy.Expr, name: str) -> tuple[LemmaUse, ...]:
 
 
 def _min_value(loss: Loss) -> Claim:
-    _, _, _, roots = _stationary(loss, "p")
-    only_y = Domain(tuple((s, iv) for s, iv in _interior_domain(loss, "p").intervals if s != p))
-    parts = []
-    if len(roots) == 1:
-        value = loss.expr.subs(p, roots[0])
-        entropy = binary_entropy(y)
-        # Name the value H(y) when it is the binary entropy (the step below checks it).
-        named = entropy if check_identity(value, entropy, only_y.box()).holds else value
+    f, var, d1, roots = _stationary(loss, "p")
+    _, _, conds = _in_var(loss, "p")
+    inner = _claim_domain(loss, "p", y=_interior(loss.domain_map[y]))
+    only_y = inner.without(p)
+    if len(roots) != 1:
+        return Claim("min_value", loss.name, None, Subject(f, p, vars=(y,)), inner, (), loss.operator, conds)
+    r = roots[0]
+    d2 = derive(loss, "p", 2).canonical
+    value = f.subs(p, r)
+    # Name the value H(y) when it is the binary entropy (the identity step checks it).
+    named = binary_entropy(y) if check_identity(value, binary_entropy(y), only_y.box()).holds else value
+    parts = [
+        _minimiser_part(f, var, d1, d2, r, inner, "p"),
+        Part("eq_of_identity", Subject(value, value=named), only_y, (Identity(value, named, only_y, rule="substitute the minimiser"),)),
+    ]
+    samples = [named.xreplace(pt) for pt in sample_points(only_y.box(), 6, seed=5)]
+    if named != 0 and all(v.is_number and sympy.N(v, 30) > 0 for v in samples):
         parts.append(
             Part(
-                f"the minimum value is {loss.operator}(y, {roots[0]}) = {named}",
-                "eq_of_identity",
-                (loss.expr.subs(p, roots[0]), named),
+                "sign_of_sign",
+                Subject(named, rel=">"),
                 only_y,
-                (Identity(loss.expr.subs(p, roots[0]), named, only_y, rule="substitute the minimiser"),),
+                (Sign(named, ">", only_y, _log_lemmas(named, "log_neg"), rule="$\\log t < 0$ on $(0, 1)$"),),
             )
         )
-        samples = [named.xreplace(pt) for pt in sample_points(only_y.box(), 6, seed=5)]
-        if named != 0 and all(v.is_number and sympy.N(v, 30) > 0 for v in samples):
-            parts.append(
-                Part(
-                    f"which is > 0 for y in {_interval_words(_interior(loss.domain_map[y]))}: the minimum is not 0",
-                    "sign_of_sign",
-                    (named,),
-                    only_y,
-                    (Sign(named, ">", only_y, _log_lemmas(named, "log_neg"), rule="$\\log t < 0$ on $(0, 1)$"),),
-                )
-            )
-    return Claim(
-        f"min_value_{loss.name}",
-        f"The minimum value of {loss.operator}(y, ·) over the domain, and its sign.",
-        tuple(parts),
-    )
+    return Claim("min_value", loss.name, None, Subject(f, p, point=r, value=named, vars=(y,)), inner, tuple(parts), loss.operator, conds)
 
 
 def _saturation(loss: Loss) -> Claim:
@@ -321,29 +322,27 @@ def _saturation(loss: Loss) -> Claim:
     and confirmed along a sequence by mpmath. A limit of 0 means the gradient vanishes
     exactly where the model is most wrong: the loss saturates.
     """
-    assert loss.link is not None
-    zv = loss.link.var
+    f, zv, conds = _in_var(loss, "z")
     d1 = derive(loss, "z", 1).canonical
-    dom = Domain(((zv, loss.link.var_domain),))
+    dom = _claim_domain(loss, "z")
+    rest = dom.without(y)
     parts = []
     for target, point, direction in ((1, -oo, "+"), (0, oo, "-")):
         g = d1.subs(y, target)
         value = sympy_limit(g, zv, point, direction)
         parts.append(
             Part(
-                f"for y = {target}, d{loss.operator}/dz -> {value} as z -> {point}",
-                "tendsto_of_limit",
-                (g, zv, point, value),
-                dom,
-                (Limit(g, zv, point, direction, value, dom, rule="limit of the logit gradient"),),
+                "tendsto_deriv_of_limit",
+                Subject(f.subs(y, target), zv, point=point, value=value, direction=direction),
+                rest,
+                (
+                    Derivative(f.subs(y, target), zv, 1, g, rest),
+                    Limit(g, zv, point, direction, value, rest, rule="limit of the logit gradient"),
+                ),
+                ((y, sympy.Integer(target)),),
             )
         )
-    return Claim(
-        f"tendsto_deriv_{loss.name}_z_of_confidently_wrong",
-        f"The gradient of {loss.operator} in the logit when the prediction is confidently wrong "
-        "(y = 1, z -> -oo; y = 0, z -> +oo); a limit of 0 means it saturates.",
-        tuple(parts),
-    )
+    return Claim("tendsto_deriv_of_confidently_wrong", loss.name, "z", Subject(f, zv, vars=(y,)), dom, tuple(parts), loss.operator, conds)
 
 
 def _fallbacks(loss: Loss) -> dict[str, str]:
@@ -405,54 +404,35 @@ def _bce_kl(loss: Loss) -> dict[str, Callable[[], Claim]]:
 
 
 def _kl_claims(loss: Loss) -> list[Claim]:
-    inner = _domain(loss, y=Interval.open(0, 1))
+    inner = _claim_domain(loss, "p", y=Interval.open(0, 1))
     kl = kl_bernoulli(y, p)
     entropy = binary_entropy(y)
     ident = Claim(
-        f"{loss.name}_sub_entropy_eq_kl",
-        f"{loss.operator}(y, p) - H(y) = KL(Bern(y) || Bern(p)) for y, p in (0, 1).",
-        (
-            Part(
-                "BCE(y, p) - H(y) = -y log(p/y) - (1 - y) log((1 - p)/(1 - y))",
-                "eq_of_identity",
-                (loss.expr - entropy, kl),
-                inner,
-                (Identity(loss.expr - entropy, kl, inner, rule="$\\log a - \\log b = \\log(a/b)$"),),
-            ),
-        ),
+        "sub_entropy_eq_kl",
+        loss.name,
+        None,
+        Subject(loss.expr, p, vars=(y,)),
+        inner,
+        (Part("eq_of_identity", Subject(loss.expr - entropy, value=kl), inner, (Identity(loss.expr - entropy, kl, inner, rule="$\\log a - \\log b = \\log(a/b)$"),)),),
+        loss.operator,
     )
-    ne = Domain(inner.intervals, (Hypothesis_(p - y, "!="),))
+    ne = Domain(inner.intervals, (Hypothesis(p - y, "!="),))
+    at_y = inner.without(p)
     nonneg = Claim(
         "kl_bernoulli_nonneg",
-        "KL(Bern(y) || Bern(p)) >= 0, with equality iff p = y (Gibbs' inequality, from log t <= t - 1).",
+        "bernoulli",
+        None,
+        Subject(kl, p, vars=(y,)),
+        inner,
         (
-            Part(
-                "KL >= 0",
-                "sign_of_sign",
-                (kl,),
-                inner,
-                (Sign(kl, ">=", inner, _log_lemmas(kl, "log_le_sub_one_of_pos"), rule="$\\log t \\leq t - 1$"),),
-            ),
-            Part(
-                "KL > 0 when p != y",
-                "sign_of_sign",
-                (kl,),
-                ne,
-                (Sign(kl, ">", ne, _log_lemmas(kl, "log_lt_sub_one_of_pos_of_ne_one"), rule="$\\log t < t - 1$ for $t \\neq 1$"),),
-            ),
-            Part(
-                "KL = 0 when p = y",
-                "eq_of_identity",
-                (kl.subs(p, y), sympy.Integer(0)),
-                Domain(((y, Interval.open(0, 1)),)),
-                (Identity(kl.subs(p, y), sympy.Integer(0), Domain(((y, Interval.open(0, 1)),)), rule="log 1 = 0"),),
-            ),
+            Part("sign_of_sign", Subject(kl, rel=">="), inner, (Sign(kl, ">=", inner, _log_lemmas(kl, "log_le_sub_one_of_pos"), rule="$\\log t \\leq t - 1$"),)),
+            Part("sign_of_sign", Subject(kl, rel=">"), ne, (Sign(kl, ">", ne, _log_lemmas(kl, "log_lt_sub_one_of_pos_of_ne_one"), rule="$\\log t < t - 1$ for $t \\neq 1$"),)),
+            Part("eq_of_identity", Subject(kl.subs(p, y), value=sympy.Integer(0)), at_y, (Identity(kl.subs(p, y), sympy.Integer(0), at_y, rule="log 1 = 0"),)),
         ),
+        "KL",
     )
     return [ident, nonneg]
 
-
-from .engines import Hypothesis as Hypothesis_  # noqa: E402  (used only by the BCE extras)
 
 #: Claims beyond the standard ones, by loss name: part of a loss's definition.
 EXTRA_CLAIMS: Mapping[str, Callable[[Loss], dict[str, Callable[[], Claim]]]] = {"bce": _bce_kl}
@@ -470,6 +450,15 @@ def claims_for(loss: Loss) -> list[Claim]:
 _TOOL_ERRORS = (Exception,)
 
 
+def _placeholder(loss: Loss, claim_id: str) -> Claim:
+    """A claim with no parts and the id ``claim_id``: what is reported when one could not be built."""
+    for kind in KINDS.values():
+        for wrt in ("p", "z", None):
+            if kind.id_format.format(name=loss.name, wrt=wrt) == claim_id:
+                return Claim(kind.name, loss.name, wrt, Subject(loss.expr, p), Domain(loss.domain), (), loss.operator)
+    return Claim(claim_id, loss.name, None, Subject(loss.expr, p), Domain(loss.domain), (), loss.operator)
+
+
 def _build_and_check(job: tuple[Loss, str]) -> list[ClaimResult]:
     loss, claim_id = job
     # A typed-in loss may make SymPy work forever: its claims run under a time limit.
@@ -483,10 +472,10 @@ def _build_and_check(job: tuple[Loss, str]) -> list[ClaimResult]:
             with time_limit(limit):
                 out.append(check_claim(build_claim(loss, cid)))
         except ResourceLimitExceeded as exc:  # time or memory: the reason names which
-            empty = Claim(cid, f"{cid} (not built: {exc})", ())
+            empty = _placeholder(loss, cid)
             out.append(ClaimResult(empty, "unknown", {"sympy": "unknown", "z3": "unknown"}, (), None, (f"unknown ({exc.reason}): {exc}",)))
         except _TOOL_ERRORS as exc:
-            empty = Claim(cid, f"{cid} (not built)", ())
+            empty = _placeholder(loss, cid)
             reason = f"unknown: the claim could not be built: {type(exc).__name__}: {str(exc)[:160]}"
             out.append(ClaimResult(empty, "unknown", {"sympy": "unknown", "z3": "unknown"}, (), None, (reason,)))
         if out[-1].status == "proved":

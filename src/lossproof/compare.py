@@ -22,7 +22,7 @@ from .claims import prove
 from .derive import derive
 from .losses import Loss
 from .notation import latex_text, to_latex, to_text
-from .proof import ClaimResult
+from .kernel import ClaimResult
 
 __all__ = ["Cell", "Row", "Column", "COLUMNS", "DEFAULT", "compare", "table_text", "table_markdown", "table_latex", "table_json"]
 
@@ -86,9 +86,10 @@ def _gradient(loss: Loss, results: Sequence[ClaimResult], wrt: str) -> Cell:
 
 def _minimiser(loss: Loss, results: Sequence[ClaimResult]) -> Cell:
     r = _find(results, f"isMinOn_{loss.name}_p")
-    if r is None or not r.claim.parts or r.claim.parts[0].rule.startswith("not_"):
+    main = next((q for q in r.claim.parts if not q.case), None) if r is not None else None
+    if r is None or main is None or main.subject.point is None:
         return Cell("none found", r"\text{none found}", r.claim.id if r else None, r.status if r else "unknown")
-    point = r.claim.parts[0].subject[2]
+    point = main.subject.point
     return Cell(f"p = {to_text(point)}", f"p = {to_latex(point)}", r.claim.id, r.status)
 
 
@@ -96,7 +97,7 @@ def _min_value(loss: Loss, results: Sequence[ClaimResult]) -> Cell:
     r = _find(results, f"min_value_{loss.name}")
     if r is None or not r.claim.parts:
         return Cell("none found", r"\text{none found}", r.claim.id if r else None, r.status if r else "unknown")
-    value = r.claim.parts[0].subject[1]
+    value = r.claim.subject.value
     entropy = sympy.Symbol("y")
     named = "H(y)" if value == -entropy * sympy.log(entropy) - (1 - entropy) * sympy.log(1 - entropy) else to_text(value)
     tex = "H(y)" if named == "H(y)" else to_latex(value)
@@ -114,7 +115,11 @@ def _convex(loss: Loss, results: Sequence[ClaimResult], wrt: str) -> Cell:
         return Cell("yes, not strictly", r"\text{yes, not strictly}", plain.claim.id, "proved")
     decisive = plain if plain is not None else strict
     if decisive is not None and decisive.status == "refuted":
-        where = ", ".join(f"{k} = {v}" for k, v in (decisive.counterexample or {}).items())
+        cx = dict(decisive.counterexample or {})
+        # A chord below the function: the target (and parameters), then the chord's ends.
+        chord = f"chord {cx.pop('a')}..{cx.pop('b')}" if "a" in cx and "b" in cx else ""
+        cx.pop("t", None)
+        where = ", ".join([f"{k} = {v}" for k, v in cx.items()] + ([chord] if chord else []))
         return Cell(f"no ({where})", rf"\text{{no}} ({latex_text(where)})", decisive.claim.id, "refuted")
     return Cell("unknown", r"\text{unknown}", decisive.claim.id if decisive else None, "unknown")
 
@@ -125,7 +130,7 @@ def _saturates(loss: Loss, results: Sequence[ClaimResult]) -> Cell:
     r = _find(results, f"tendsto_deriv_{loss.name}_z_of_confidently_wrong")
     if r is None or r.status != "proved":
         return Cell("unknown", r"\text{unknown}", r.claim.id if r else None, r.status if r else "unknown")
-    limits = [part.subject[3] for part in r.claim.parts]
+    limits = [part.subject.value for part in r.claim.parts]
     saturates = all(v == 0 for v in limits)
     shown = ", ".join(to_text(v) for v in limits)
     word = "yes" if saturates else "no"

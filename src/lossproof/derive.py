@@ -31,6 +31,7 @@ from .errors import IdentityError, InputError
 from .identity import check_identity, name_sigmoids, sample_points
 from .losses import Loss, p
 from .sigmoid import sigmoid
+from .kernel.calculus import kinks, smooth_diff
 
 __all__ = ["Derivative", "derive", "derivatives", "canonical_form", "kinks", "smooth_diff", "WRT", "ORDERS"]
 
@@ -41,36 +42,6 @@ ORDERS = (1, 2)
 #: Sample points used to decide a factor's sign on the domain (orientation is
 #: cosmetic: a wrong call costs beauty, never truth, since the result is checked).
 _ORIENT_POINTS = 7
-
-
-def kinks(expr: sympy.Expr) -> tuple[sympy.Expr, ...]:
-    """Where ``expr`` may fail to be differentiable: the arguments ``u`` of its ``|u|``.
-
-    >>> from lossproof.losses import p, y
-    >>> kinks(abs(y - p))
-    (p - y,)
-    """
-    return tuple(sorted({a.args[0] for a in expr.atoms(sympy.Abs)}, key=sympy.default_sort_key))
-
-
-def smooth_diff(expr: sympy.Expr, var: Symbol, order: int) -> sympy.Expr:
-    """SymPy's derivative, valid wherever ``expr`` is differentiable.
-
-    Without ``|u|`` this is ``sympy.diff``. With it, the symbols are taken real (so that
-    ``|u|' = sign(u) u'``) and the point masses ``DiracDelta`` at the kinks ``u = 0`` are
-    dropped: the result is the derivative off the kinks, and :func:`kinks` says where
-    it does not hold. Nothing here pretends the function is differentiable there.
-
-    >>> from lossproof.losses import p, y
-    >>> smooth_diff(abs(y - p), p, 2)
-    0
-    """
-    if not expr.has(sympy.Abs, sympy.sign):
-        return sympy.diff(expr, var, order)
-    real = {s: Dummy(s.name, real=True) for s in expr.free_symbols}
-    back = {v: k for k, v in real.items()}
-    result = sympy.diff(expr.xreplace(real), real[var], order)
-    return result.replace(sympy.DiracDelta, lambda *args: sympy.Integer(0)).xreplace(back)
 
 
 @dataclass(frozen=True)

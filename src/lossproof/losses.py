@@ -80,6 +80,9 @@ class Loss:
     domain: tuple[tuple[Symbol, Interval], ...]
     link: Link | None = SIGMOID
     notes: tuple[str, ...] = field(default=())
+    #: Where the loss as typed is defined (kernel ``Hypothesis`` values), collected by
+    #: the parser before SymPy simplified anything; the kernel proves each of them.
+    conditions: tuple = field(default=())
 
     @property
     def domain_map(self) -> Mapping[Symbol, Interval]:
@@ -198,16 +201,17 @@ def custom_loss(text: str, link: str = "sigmoid") -> Loss:
     >>> custom_loss("(p - y)**2").expr
     (p - y)**2
     """
-    from .parse import parse_expression  # the parser is only needed for typed-in losses
+    from .parse import parse_with_conditions  # the parser is only needed for typed-in losses
 
     if link not in LINKS:
         raise InputError(f"unknown link {link!r}: choose {' or '.join(LINKS)}")
     names = {"y": y, "p": p, **{k: v[0] for k, v in PARAMETERS.items()}}
-    expr = parse_expression(text, names)
+    expr, conditions = parse_with_conditions(text, names)
     if not expr.has(p):
         raise InputError(f"loss {text!r} does not depend on the prediction p")
-    params = tuple(PARAMETERS[str(s)] for s in sorted(expr.free_symbols - {y, p}, key=str))
-    return Loss("custom", "Custom loss", "L", expr, ((y, _UNIT), (p, _OPEN_UNIT)) + params, link=LINKS[link])
+    written = expr.free_symbols.union(*(h.expr.free_symbols for h in conditions))
+    params = tuple(PARAMETERS[str(s)] for s in sorted(written - {y, p}, key=str))
+    return Loss("custom", "Custom loss", "L", expr, ((y, _UNIT), (p, _OPEN_UNIT)) + params, link=LINKS[link], conditions=conditions)
 
 
 def loss_names() -> list[str]:

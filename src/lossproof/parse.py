@@ -32,6 +32,7 @@ from .sigmoid import sigmoid
 
 __all__ = [
     "parse_expression",
+    "parse_with_conditions",
     "FUNCTIONS",
     "MAX_LENGTH",
     "MAX_DEPTH",
@@ -81,6 +82,18 @@ class _Builder:
     def __init__(self, text: str, variables: Mapping[str, Symbol]) -> None:
         self.text = text
         self.variables = variables
+        # Where the expression as written is defined, noted as each node is built:
+        # SymPy's automatic simplification may fold a condition away later
+        # (sqrt(p - 1/2)**2 becomes p - 1/2), but it was written, so it is kept.
+        self.conditions: list = []  # kernel Hypothesis values
+
+    def note(self, node: sympy.Expr) -> sympy.Expr:
+        from .kernel.calculus import condition_of  # the kernel's own reading of a node
+
+        for h in condition_of(node):
+            if h not in self.conditions:
+                self.conditions.append(h)
+        return node
 
     def fail(self, node: ast.AST, message: str) -> InputError:
         col = getattr(node, "col_offset", 0) + 1
@@ -116,7 +129,9 @@ class _Builder:
             if isinstance(node.op, ast.Div):
                 if right.is_zero:
                     raise self.fail(node, "division by zero")
+                self.note(sympy.Pow(right, -1, evaluate=False))
                 return left / right
+            self.note(sympy.Pow(left, right, evaluate=False))
             return self.power(node, left, right)
         if isinstance(node, ast.Call):
             return self.call(node, depth)
@@ -165,7 +180,12 @@ class _Builder:
             raise self.fail(node, f"unknown name {name!r} ({self.allowed()})")
         if node.keywords or len(node.args) != 1:
             raise self.fail(node, f"{name} takes exactly one argument")
-        return FUNCTIONS[name](self.build(node.args[0], depth + 1))
+        arg = self.build(node.args[0], depth + 1)
+        if name in ("sqrt",):
+            self.note(sympy.Pow(arg, sympy.Rational(1, 2), evaluate=False))
+        elif name in ("log", "sign"):
+            self.note(FUNCTIONS[name](arg, evaluate=False))
+        return FUNCTIONS[name](arg)
 
 
 def degree_bound(expr: sympy.Expr) -> int:
@@ -216,7 +236,23 @@ def _short(expr: sympy.Expr) -> str:
 
 
 def parse_expression(text: str, variables: Mapping[str, Symbol], max_length: int = MAX_LENGTH) -> sympy.Expr:
-    """Parse ``text`` into a SymPy expression, accepting only the whitelist.
+    """Parse ``text`` into a SymPy expression, accepting only the whitelist (see :func:`parse_with_conditions`)."""
+    return parse_with_conditions(text, variables, max_length)[0]
+
+
+def parse_with_conditions(
+    text: str, variables: Mapping[str, Symbol], max_length: int = MAX_LENGTH
+) -> tuple[sympy.Expr, tuple]:
+    """Parse ``text`` into a SymPy expression, with the conditions under which it is defined.
+
+    The conditions (``log`` arguments > 0, divisors != 0, ``sqrt`` arguments > 0, ...)
+    are collected from the expression as written, before SymPy simplifies anything.
+
+    >>> from sympy import Symbol
+    >>> p = Symbol("p")
+    >>> expr, conds = parse_with_conditions("sqrt(p - 1/2)**2", {"p": p})
+    >>> expr, [(h.expr, h.rel) for h in conds]
+    (p - 1/2, [(p - 1/2, '>')])
 
     Args:
         text: the expression, in Python-like syntax; ``^`` also means power.
@@ -248,11 +284,12 @@ def parse_expression(text: str, variables: Mapping[str, Symbol], max_length: int
         raise InputError(f"column {col}: syntax error: {exc.msg}") from None
     except (ValueError, RecursionError, MemoryError):
         raise InputError("expression could not be parsed (too deep or malformed)") from None
-    expr = _Builder(text.strip(), variables).build(tree.body, 0)
+    builder = _Builder(text.strip(), variables)
+    expr = builder.build(tree.body, 0)
     if degree_bound(expr) > MAX_DEGREE:  # a product of powers, each within the limit
         raise InputError(f"expression has degree {degree_bound(expr)}, more than {MAX_DEGREE}")
     if expr.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan):
         raise InputError("expression is undefined: it divides by zero or takes log(0)")
     if expr.has(sympy.I):
         raise InputError("expression is not real: it takes log or sqrt of a negative number")
-    return expr
+    return expr, tuple(builder.conditions)

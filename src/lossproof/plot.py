@@ -42,10 +42,10 @@ def _minimiser(loss: Loss, target: float) -> float | None:
     result = next((r for r in prove(loss) if r.claim.id == f"isMinOn_{loss.name}_p"), None)
     if result is None or result.status != "proved" or not result.claim.parts:
         return None  # only a proved minimiser is marked
-    part = result.claim.parts[0]
-    if part.rule.startswith("not_"):
+    part = next((q for q in result.claim.parts if not q.case), None)
+    if part is None or part.subject.point is None:
         return None
-    point = part.subject[2].subs(y, sympy.Rational(str(target)))
+    point = part.subject.point.subs(y, sympy.Rational(str(target)))
     return float(point) if point.is_number else None
 
 

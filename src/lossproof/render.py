@@ -22,8 +22,9 @@ from sympy import Interval, Symbol, oo
 from .certificate import step_to_dict
 from .derive import Derivative
 from .losses import Loss
-from .proof import ClaimResult, Domain, Identity, Limit, Roots, Sign, Step
-from .proof import Derivative as DerivativeStep
+from .kernel import ClaimResult, Domain, Identity, Limit, Roots, Sign, Step, StepVisitor
+from .kernel import Derivative as DerivativeStep
+from .statement import claim_statement, part_statement
 from .notation import (
     equation_label_for,
     latex_text,
@@ -130,21 +131,33 @@ def derivatives_latex(loss: Loss, derivs: Sequence[Derivative]) -> str:
 # ---------------------------------------------------------------- proofs
 
 
-def _step_line(step: Step) -> str:
-    if isinstance(step, DerivativeStep):
+class _StepLine(StepVisitor):
+    """A step on one line of plain text."""
+
+    def visit_Derivative(self, step: DerivativeStep) -> str:  # noqa: N802 - named after the step class
         sup = "" if step.order == 1 else f"^{step.order}"
         return f"d{sup}/d{step.var}{sup} [{to_text(step.function)}] = {to_text(step.result)}"
-    if isinstance(step, Identity):
+
+    def visit_Identity(self, step: Identity) -> str:  # noqa: N802
         return f"{to_text(step.lhs)} = {to_text(step.rhs)}"
-    if isinstance(step, Sign):
+
+    def visit_Sign(self, step: Sign) -> str:  # noqa: N802
         using = f"  using {', '.join(f'{u.name}({to_text(u.arg)})' for u in step.lemmas)}" if step.lemmas else ""
         return f"{to_text(step.expr)} {step.rel} 0{using}"
-    if isinstance(step, Roots):
+
+    def visit_Roots(self, step: Roots) -> str:  # noqa: N802
         return f"{to_text(step.expr)} = 0  <=>  {step.var} in {{{', '.join(map(to_text, step.roots))}}}"
-    if isinstance(step, Limit):
+
+    def visit_Limit(self, step: Limit) -> str:  # noqa: N802
         point = str(step.point) if step.point.is_infinite else f"{step.point}{step.direction}"
         return f"{to_text(step.expr)} -> {to_text(step.value)} as {step.var} -> {point}"
-    raise TypeError(step)
+
+
+_STEP_LINE = _StepLine()
+
+
+def _step_line(step: Step) -> str:
+    return str(_STEP_LINE.visit(step))
 
 
 def _domain_line(domain: Domain, unicode: bool) -> str:
@@ -171,9 +184,11 @@ def claims_text(results: Sequence[ClaimResult], unicode: bool = True, steps: boo
     for r in results:
         lines = [claim_summary_line(r, unicode)]
         if steps:
-            lines.append(f"    {r.claim.statement}")
+            lines.append(f"    {claim_statement(r.claim)}")
+            if r.counterexample:
+                lines.append(f"    counterexample: {r.counterexample}")
             for part, step_results in r.by_part():
-                lines.append(f"    - {part.statement}")
+                lines.append(f"    - {part_statement(part)}")
                 lines.append(f"      by {part.rule}, on {_domain_line(part.domain, unicode)}")
                 for sr in step_results:
                     lines.append(f"        {sr.status:<8} {sr.step.rule}: {_step_line(sr.step)}")
@@ -181,6 +196,8 @@ def claims_text(results: Sequence[ClaimResult], unicode: bool = True, steps: boo
                         lines.append(f"                 ({sr.reason})")
                     if sr.counterexample:
                         lines.append(f"                 counterexample: {sr.counterexample}")
+            for ob in r.obligations:
+                lines.append(f"    {ob.status:<8} kernel obligation, {ob.step.rule}: {_step_line(ob.step)}")
             for problem in r.problems:
                 lines.append(f"    problem: {problem}")
         blocks.append("\n".join(lines))
@@ -195,11 +212,11 @@ def claims_json(loss_name: str, results: Sequence[ClaimResult]) -> dict[str, Any
         steps = []
         for i, (part, step_results) in enumerate(r.by_part(), 1):
             for sr in step_results:
-                steps.append({"part": i, "part_statement": part.statement, "part_rule": part.rule, **step_to_dict(sr.step), "status": sr.status, "engines": dict(sr.engines), "counterexample": sr.counterexample, "reason": sr.reason})
+                steps.append({"part": i, "part_statement": part_statement(part), "part_rule": part.rule, **step_to_dict(sr.step), "status": sr.status, "engines": dict(sr.engines), "counterexample": sr.counterexample, "reason": sr.reason})
         claims.append(
             {
                 "id": r.claim.id,
-                "statement": r.claim.statement,
+                "statement": claim_statement(r.claim),
                 "status": r.status,
                 "engines": dict(r.engines),
                 "counterexample": r.counterexample,
@@ -215,5 +232,5 @@ def claims_latex(results: Sequence[ClaimResult]) -> str:
     rows = []
     for r in results:
         ident = r.claim.id.replace("_", r"\_")
-        rows.append(rf"\paragraph{{\texttt{{{ident}}}}} \emph{{{r.status}}} ({_engines_text(dict(r.engines))}). {latex_text(r.claim.statement)}")
+        rows.append(rf"\paragraph{{\texttt{{{ident}}}}} \emph{{{r.status}}} ({_engines_text(dict(r.engines))}). {claim_statement(r.claim, 'latex')}")
     return "\n\n".join(rows)

@@ -30,10 +30,9 @@ from functools import cached_property
 import sympy
 from sympy import Add, Interval, Rational, Symbol, exp, log, oo
 
-from .engines import Hypothesis
 from .errors import InputError
 from .notation import to_text
-from .proof import Claim, ClaimResult, Domain, Identity, Part, Sign, check_claim
+from .kernel import Claim, ClaimResult, Domain, Hypothesis, Identity, Part, Sign, Subject, check_claim
 
 __all__ = ["SoftmaxCE", "MIN_CLASSES", "MAX_CLASSES", "softmax_claims", "prove_softmax"]
 
@@ -127,13 +126,17 @@ def softmax_claims(loss: SoftmaxCE) -> list[Claim]:
     q = _quadratic_form(loss)
     dz, ds = loss.domain_z(), loss.domain_s()
     # The loss on the simplex (y_K = 1 - the others): its Hessian is that of log-sum-exp.
-    subject = (loss.on_simplex(loss.expr), *loss.z)
+    f = loss.on_simplex(loss.expr)
+    subject = Subject(f, vars=tuple(loss.z))
+    plain = Domain(tuple((s, iv) for s, iv in dz.intervals if s not in loss.v))
     convex = Claim(
-        "convexOn_softmax_ce_z",
-        f"Softmax cross-entropy over K = {k} classes is convex in the logits: v^T H v >= 0 for every v.",
+        "convexOn",
+        "softmax_ce",
+        "z",
+        subject,
+        plain,
         (
             Part(
-                "v^T H v = 1/2 sum_i sum_j s_i s_j (v_i - v_j)^2 >= 0, with s = softmax(z) in the open simplex",
                 "convexOn_of_hessian_form_nonneg",
                 subject,
                 dz,
@@ -143,37 +146,45 @@ def softmax_claims(loss: SoftmaxCE) -> list[Claim]:
                 ),
             ),
         ),
+        "L",
     )
     nonzero = Hypothesis(Add(*(vk**2 for vk in loss.v)), ">")
+    dz_ne = Domain(dz.intervals, (nonzero,))
     strict = Claim(
-        "strictConvexOn_softmax_ce_z",
-        f"Softmax cross-entropy over K = {k} classes is strictly convex in the logits: v^T H v > 0 for every v != 0.",
+        "strictConvexOn",
+        "softmax_ce",
+        "z",
+        subject,
+        plain,
         (
             Part(
-                "v^T H v > 0 for every v != 0",
                 "strictConvexOn_of_hessian_form_pos",
                 subject,
-                Domain(dz.intervals, (nonzero,)),
+                dz_ne,
                 (
-                    Identity(q, sos_z, Domain(dz.intervals, (nonzero,)), rule="H = diag(s) - s s^T, and sum s = 1"),
+                    Identity(q, sos_z, dz_ne, rule="H = diag(s) - s s^T, and sum s = 1"),
                     Sign(sos_s, ">", loss.domain_s((nonzero,)), rule="positive for v != 0"),
                 ),
             ),
         ),
+        "L",
     )
     gradient = Claim(
-        "gradient_softmax_ce_z",
-        f"dL/dz_k = softmax(z)_k - y_k for k = 1..{k}, for targets that sum to 1.",
+        "gradient",
+        "softmax_ce",
+        "z",
+        subject,
+        plain,
         tuple(
             Part(
-                f"dL/dz{i + 1} = s{i + 1} - y{i + 1}",
                 "eq_of_identity",
-                (loss.on_simplex(sympy.diff(loss.expr, loss.z[i])), g),
-                dz,
-                (Identity(loss.on_simplex(sympy.diff(loss.expr, loss.z[i])), g, dz, rule="derivative of log-sum-exp"),),
+                Subject(loss.on_simplex(sympy.diff(loss.expr, loss.z[i])), value=g),
+                plain,
+                (Identity(loss.on_simplex(sympy.diff(loss.expr, loss.z[i])), g, plain, rule="derivative of log-sum-exp"),),
             )
             for i, g in enumerate(loss.gradient())
         ),
+        "L",
     )
     return [gradient, convex, strict]
 
