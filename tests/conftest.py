@@ -53,9 +53,26 @@ def _module(name: str) -> Callable[[], bool]:
 OPTIONAL_TOOLS: dict[str, tuple[Callable[[], bool], str]] = {
     "pdflatex": (_program("pdflatex"), "apt-get install texlive-latex-base"),
     "pdftoppm": (_program("pdftoppm"), "apt-get install poppler-utils"),
+    "pdftotext": (_program("pdftotext"), "apt-get install poppler-utils"),
     "matplotlib": (_module("matplotlib"), "pip install -e '.[plots]'"),
-    "torch": (_module("torch"), "pip install torch"),
+    "torch": (_module("torch"), "pip install -e '.[torch]'"),
+    "coqc": (_program("coqc"), "apt-get install coq libcoq-coquelicot libcoq-interval"),
+    "cc": (lambda: shutil.which("cc") is not None or shutil.which("gcc") is not None, "apt-get install gcc"),
 }
+
+
+def require(*tools: str) -> None:
+    """Skip the running test (fail it under LOSSPROOF_REQUIRE_TOOLS=1) unless ``tools`` are installed.
+
+    The imperative form of ``@pytest.mark.needs(...)``, for fixtures and helpers.
+    """
+    for tool in tools:
+        present, install = OPTIONAL_TOOLS[tool]
+        if present():
+            continue
+        if REQUIRE_TOOLS:
+            pytest.fail(f"{tool} is missing and LOSSPROOF_REQUIRE_TOOLS=1 requires it: {install}", pytrace=False)
+        pytest.skip(f"{tool} not installed ({install})")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -68,13 +85,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     for marker in item.iter_markers(name="needs"):
-        for tool in marker.args:
-            present, install = OPTIONAL_TOOLS[tool]
-            if present():
-                continue
-            if REQUIRE_TOOLS:
-                pytest.fail(f"{tool} is missing and LOSSPROOF_REQUIRE_TOOLS=1 requires it: {install}", pytrace=False)
-            pytest.skip(f"{tool} not installed ({install})")
+        require(*marker.args)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -1,19 +1,17 @@
 """Compile a LaTeX file with pdflatex and read it back with pdftotext, for the document tests.
 
-The tools are optional locally (Debian: texlive-latex-base, poppler-utils): a test that needs
-them is skipped with that reason, except in CI, where .ci/run installs them and their absence
-is a failure.
+The tools are optional (Debian: texlive-latex-base, poppler-utils): a test that needs them is
+skipped with that reason, except under LOSSPROOF_REQUIRE_TOOLS=1 (.ci/run's full run), where
+their absence is a failure (tests/conftest.py).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
+from .conftest import require
 
 #: Glyphs that a text-mode relation prints as in the OT1 font encoding: > < and |.
 WRONG_GLYPHS = ("¿", "¡", "—")
@@ -22,13 +20,8 @@ _READ_BACK = {"̸=": "≠", "−": "-", "\u00a0": " "}
 
 
 def require_tools() -> None:
-    """Skip (fail in CI) unless pdflatex and pdftotext are installed."""
-    missing = [t for t in ("pdflatex", "pdftotext") if shutil.which(t) is None]
-    if not missing:
-        return
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(f"{', '.join(missing)} missing in CI: .ci/run installs texlive-latex-base and poppler-utils")
-    pytest.skip(f"{', '.join(missing)} not installed (apt-get install texlive-latex-base poppler-utils); CI runs this test")
+    """Skip (fail under LOSSPROOF_REQUIRE_TOOLS=1) unless pdflatex and pdftotext are installed."""
+    require("pdflatex", "pdftotext")
 
 
 def compile_text(tex_file: Path, out_dir: Path, passes: int = 1) -> str:

@@ -21,12 +21,17 @@ from lossproof.cli import main
 from lossproof.errors import InputError
 from lossproof.losses import get_loss
 
+from .conftest import require
+
 BCE = get_loss("bce")
 F64, F32 = DTYPES["float64"], DTYPES["float32"]
 
 
 def _torch_or_skip() -> object:
-    return pytest.importorskip("torch", reason=f"PyTorch is not installed: {TORCH_INSTALL}")
+    require("torch")
+    import torch
+
+    return torch
 
 
 def _region(y: float, xs: list[float], dtype: str = "float64") -> list[Region]:
@@ -223,7 +228,7 @@ def test_cli_audits_a_users_function_and_a_typed_in_loss(tmp_path: Path, monkeyp
 
 
 def test_cli_audit_plot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("matplotlib", reason="matplotlib is not installed: pip install -e '.[plots]'")
+    require("matplotlib")
     out = tmp_path / "err.png"
     args = ["audit", "numpy.naive", "--quantity", "grad_z", "--dtype", "float32", "--labels", "hard", "--search", "0"]
     assert main([*args, "--plot", str(out)]) == 1

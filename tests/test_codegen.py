@@ -11,13 +11,15 @@ import numpy as np
 import pytest
 import sympy
 
-from lossproof.audit import TORCH_INSTALL, audit, get_target
+from lossproof.audit import audit, get_target
 from lossproof.audit.adapters import Target
 from lossproof.cli import main
 from lossproof.codegen import emit, numpy_module, quantities_of, stable_form
 from lossproof.codegen.forms import _check, softplus
 from lossproof.errors import InputError
 from lossproof.losses import CATALOG, get_loss, z
+
+from .conftest import require
 
 LINKED = [name for name, loss in CATALOG.items() if loss.link is not None]
 QUANTITIES = ("loss", "grad_p", "grad_z")
@@ -141,8 +143,7 @@ def test_codegen_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 
 @pytest.fixture(scope="module")
 def clib(tmp_path_factory: pytest.TempPathFactory) -> ctypes.CDLL:
-    if CC is None:
-        pytest.skip("no C compiler (cc or gcc): apt-get install gcc")
+    require("cc")
     folder = tmp_path_factory.mktemp("c")
     src = folder / "losses.c"
     src.write_text("\n".join(emit(CATALOG[n], "c") for n in LINKED), encoding="utf-8")
@@ -176,7 +177,8 @@ def test_emitted_c_is_within_2_ulp_at_hard_labels(clib: ctypes.CDLL, name: str, 
 
 
 def test_emitted_torch_in_float32() -> None:
-    torch = pytest.importorskip("torch", reason=f"PyTorch is not installed: {TORCH_INSTALL}")
+    require("torch")
+    import torch
     import types
 
     loss = get_loss("bce")

@@ -41,10 +41,12 @@ from lossproof.coq import (
 from lossproof.losses import CATALOG
 from lossproof.sigmoid import sigmoid
 
+from .conftest import require
+
 ROOT = Path(__file__).resolve().parent.parent
 y, p, z, t = symbols("y p z t")
 
-needs_coq = pytest.mark.skipif(shutil.which("coqc") is None, reason=f"coqc not installed: {COQ_INSTALL}")
+needs_coq = pytest.mark.needs("coqc")
 
 
 # ---------------------------------------------------------------- the printer: exact strings
@@ -334,8 +336,7 @@ def coq_build():
 
     Returns (report, build folder, coqc's output for tests/coq/UserCheck.v).
     """
-    if shutil.which("coqc") is None:
-        pytest.skip(f"coqc not installed: {COQ_INSTALL}")
+    require("coqc")
     build = Path(tempfile.gettempdir()) / f"lossproof-coq-test-{_cache_key()}"
     done = build / "report.json"
     if not done.is_file():

@@ -154,7 +154,7 @@ CASES = [
     Case("latex-overflow", ("latex", "--loss", "exp(exp(exp(exp(exp(exp(p))))))"), 2, r"SymPy cannot typeset it \(OverflowError"),
     Case("latex-step-does-not-check", ("latex", "--loss", "abs(log(p)-y)"), 2, r"lossproof cannot typeset it: a step did not check"),
     # prove catches the same inputs: its claims end unknown (here at the command's time limit).
-    Case("prove-abs-log", ("prove", "--loss", "abs(log(p)-y)", "--time-limit", "3"), 1, None, seconds=3 + 12, limit=3, stdout=r"unknown"),
+    Case("prove-abs-log", ("prove", "--loss", "abs(log(p)-y)", "--time-limit", "1.5"), 1, None, seconds=1.5 + 12, limit=1.5, stdout=r"unknown"),
     # Sizes: refused before anything is built.
     Case("degree-of-powers", ("derive", "--loss", "((p+y)**64+1)**64"), 2, r"degree 4096, more than 128", fast=True),
     Case("degree-of-product", ("prove", "--loss", "p**64*y**64*p"), 2, r"degree 129, more than 128"),
@@ -191,9 +191,9 @@ CASES = [
     Case("output-name-too-long", ("latex", "-o", "/tmp/" + "n" * 300 + ".tex"), 2, r"File name too long"),
     Case("output-missing-folder", ("markdown", "-o", "/nonexistent-lossproof/x.md"), 2, r"does not exist"),
     # Limits: past the command's time limit, claims are unknown and the command ends.
-    Case("command-time-limit", ("prove", "--loss", _HEAVY, "--time-limit", "2"), 1, None, seconds=2 + 12, limit=2,
+    Case("command-time-limit", ("prove", "--loss", _HEAVY, "--time-limit", "1.5"), 1, None, seconds=1.5 + 12, limit=1.5,
          stdout=r"unknown \(time limit\)", memory_mb=MEMORY_MB, fast=True),
-    Case("derive-time-limit", ("derive", "--loss", _HEAVY, "--time-limit", "3"), 1, r"time limit", seconds=3 + 12, limit=3),
+    Case("derive-time-limit", ("derive", "--loss", _HEAVY, "--time-limit", "1.5"), 1, r"time limit", seconds=1.5 + 12, limit=1.5),
     # Memory: past the cap (lowered here to 32 MB), the claim is unknown (memory limit).
     Case("memory-limit-prove", ("prove", "--loss", _HEAVY, "--claim", "strictConvexOn_custom_p"), 1, None, seconds=40,
          stdout=r"unknown \(memory limit\)", memory_mb=400, python=_CAPPED),
@@ -324,10 +324,10 @@ def test_an_expensive_certificate_stops_at_the_time_limit(tmp_path: Path) -> Non
     step = data["parts"][0]["steps"][0]
     step["function"], step["result"] = _HEAVY, "((p+y)**8+2)**16"
     (tmp_path / "expensive.json").write_text(json.dumps(data))
-    result = run(["check", str(tmp_path / "expensive.json"), "--time-limit", "3"])
+    result = run(["check", str(tmp_path / "expensive.json"), "--time-limit", "1.5"])
     assert result.status == 1 and result.err == ""
     assert "unknown" in result.out and "time limit" in result.out
-    within(result, 3 + 12, limit=3)
+    within(result, 1.5 + 12, limit=1.5)
 
 
 # ---------------------------------------------------------------- interrupts

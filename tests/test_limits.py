@@ -216,7 +216,10 @@ def test_lookalike_characters_are_refused_not_folded(text: str, name: str) -> No
         (["check", "x.json", "--time-limit", "inf"], "give seconds above 0"),
     ],
 )
-def test_options_that_do_not_apply_are_refused(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_options_that_do_not_apply_are_refused(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # were `render --root ''` taken for '.', it would write here, not in the repository
     assert main(argv) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1 and message in err

@@ -87,8 +87,9 @@ class MemoryLimitExceeded(ResourceLimitExceeded):
 # workers, whose timers are not (POSIX resets interval timers in a child), so every entry
 # re-arms; a child's CPU clock starts again from zero, so it drops the CPU entries.
 _WALL, _CPU = "wall", "cpu"
-_CLOCKS = {_WALL: (time.monotonic, signal.ITIMER_REAL), _CPU: (time.process_time, signal.ITIMER_PROF)}
-_SIGNALS = (signal.SIGALRM, signal.SIGPROF)
+# getattr: the timers exist on POSIX only (see _usable).
+_CLOCKS = {_WALL: (time.monotonic, getattr(signal, "ITIMER_REAL", 0)), _CPU: (time.process_time, getattr(signal, "ITIMER_PROF", 0))}
+_SIGNALS = tuple(getattr(signal, name) for name in ("SIGALRM", "SIGPROF") if hasattr(signal, name))
 _DEADLINES: list[tuple[str, float, str]] = []
 _COMMAND: list[float] = []  # the whole command's deadline, if any
 _CAPPED = [False]  # a memory cap is in force (set by the outermost capped block)
@@ -232,7 +233,8 @@ def time_limit(seconds: float | None, memory: int | None = None) -> Iterator[Non
             yield
         finally:
             for entry in entries:
-                _DEADLINES.remove(entry)
+                if entry in _DEADLINES:  # a forked child dropped its CPU entries
+                    _DEADLINES.remove(entry)
             _arm()
             if not _DEADLINES:
                 for signum, handler in zip(_SIGNALS, previous):
