@@ -94,6 +94,8 @@ def _screen(fn, *xs: sympy.Expr) -> mpmath.mpf | None:  # noqa: ANN001
     try:
         with mpmath.workdps(30):
             v = fn(*(_mpf(x) for x in xs))
+            if isinstance(v, (int, float)):  # a constant compiles to a plain number
+                v = mpmath.mpf(v)
             return v if isinstance(v, mpmath.mpf) else None
     except (ValueError, ZeroDivisionError, TypeError, OverflowError):
         return None

@@ -72,8 +72,10 @@ def combine(a: str, b: str) -> Status:
     return REFUTED if REFUTED in (a, b) else UNKNOWN
 
 
-def _exact(value: sympy.Expr) -> sympy.Expr | None:
-    """``value`` as an exact rational, when SymPy evaluated it to one."""
+def _exact(value: sympy.Expr | int) -> sympy.Expr | None:
+    """``value`` as an exact rational, when SymPy evaluated it to one (or it is a Python int)."""
+    if isinstance(value, int):
+        return sympy.Integer(value)
     return value if value.is_Rational else None
 
 
@@ -94,7 +96,7 @@ def confirm(expr: sympy.Expr, rel: str, point: Mapping[Symbol, sympy.Expr]) -> b
     if exact is not None:
         return not _holds(exact, rel)
     approx = sympy.N(value, CONFIRM_DIGITS)
-    if not approx.is_number or approx.has(sympy.nan, sympy.zoo) or not approx.is_finite or approx.is_extended_real is False:
+    if not isinstance(approx, sympy.Basic) or not approx.is_number or approx.has(sympy.nan, sympy.zoo) or not approx.is_finite or approx.is_extended_real is False:
         return False
     if rel in (">", ">="):
         return bool(approx < -CONFIRM_MARGIN)
