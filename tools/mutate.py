@@ -44,6 +44,7 @@ KERNEL = Path("src/lossproof/kernel")
 TESTS = (
     "tests/test_kernel.py",
     "tests/test_kernel_engines.py",
+    "tests/test_kernel_rules.py",
     "tests/test_proof.py",
     "src/lossproof/kernel",  # its doctests (refute's chord example among them)
 )
