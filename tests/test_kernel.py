@@ -307,11 +307,25 @@ def test_a_loss_not_real_on_the_domain_fails_its_definedness_obligation() -> Non
     assert any("where the loss is defined" in problem for problem in result.problems)
 
 
-def test_an_unsupported_function_is_named_in_the_problems() -> None:
-    claim = _convexity("(p - y)**2")
-    heaviside = sympy.Heaviside(p - 2)  # 0 on (0, 1), but not a function the kernel reasons about
-    forged = dataclasses.replace(claim, subject=dataclasses.replace(claim.subject, function=claim.subject.function + heaviside))
-    assert any("Heaviside" in problem for problem in check_claim(forged).problems)
+def test_a_gradient_across_a_jump_is_not_proved() -> None:
+    # Softmax CE plus Heaviside(z1): SymPy's gradient gains a DiracDelta(z1), and the identity
+    # "dL/dz1 = ... + DiracDelta(z1)" checks (the delta is 0 at every sample point). Only the
+    # definedness check, which refuses Heaviside, keeps a jump from having a proved gradient.
+    from lossproof.softmax import SoftmaxCE, softmax_claims
+
+    honest = next(c for c in softmax_claims(SoftmaxCE(2)) if c.kind == "gradient")
+    assert check_claim(honest).status == PROVED
+    jump = sympy.Heaviside(honest.subject.vars[0])
+    f = honest.subject.function + jump
+    forged_parts = []
+    for q, zk in zip(honest.parts, honest.subject.vars):
+        (identity,) = q.steps
+        lhs, rhs = sympy.diff(f, zk), identity.rhs + sympy.diff(jump, zk)
+        forged_parts.append(dataclasses.replace(q, subject=dataclasses.replace(q.subject, function=lhs, value=rhs), steps=(dataclasses.replace(identity, lhs=lhs, rhs=rhs),)))
+    forged = dataclasses.replace(honest, subject=dataclasses.replace(honest.subject, function=f), parts=tuple(forged_parts))
+    result = check_claim(forged)
+    assert result.status != PROVED
+    assert any("Heaviside" in problem for problem in result.problems)
 
 
 def test_an_obligation_that_is_only_unknown_is_not_enough() -> None:
