@@ -114,7 +114,7 @@ def test_prove_text_and_latex(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["--ascii", "prove", "--claim", "isMinOn_bce_p"], capsys)
     assert code == 0
     assert out.startswith("+ isMinOn_bce_p")
-    assert "p = y is the unique minimiser of -y*log(p) - (1 - y)*log(1 - p) over p on (0, 1), for y in (0, 1)" in out
+    assert "p = y is the unique minimiser of -y*log(p) - (1 - y)*log(1 - p) over p in (0, 1), for y in (0, 1)" in out
     code, out, _ = run(["prove", "--claim", "isMinOn_bce_p", "--format", "latex"], capsys)
     assert code == 0 and out.startswith(r"\paragraph{\texttt{isMinOn\_bce\_p}} \emph{proved}")
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -146,12 +144,9 @@ def _softmax_document() -> str:
     return softmax_latex(SoftmaxCE(3), prove_softmax(3))
 
 
+@pytest.mark.needs("pdflatex")
 @pytest.mark.parametrize("which", ["bce", "softmax_ce"])
 def test_standalone_compiles_with_pdflatex(results, tmp_path: Path, which: str) -> None:
-    if shutil.which("pdflatex") is None:
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail("pdflatex is missing in CI: .ci/run installs texlive-latex-base")
-        pytest.skip("pdflatex not installed (apt-get install texlive-latex-base); CI runs this test")
     text = standalone_latex(BCE, results) if which == "bce" else _softmax_document()
     (tmp_path / "bce.tex").write_text(text, encoding="utf-8")
     for _ in range(2):  # twice, so that references settle

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from lossproof.cli import main
 from lossproof.losses import get_loss
-from lossproof.plot import matplotlib_missing, plot_bytes
+from lossproof.plot import plot_bytes
 
 
-@pytest.fixture(autouse=True)
-def _needs_matplotlib() -> None:
-    if matplotlib_missing():
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail("matplotlib is missing in CI: .ci/run installs the plots extra")
-        pytest.skip("matplotlib not installed (pip install -e '.[plots]'); CI runs these tests")
+pytestmark = pytest.mark.needs("matplotlib")
 
 
 def test_svg_is_deterministic() -> None:

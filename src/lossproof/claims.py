@@ -27,6 +27,7 @@ from sympy import Interval, Symbol, log, oo
 
 from .derive import canonical_form, derive
 from .errors import InputError
+from .timeout import USER_LIMIT_SECONDS, ResourceLimitExceeded, time_limit
 from .identity import check_identity, sample_points
 from .kernel import (
     Claim,
@@ -55,7 +56,6 @@ from .kernel.kinds import KINDS
 from .kernel.rules import linear_hole
 from .losses import Loss, p, y
 from .sigmoid import sigmoid
-from .timeout import USER_LIMIT_SECONDS, TimeLimitExceeded, time_limit
 
 __all__ = [
     "standard_claims",
@@ -195,7 +195,9 @@ def _minimiser_part(f: sympy.Expr, var: Symbol, d1: sympy.Expr, d2: sympy.Expr, 
     """var = r is the unique minimiser: by strict convexity where the second
     derivative is proved positive, else by the gradient's sign on each side of r."""
     holes = _with_holes(dom, f, var)
-    if not holes.hypotheses and check_step(Sign(d2, ">", dom, rule="second derivative positive")).status == "proved":
+    roots = Roots(d1, var, (r,), dom, rule="numerator of the gradient vanishes")
+    convex = Sign(d2, ">", dom, rule="second derivative positive")
+    if not holes.hypotheses and check_step(convex).status == "proved" and check_step(roots).status == "proved":
         return Part(
             "isMinOn_of_deriv_eq_zero_of_strictConvexOn",
             Subject(f, var, point=r),
@@ -469,9 +471,9 @@ def _build_and_check(job: tuple[Loss, str]) -> list[ClaimResult]:
         try:
             with time_limit(limit):
                 out.append(check_claim(build_claim(loss, cid)))
-        except TimeLimitExceeded as exc:
+        except ResourceLimitExceeded as exc:  # time or memory: the reason names which
             empty = _placeholder(loss, cid)
-            out.append(ClaimResult(empty, "unknown", {"sympy": "unknown", "z3": "unknown"}, (), None, (f"unknown (time limit): {exc}",)))
+            out.append(ClaimResult(empty, "unknown", {"sympy": "unknown", "z3": "unknown"}, (), None, (f"unknown ({exc.reason}): {exc}",)))
         except _TOOL_ERRORS as exc:
             empty = _placeholder(loss, cid)
             reason = f"unknown: the claim could not be built: {type(exc).__name__}: {str(exc)[:160]}"

@@ -1,26 +1,42 @@
 """The ``lossproof`` command: a thin argparse layer over the public API.
 
 Exit status: 0 when everything asked for holds, 1 when something is refuted or
-unknown, 2 for bad input (one line on stderr, never a traceback).
+unknown (or the command's time limit left it unknown), 2 for bad input and for
+output that cannot be written (one line on stderr, never a traceback), 130 when
+interrupted (Ctrl-C ends the command and its workers at once, leaving no
+half-written file).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
+import re
 import sys
 
 import sympy
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
+from .atomic import check_output_path, write_atomic
 from .claims import prove
 from .derive import ORDERS, WRT, derivatives
-from .errors import CertificateError, InputError, LossproofError
+from .errors import CertificateError, IdentityError, InputError, LossproofError
+from .interrupt import handle_interrupts, stop_after
 from .losses import LINKS, Loss, custom_loss, get_loss
 from .notation import to_latex, to_text
-from .timeout import USER_LIMIT_SECONDS, TimeLimitExceeded, time_limit
+from .timeout import (
+    COMMAND_LIMIT_SECONDS,
+    USER_LIMIT_SECONDS,
+    ResourceLimitExceeded,
+    command_deadline,
+    time_limit,
+)
 from .kernel import check_claim
 from .render import (
     claim_summary_line,
@@ -39,12 +55,19 @@ if TYPE_CHECKING:  # the softmax module loads only for its commands
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+#: Seconds the process may run past the command's time limit before it is ended from
+#: outside Python (a claim in a Z3 query stops only when the query returns).
+_BACKSTOP_GRACE = 3.0
+#: Longest --time-limit accepted (a day): larger values overflow the system's timers.
+_MAX_TIME_LIMIT = 86_400.0
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line and exit status 2."""
 
     def error(self, message: str) -> NoReturn:
+        if message.startswith("argument --loss: expected one argument"):
+            message += " (write an EXPR that starts with '-' as --loss=EXPR, e.g. --loss=-log(p))"
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
@@ -58,7 +81,28 @@ def _custom_options(parser: argparse.ArgumentParser) -> None:
         "--loss", dest="expr", metavar="EXPR",
         help="your own loss in y and p (parameters w, gamma, epsilon allowed), e.g. \"-(y*log(p) + (1-y)*log(1-p))\"",
     )
-    parser.add_argument("--link", choices=tuple(LINKS), default="sigmoid", help="link of a --loss (default sigmoid)")
+    parser.add_argument("--link", choices=tuple(LINKS), help="link of a --loss (default sigmoid)")
+    parser.add_argument(
+        "--classes", type=int, metavar="K", help="classes of softmax_ce (default 3)"
+    )
+    _time_option(parser)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not (math.isfinite(value) and 0 < value <= _MAX_TIME_LIMIT):
+        raise argparse.ArgumentTypeError(f"{text!r}: give seconds above 0 and at most {_MAX_TIME_LIMIT:g}")
+    return value
+
+
+def _time_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--time-limit", type=_seconds, default=COMMAND_LIMIT_SECONDS, metavar="S",
+        help=f"seconds for the whole command (default {COMMAND_LIMIT_SECONDS:g}); claims left then are unknown",
+    )
 
 
 def _loss(args: argparse.Namespace) -> Loss:
@@ -66,7 +110,74 @@ def _loss(args: argparse.Namespace) -> Loss:
         return get_loss(args.loss)
     if args.loss != "bce":
         raise InputError(f"give a catalog LOSS ({args.loss!r}) or --loss EXPR, not both")
-    return custom_loss(args.expr, args.link)
+    return custom_loss(args.expr, args.link or "sigmoid")
+
+
+def _refuse_options_that_do_not_apply(args: argparse.Namespace) -> None:
+    """Refuse an option the command would otherwise ignore (a user meant something by it)."""
+    custom = getattr(args, "expr", None) is not None
+    if getattr(args, "link", None) is not None and not custom:
+        raise InputError(f"--link {args.link} applies only to --loss EXPR, not to the catalog loss {args.loss!r}")
+    if getattr(args, "classes", None) is not None and not _softmax_requested(args):
+        what = "--loss EXPR" if custom else repr(args.loss)
+        raise InputError(f"--classes {args.classes} applies only to softmax_ce, not to {what}")
+    if args.command == "derive" and _softmax_requested(args) and (args.wrt or args.order):
+        raise InputError("--wrt and --order do not apply to softmax_ce: its derivatives are the gradient and Hessian in z")
+    if getattr(args, "output", None) is not None:
+        check_output_path(args.output)  # before any work, not after it
+
+
+# What argparse would take for an option: -x, --word, --two-words.
+_OPTION_LIKE = re.compile(r"-{1,2}[A-Za-z][A-Za-z-]*")
+
+
+def _arguments(argv: Sequence[str]) -> list[str]:
+    """``--loss -log(p)`` as ``--loss=-log(p)``: argparse takes a value starting with '-' for an option.
+
+    A value that looks like an option (``--loss -p``) is left alone; argparse then says
+    the value is missing, and the error says how to write it.
+
+    >>> _arguments(["derive", "--loss", "-log(p)", "--link", "identity"])
+    ['derive', '--loss=-log(p)', '--link', 'identity']
+    """
+    out: list[str] = []
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        following = args[i + 1] if i + 1 < len(args) else ""
+        if args[i] == "--loss" and following.startswith("-") and not _OPTION_LIKE.fullmatch(following):
+            out.append(f"--loss={following}")
+            i += 2
+            continue
+        out.append(args[i])
+        i += 1
+    return out
+
+
+@contextmanager
+def _typed_in(args: argparse.Namespace, loss: Loss, what: str) -> Iterator[None]:
+    """SymPy's and mpmath's own errors on a typed-in loss are bad input, one line, not a traceback."""
+    if loss.name != "custom":
+        yield
+        return
+    try:
+        yield
+    except IdentityError as exc:
+        # A step lossproof made for this expression did not check: it cannot show the
+        # derivation, which is a limit of lossproof on this input, not a verdict.
+        detail = " ".join(str(exc).split())[:160]
+        raise InputError(f"--loss {_short(args.expr)}: lossproof cannot {what} it: a step did not check ({detail})") from None
+    except LossproofError:
+        raise
+    except RecursionError:
+        raise InputError(f"--loss {_short(args.expr)}: nested too deeply for SymPy to {what}") from None
+    except Exception as exc:  # noqa: BLE001 - any library error on user input: one line
+        detail = " ".join(str(exc).split())[:160]
+        raise InputError(f"--loss {_short(args.expr)}: SymPy cannot {what} it ({type(exc).__name__}: {detail})") from None
+
+
+def _short(text: str) -> str:
+    return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
 def _build_parser() -> _Parser:
@@ -83,27 +194,23 @@ def _build_parser() -> _Parser:
     derive.add_argument("--wrt", choices=WRT, help="only the derivatives in this variable")
     derive.add_argument("--order", type=int, choices=ORDERS, help="only the derivatives of this order")
     derive.add_argument("--format", choices=("text", "latex", "json"), default="text")
-    derive.add_argument("--classes", type=int, default=3, metavar="K", help="classes of softmax_ce (default 3)")
     _custom_options(derive)
 
     prove = sub.add_parser("prove", help="prove the claims about a loss with two engines")
     prove.add_argument("loss", nargs="?", default="bce", metavar="LOSS", help="catalog name (default bce)")
     prove.add_argument("--claim", action="append", metavar="ID", help="only this claim (repeatable)")
     prove.add_argument("--format", choices=("text", "json", "latex"), default="text")
-    prove.add_argument("--classes", type=int, default=3, metavar="K", help="classes of softmax_ce (default 3)")
     _custom_options(prove)
 
     latex = sub.add_parser("latex", help="derivations as amsmath snippets, or a standalone article")
     latex.add_argument("loss", nargs="?", default="bce", metavar="LOSS", help="catalog name (default bce)")
     latex.add_argument("--standalone", action="store_true", help="a complete article that compiles with pdflatex")
     latex.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
-    latex.add_argument("--classes", type=int, default=3, metavar="K", help="classes of softmax_ce (default 3)")
     _custom_options(latex)
 
     markdown = sub.add_parser("markdown", help="derivations and claims as GitHub Markdown")
     markdown.add_argument("loss", nargs="?", default="bce", metavar="LOSS", help="catalog name (default bce)")
     markdown.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
-    markdown.add_argument("--classes", type=int, default=3, metavar="K", help="classes of softmax_ce (default 3)")
     _custom_options(markdown)
 
     comp = sub.add_parser("compare", help="losses side by side, every cell from a checked claim")
@@ -120,6 +227,7 @@ def _build_parser() -> _Parser:
 
     check = sub.add_parser("check", help="re-check certificate files from the files alone")
     check.add_argument("paths", nargs="+", metavar="PATH", help="certificate files or folders of them")
+    _time_option(check)
     return parser
 
 
@@ -143,7 +251,7 @@ def _softmax_gradient_latex(loss: SoftmaxCE) -> str:
 def _cmd_derive_softmax(args: argparse.Namespace, out: TextIO) -> int:
     from .softmax import SoftmaxCE
 
-    loss = SoftmaxCE(args.classes)
+    loss = SoftmaxCE(_classes(args))
     gradient = loss.gradient()
     hessian = sympy.hessian(loss.on_simplex(loss.expr), loss.z)
     if args.format == "json":
@@ -172,7 +280,7 @@ def _cmd_derive(args: argparse.Namespace, out: TextIO) -> int:
     loss = _loss(args)
     wrt = (args.wrt,) if args.wrt else (WRT if loss.link is not None else ("p",))
     orders = (args.order,) if args.order else ORDERS
-    with time_limit(USER_LIMIT_SECONDS if loss.name == "custom" else None):
+    with _typed_in(args, loss, "differentiate"), time_limit(USER_LIMIT_SECONDS if loss.name == "custom" else None):
         derivs = derivatives(loss, wrt, orders)
     if args.format == "json":
         out.write(json.dumps(derivatives_json(loss, derivs), indent=2) + "\n")
@@ -188,7 +296,7 @@ def _cmd_prove(args: argparse.Namespace, out: TextIO) -> int:
     if _softmax_requested(args):
         from .softmax import SoftmaxCE, softmax_claims
 
-        claims = softmax_claims(SoftmaxCE(args.classes))
+        claims = softmax_claims(SoftmaxCE(_classes(args)))
         known = [c.id for c in claims]
         for claim_id in args.claim or ():
             if claim_id not in known:
@@ -209,70 +317,72 @@ def _cmd_prove(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_render(args: argparse.Namespace, out: TextIO) -> int:
-    from .generated import generated_files, stale_files
+    from .generated import PICTURES, check_files, generated_files, write_files
     from .picture import tools_missing
     from .plot import matplotlib_missing
 
+    if not args.root:
+        raise InputError("--root '': give the repository's folder (. for this one)")
     root = Path(args.root)
     if not root.is_dir():
         raise InputError(f"--root {args.root!r} is not a folder")
-    missing = tools_missing() + (["matplotlib (pip install -e '.[plots]')"] if matplotlib_missing() else [])
-    if missing:
-        # Pictures need TeX; everything else is still written or checked.
-        out.write(f"skipped docs/ pictures: {', '.join(missing)} not installed\n")
-    files = generated_files(pictures=not missing)
-    stale = stale_files(root, files, with_extra=True)
+    # Pictures need TeX or matplotlib; everything else is still written or checked.
+    lacking = set(tools_missing()) | ({"matplotlib"} if matplotlib_missing() else set())
+    makeable = tuple(name for name, needs in PICTURES.items() if not any(tool in needs for tool in lacking))
+    unmade = [name for name in PICTURES if name not in makeable]
+    files = generated_files(pictures=makeable)
     if args.check:
-        for name in stale:
-            out.write(f"differs from the code: {name}\n")
-        if stale:
-            out.write("run `lossproof render` and commit the result\n")
-            return EXIT_FAILED
-        if missing:
-            out.write("cannot check the pictures without those tools\n")
-            return EXIT_FAILED
-        out.write(f"{len(files)} generated files are current\n")
-        return EXIT_OK
-    for name in stale:
-        path = root / name
-        if name in files:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            content = files[name]
-            path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
-            out.write(f"wrote {name}\n")
-        else:
-            path.unlink()
-            out.write(f"removed {name}\n")
+        return check_files(root, files, out, pictures_unchecked=unmade)
+    for name in unmade:
+        out.write(f"skipped {name}: needs {PICTURES[name]}\n")
+    write_files(root, files, out)
     return EXIT_OK
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    from .certificate import check_certificate, read_certificate
-    from .statement import domain_words, claim_statement
+    from .certificate import check_certificate, read_certificate, safe_statement
+    from .statement import domain_words
 
     paths: list[Path] = []
     for text in args.paths:
         path = Path(text)
         if path.is_dir():
-            # Regular files only: a FIFO or a device named *.json is not a certificate.
-            paths += sorted(p for p in path.rglob("*.json") if p.is_file() and not p.is_symlink())
+            found = sorted(path.rglob("*.json"))
+            for p in found:
+                if not p.is_file():  # a FIFO would block the read for ever
+                    raise InputError(f"{str(p)!r} is not a regular file")
+            paths += found
         elif path.is_file():
             paths.append(path)
         else:
             raise InputError(f"{text!r} is neither a file nor a folder")
     if not paths:
         raise InputError(f"no certificate (*.json) under {' '.join(args.paths)}")
-    for p in paths:  # every file parses before any is checked
-        read_certificate(p)
+    # Every file parses before any is checked; a certificate gets a typed-in loss's limits.
+    for path in paths:
+        try:
+            with time_limit(USER_LIMIT_SECONDS):
+                read_certificate(path)
+        except ResourceLimitExceeded as exc:
+            raise CertificateError(f"{path}: {exc} while reading it") from None
+        except LossproofError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the file is input: whatever it does, one line
+            detail = " ".join(str(exc).split())[:120]
+            raise CertificateError(f"{path}: cannot be read as a certificate ({type(exc).__name__}: {detail})") from None
     failed = 0
     for path in paths:
-        checked = check_certificate(path)
+        try:
+            checked = check_certificate(path)
+        except ResourceLimitExceeded as exc:
+            failed += 1
+            out.write(f"{'unknown':<8} {path}\n    problem: {exc.reason}: {exc}\n")
+            continue
         result = checked.result
-        status = checked.status
         failed += not checked.ok
-        out.write(f"{status:<8} {path}\n")
+        out.write(f"{checked.status:<8} {path}\n")
         # What was certified, regenerated from the structure that was checked.
-        out.write(f"    {checked.claim.id}: {claim_statement(checked.claim)}\n")
+        out.write(f"    {checked.claim.id}: {safe_statement(checked.claim)}\n")
         out.write(f"    domain: {domain_words(checked.claim.domain)}\n")
         for problem in checked.mismatches + (result.problems if result is not None and not checked.ok else ()):
             out.write(f"    problem: {problem}\n")
@@ -280,17 +390,19 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _emit(text: str, output: str | None, out: TextIO) -> None:
+    text = text if text.endswith("\n") else text + "\n"
     if output is None:
-        out.write(text if text.endswith("\n") else text + "\n")
-        return
-    path = Path(output)
-    if path.is_dir() or not path.parent.is_dir():
-        raise InputError(f"-o {output!r}: not a file in an existing folder")
-    path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        out.write(text)
+    else:
+        write_atomic(output, text)  # whole or not at all
 
 
 def _softmax_requested(args: argparse.Namespace) -> bool:
-    return bool(args.loss == "softmax_ce" and getattr(args, "expr", None) is None)
+    return bool(getattr(args, "loss", None) == "softmax_ce" and getattr(args, "expr", None) is None)
+
+
+def _classes(args: argparse.Namespace) -> int:
+    return 3 if args.classes is None else args.classes
 
 
 def _cmd_latex(args: argparse.Namespace, out: TextIO) -> int:
@@ -299,16 +411,18 @@ def _cmd_latex(args: argparse.Namespace, out: TextIO) -> int:
     if _softmax_requested(args):
         from .softmax import SoftmaxCE, prove_softmax
 
-        loss = SoftmaxCE(args.classes)
+        loss = SoftmaxCE(_classes(args))
         if args.standalone:
-            _emit(softmax_latex(loss, prove_softmax(args.classes)), args.output, out)
+            _emit(softmax_latex(loss, prove_softmax(loss.classes)), args.output, out)
         else:
             _emit(_softmax_gradient_latex(loss), args.output, out)
         return EXIT_OK
 
     loss = _loss(args)
-    with time_limit(USER_LIMIT_SECONDS if loss.name == "custom" else None):
-        text = standalone_latex(loss, prove(loss)) if args.standalone else derivations_latex(loss)
+    # Claims carry their own limits (unknown past them); the derivations get a typed-in loss's.
+    results = prove(loss) if args.standalone else None
+    with _typed_in(args, loss, "typeset"), time_limit(USER_LIMIT_SECONDS if loss.name == "custom" else None):
+        text = standalone_latex(loss, results) if results is not None else derivations_latex(loss)
     _emit(text, args.output, out)
     return EXIT_OK
 
@@ -319,12 +433,14 @@ def _cmd_markdown(args: argparse.Namespace, out: TextIO) -> int:
     if _softmax_requested(args):
         from .softmax import SoftmaxCE, prove_softmax
 
-        _emit(softmax_markdown(SoftmaxCE(args.classes), prove_softmax(args.classes)), args.output, out)
+        loss = SoftmaxCE(_classes(args))
+        _emit(softmax_markdown(loss, prove_softmax(loss.classes)), args.output, out)
         return EXIT_OK
 
     loss = _loss(args)
-    with time_limit(USER_LIMIT_SECONDS if loss.name == "custom" else None):
-        text = markdown(loss, prove(loss))
+    results = prove(loss)
+    with _typed_in(args, loss, "typeset"), time_limit(USER_LIMIT_SECONDS if loss.name == "custom" else None):
+        text = markdown(loss, results)
     _emit(text, args.output, out)
     return EXIT_OK
 
@@ -353,11 +469,8 @@ def _cmd_plot(args: argparse.Namespace, out: TextIO) -> int:
     from .plot import plot_bytes
 
     losses = [get_loss(name) for name in (args.losses or DEFAULT)]
-    path = Path(args.output)
-    fmt = path.suffix.lstrip(".").lower()
-    if path.is_dir() or not path.parent.is_dir():
-        raise InputError(f"-o {args.output!r}: not a file in an existing folder")
-    path.write_bytes(plot_bytes(losses, fmt))
+    path = check_output_path(args.output)
+    write_atomic(path, plot_bytes(losses, path.suffix.lstrip(".").lower()))
     out.write(f"wrote {path}\n")
     return EXIT_OK
 
@@ -369,29 +482,91 @@ _COMMANDS = {None: _cmd_report, "derive": _cmd_derive, "prove": _cmd_prove, "ren
     "plot": _cmd_plot, "check": _cmd_check}
 
 
+class _OutputError(InputError):
+    """stdout could not be written."""
+
+
+class _Output:
+    """stdout, whose write errors (a full disk, a closed pipe) are one line and exit 2."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.encoding = getattr(stream, "encoding", None)
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except OSError as exc:
+            raise _OutputError(f"cannot write the output: {exc.strerror or exc}") from None
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except OSError as exc:
+            raise _OutputError(f"cannot write the output: {exc.strerror or exc}") from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status.
+
+    With ``argv`` None (the ``lossproof`` program itself) the process's own handling
+    is installed too: Ctrl-C ends the command, its workers and unfinished writes at once
+    (exit 130), and a command still running past its time limit is ended from outside.
 
     >>> main(["derive", "nosuchloss"])
     2
     """
+    if argv is None:
+        with handle_interrupts():
+            code = _main(sys.argv[1:], own_process=True)
+        return code
+    return _main(argv, own_process=False)
+
+
+def _main(argv: Sequence[str], own_process: bool) -> int:
     parser = _build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(_arguments(argv))
     except SystemExit as exc:  # --help, or a usage error already printed as one line
         return int(exc.code or 0)
+    out = _Output(sys.stdout)
+    seconds = getattr(args, "time_limit", None)
+    if own_process and seconds is not None:
+        stop_after(seconds + _BACKSTOP_GRACE, f"lossproof: stopped: the command's time limit of {seconds:g} s was reached", EXIT_FAILED)
     try:
-        return _COMMANDS[args.command](args, sys.stdout)
+        _refuse_options_that_do_not_apply(args)
+        # The deadline stops every limited part (claims in the workers too); what is not
+        # limited is the project's own work on catalog losses, which ends in time.
+        with command_deadline(seconds):
+            code = _COMMANDS[args.command](args, out)
+        out.flush()
+        return code
     except (InputError, CertificateError) as exc:
         sys.stderr.write(f"lossproof: error: {exc}\n")
+        if own_process and isinstance(exc, _OutputError):
+            _silence_stdout()
         return EXIT_BAD_INPUT
-    except TimeLimitExceeded as exc:
+    except ResourceLimitExceeded as exc:
         sys.stderr.write(f"lossproof: {exc}: the expression is too hard for the symbolic engines\n")
         return EXIT_FAILED
     except LossproofError as exc:
         # A check inside lossproof failed: report it plainly, as a failure, not bad input.
         sys.stderr.write(f"lossproof: internal check failed: {exc}\n")
         return EXIT_FAILED
+    except BrokenProcessPool:
+        # A worker killed from outside, or by its memory cap inside C code (Z3).
+        sys.stderr.write("lossproof: a worker process ended abruptly (killed, or out of memory); no verdicts\n")
+        return EXIT_FAILED
+
+
+def _silence_stdout() -> None:
+    # The interpreter flushes stdout again at exit and would print its own error:
+    # what is left in the buffer goes nowhere instead.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

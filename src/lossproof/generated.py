@@ -4,14 +4,22 @@
 ``proofs/lemmas/<id>.json`` one per lemma about log, and ``derivations/<loss>.md``
 and ``derivations/<loss>.tex`` the derivations and claims. What is on disk must equal
 what the code generates: ``lossproof render --check`` says so in CI.
+
+The pictures in ``docs/`` need optional tools (:data:`PICTURES`); without them the
+rest is still written and checked, and the check names the pictures it left out.
+Files are written whole or not at all (:func:`lossproof.atomic.write_atomic`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import TextIO
+
+from .atomic import write_atomic
+from .errors import InputError
 
 from .certificate import claim_to_dict
 from .claims import prove
@@ -23,12 +31,17 @@ from .plot import plot_bytes
 from .kernel import lemma_claims
 from .softmax import SoftmaxCE, prove_softmax
 
-__all__ = ["generated_files", "stale_files", "GENERATED_DIRS", "PICTURED"]
+__all__ = ["generated_files", "stale_files", "check_files", "write_files", "GENERATED_DIRS", "PICTURED", "PICTURES"]
 
 #: The folders whose contents are generated (files there that the code does not make are stale).
 GENERATED_DIRS = ("proofs", "derivations", "docs")
 #: The losses whose standalone document has its first page in docs/ (the README shows it).
 PICTURED = ("bce",)
+#: Each picture in docs/ and what it needs, with the command that installs it.
+PICTURES: Mapping[str, str] = {
+    **{f"docs/{name}.png": "pdflatex and pdftoppm (apt-get install texlive-latex-base poppler-utils)" for name in PICTURED},
+    "docs/compare.svg": "matplotlib (pip install -e '.[plots]')",
+}
 #: Hand-written files that live in generated folders.
 _KEEP = {"README.md"}
 
@@ -38,15 +51,17 @@ def _json(data: object) -> str:
 
 
 @lru_cache(maxsize=4)
-def generated_files(pictures: bool = True, names: tuple[str, ...] | None = None) -> dict[str, str | bytes]:
+def generated_files(pictures: bool | tuple[str, ...] = True, names: tuple[str, ...] | None = None) -> dict[str, str | bytes]:
     """Every generated file: path relative to the repository root -> content.
 
     With ``pictures``, also ``docs/<loss>.png``, the first page of the standalone
     document (needs pdflatex and pdftoppm; see :mod:`lossproof.picture`), and
     ``docs/compare.svg`` (needs matplotlib; see :mod:`lossproof.plot`). Cached per
     process: the content is a function of the code alone. Do not mutate the result.
-    ``names`` limits the losses (the lemmas are always included).
+    ``pictures`` may also name the pictures of :data:`PICTURES` to make (those whose
+    tools are installed). ``names`` limits the losses (the lemmas are always included).
     """
+    wanted = set(PICTURES) if pictures is True else set(pictures or ())
     files: dict[str, str | bytes] = {}
     for loss in CATALOG.values():
         if names is not None and loss.name not in names:
@@ -59,9 +74,9 @@ def generated_files(pictures: bool = True, names: tuple[str, ...] | None = None)
                 files[f"proofs/{loss.name}/{r.claim.id}.json"] = _json(claim_to_dict(r.claim))
         files[f"derivations/{loss.name}.md"] = markdown(loss, results)
         files[f"derivations/{loss.name}.tex"] = tex = standalone_latex(loss, results)
-        if pictures and loss.name in PICTURED:
+        if f"docs/{loss.name}.png" in wanted:
             files[f"docs/{loss.name}.png"] = first_page_png(tex)
-    if pictures and names is None:
+    if "docs/compare.svg" in wanted and names is None:
         # The comparison figure the README shows (matplotlib, the optional extra).
         files["docs/compare.svg"] = plot_bytes([CATALOG[n] for n in DEFAULT], "svg")
     if names is None:
@@ -89,8 +104,48 @@ def stale_files(root: Path, files: Mapping[str, str | bytes], with_extra: bool =
         for folder in GENERATED_DIRS:
             for path in sorted((root / folder).rglob("*")) if (root / folder).is_dir() else []:
                 name = path.relative_to(root).as_posix()
-                if folder == "docs" and not any(k.startswith("docs/") for k in files):
-                    continue  # pictures were not generated this time: nothing to compare
+                if name in PICTURES and name not in files:
+                    continue  # a picture not made this time (its tools are missing): not stray
                 if path.is_file() and path.name not in _KEEP and name not in files:
                     out.append(name)
     return sorted(out)
+
+
+def check_files(root: Path, files: Mapping[str, str | bytes], out: TextIO, pictures_unchecked: Collection[str] = ()) -> int:
+    """``render --check``: name each stale file; 0 when all that could be checked is current, else 1.
+
+    ``pictures_unchecked`` are the pictures whose tools are missing: named, not failed.
+    """
+    stale = stale_files(root, files, with_extra=True)
+    for name in stale:
+        out.write(f"differs from the code: {name}\n")
+    for name in pictures_unchecked:
+        out.write(f"not checked: {name} (needs {PICTURES[name]})\n")
+    if stale:
+        out.write("run `lossproof render` and commit the result\n")
+        return 1
+    out.write(f"{len(files)} generated files are current\n")
+    return 0
+
+
+def write_files(root: Path, files: Mapping[str, str | bytes], out: TextIO) -> None:
+    """``render``: write each stale file whole (temporary file, then rename) and remove stray ones.
+
+    Raises:
+        InputError: a file cannot be written or removed (one line naming it).
+    """
+    for name in stale_files(root, files, with_extra=True):
+        path = root / name
+        if name in files:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InputError(f"cannot make the folder {str(path.parent)!r}: {exc.strerror}") from None
+            write_atomic(path, files[name])
+            out.write(f"wrote {name}\n")
+        else:
+            try:
+                path.unlink()
+            except OSError as exc:
+                raise InputError(f"cannot remove {str(path)!r}: {exc.strerror}") from None
+            out.write(f"removed {name}\n")

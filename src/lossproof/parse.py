@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import math
+import unicodedata
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 
@@ -37,6 +38,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_INTEGER_DIGITS",
     "MAX_EXPONENT",
+    "MAX_DEGREE",
 ]
 
 #: Longest text accepted, in characters.
@@ -47,6 +49,10 @@ MAX_DEPTH = 40
 MAX_INTEGER_DIGITS = 30
 #: Largest |exponent| of a power (and most digits a numeric power may produce).
 MAX_EXPONENT = 64
+#: Largest total degree, read off the tree without expanding (see :func:`degree_bound`):
+#: each exponent within its limit, ``((p+y)**64+1)**64`` has degree 4096, and SymPy's
+#: expansion of it took 1.4 to 2.1 GB. Twice the largest single power stays allowed.
+MAX_DEGREE = 128
 
 
 def _softplus(a: sympy.Expr) -> sympy.Expr:
@@ -160,7 +166,10 @@ class _Builder:
                     raise self.fail(node, f"power {_short(base)}**{_short(exponent)} has too many digits")
         if base.is_zero and exponent.is_number and exponent.is_negative:
             raise self.fail(node, "division by zero")
-        return base**exponent
+        result = base**exponent
+        if degree_bound(result) > MAX_DEGREE:
+            raise self.fail(node, f"power {_short(result)} has degree {degree_bound(result)}, more than {MAX_DEGREE}")
+        return result
 
     def call(self, node: ast.Call, depth: int) -> sympy.Expr:
         if not isinstance(node.func, ast.Name):
@@ -177,6 +186,48 @@ class _Builder:
         elif name in ("log", "sign"):
             self.note(FUNCTIONS[name](arg, evaluate=False))
         return FUNCTIONS[name](arg)
+
+
+def degree_bound(expr: sympy.Expr) -> int:
+    """An upper bound on the polynomial degree of ``expr`` if it were expanded, without expanding.
+
+    A sum takes the largest degree of its terms, a product the sum, a power with a
+    numeric exponent ``e`` the base's times ``ceil(|e|)``; a function keeps its
+    argument's (``log(u)`` differentiates to ``u'/u``); a symbolic exponent adds its own.
+
+    >>> from sympy import Symbol
+    >>> p, y = Symbol("p"), Symbol("y")
+    >>> degree_bound(((p + y)**64 + 1)**64)
+    4096
+    >>> degree_bound(y*log(p) + (1 - y)*log(1 - p))
+    2
+    """
+    if expr.is_Symbol:
+        return 1
+    if not expr.free_symbols:
+        return 0
+    if expr.is_Add:
+        return max(degree_bound(a) for a in expr.args)
+    if expr.is_Mul:
+        return sum(degree_bound(a) for a in expr.args)
+    if expr.is_Pow:
+        base, exponent = expr.args
+        if exponent.is_Number:
+            return degree_bound(base) * math.ceil(abs(exponent))
+        return degree_bound(base) + degree_bound(exponent) + 1
+    return max((degree_bound(a) for a in expr.args), default=0)
+
+
+def _non_ascii(text: str) -> InputError | None:
+    # Python folds identifiers by NFKC, so fullwidth 'ｐ' or bold '𝐥𝐨𝐠' would silently
+    # read as p and log: a look-alike is refused with its name instead.
+    for col, ch in enumerate(text, 1):
+        if ord(ch) > 127:
+            name = unicodedata.name(ch, f"U+{ord(ch):04X}")
+            folded = unicodedata.normalize("NFKC", ch)
+            hint = f"; type {folded!r} instead" if folded.isascii() and folded.isprintable() and folded.strip() else ""
+            return InputError(f"column {col}: character {ch!r} ({name}) is not allowed: only ASCII{hint}")
+    return None
 
 
 def _short(expr: sympy.Expr) -> str:
@@ -223,6 +274,9 @@ def parse_with_conditions(
         raise InputError("expression is empty")
     if "\n" in text or "\r" in text:
         raise InputError("expression must be a single line")
+    problem = _non_ascii(text)
+    if problem is not None:
+        raise problem
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
@@ -232,6 +286,8 @@ def parse_with_conditions(
         raise InputError("expression could not be parsed (too deep or malformed)") from None
     builder = _Builder(text.strip(), variables)
     expr = builder.build(tree.body, 0)
+    if degree_bound(expr) > MAX_DEGREE:  # a product of powers, each within the limit
+        raise InputError(f"expression has degree {degree_bound(expr)}, more than {MAX_DEGREE}")
     if expr.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan):
         raise InputError("expression is undefined: it divides by zero or takes log(0)")
     if expr.has(sympy.I):

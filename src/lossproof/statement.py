@@ -9,7 +9,7 @@ certificate and compares it with the text in the file. One printer per format
 >>> from lossproof.losses import get_loss
 >>> from lossproof.claims import build_claim
 >>> claim_statement(build_claim(get_loss("bce"), "strictConvexOn_bce_p"))
-'BCE(y, p) is strictly convex in p on (0, 1), for y in [0, 1].'
+'BCE(y, p) = -y*log(p) - (1 - y)*log(1 - p) is strictly convex in p on (0, 1), for y in [0, 1].'
 >>> part_case(build_claim(get_loss("bce"), "isMinOn_bce_p").parts[1])
 'y = 0'
 """
@@ -128,13 +128,17 @@ def _fmt(pr: _Printer) -> str:
 
 
 def _name(claim: Claim, pr: _Printer, var: Symbol | None = None) -> str:
-    """The loss as a function: ``BCE(y, p)``, or ``BCE(y, σ(z))`` in the logit."""
+    """The loss named and written out: ``BCE(y, p) = -y*log(p) - ...``.
+
+    The function itself is printed, so a statement says what was proved whatever the
+    name: the name and the operator are labels, the function is the claim.
+    """
     v = var if var is not None else claim.subject.var
     if v is None:
         return pr.op(claim.operator, "y")
     target = claim.subject.vars[0] if claim.subject.vars else Symbol("y")
     shown = pr.m(sigmoid(v)) if claim.wrt == "z" else str(v)
-    return pr.op(claim.operator, str(target), shown)
+    return f"{pr.op(claim.operator, str(target), shown)} = {pr.m(claim.subject.function)}"
 
 
 def part_case(part: Part, fmt: str = "text") -> str:
@@ -159,7 +163,8 @@ def _part_body(part: Part, pr: _Printer) -> str:
         return f"{_fn(part, pr)} is convex in {pr.math(str(var))}{on}{_others(part.domain, var, pr)}"
     if rule in ("isMinOn_of_deriv_eq_zero_of_strictConvexOn", "isMinOn_of_deriv_neg_of_lt_of_pos_of_gt"):
         point = pr.math(f"{var} = {pr.m(s.point)}")
-        return f"{point} is the unique minimiser of {_fn(part, pr)} over {pr.math(str(var))}{on}{_others(part.domain, var, pr)}"
+        within = f" in {pr.math(_interval(iv, pr))}" if iv is not None else ""
+        return f"{point} is the unique minimiser of {_fn(part, pr)} over {pr.math(str(var))}{within}{_others(part.domain, var, pr)}"
     if rule in ("not_isMinOn_of_strictMonoOn", "strictMonoOn_of_deriv_pos"):
         sign = part.steps[1] if len(part.steps) > 1 else None
         way = "increasing" if isinstance(sign, Sign) and sign.rel == ">" else "decreasing"
@@ -228,16 +233,24 @@ def _claim_min_value(claim: Claim, pr: _Printer) -> str:
 
 def _claim_saturation(claim: Claim, pr: _Printer) -> str:
     items = [part_statement(q, _fmt(pr)) for q in claim.parts]
-    return f"When the prediction is confidently wrong, the gradient {pr.math(pr.deriv(claim.operator, claim.subject.var))}: " + "; ".join(items) + " (a limit of 0 means it saturates)."
+    grad = pr.math(pr.deriv(claim.operator, claim.subject.var))
+    return f"When the prediction is confidently wrong, the gradient {grad} of {pr.math(_name(claim, pr))}: " + "; ".join(items) + " (a limit of 0 means it saturates)."
 
 
 def _claim_kl(claim: Claim, pr: _Printer) -> str:
-    kl = pr.math(pr.m(claim.subject.function))
-    return f"KL(Bern(y) || Bern(p)) = {kl} is {pr.math(pr.rel('>=') + ' 0')} for {domain_words(claim.domain, _fmt(pr))}, and 0 exactly where {pr.math('p = y')} (Gibbs' inequality)."
+    s = claim.subject
+    y, v = s.vars[0], s.var
+    kl = pr.math(pr.m(s.function))
+    return (
+        f"KL(Bern({y}) || Bern({v})) = {kl} is {pr.math(pr.rel('>=') + ' 0')} for {domain_words(claim.domain, _fmt(pr))}, "
+        f"and 0 exactly where {pr.math(f'{v} = {y}')} (Gibbs' inequality)."
+    )
 
 
 def _claim_sub_entropy(claim: Claim, pr: _Printer) -> str:
-    return f"{pr.math(_name(claim, pr) + ' - H(y)')} = KL(Bern(y) || Bern(p)) for {domain_words(claim.domain, _fmt(pr))}."
+    s = claim.subject
+    y, v = s.vars[0], s.var
+    return f"{pr.math(_name(claim, pr))}, and {pr.op(claim.operator, str(y), str(v))} - H({y}) = KL(Bern({y}) || Bern({v})) for {domain_words(claim.domain, _fmt(pr))}."
 
 
 def _claim_gradient(claim: Claim, pr: _Printer) -> str:

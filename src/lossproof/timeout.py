@@ -1,9 +1,20 @@
-"""A time limit for symbolic work on expressions a user typed.
+"""Time and memory limits for symbolic work on expressions a user typed.
 
 SymPy is pure Python, so a ``SIGALRM`` timer can interrupt any of its loops;
-the limit raises :class:`TimeLimitExceeded` in the process that set it. Timers
-only work in a process's main thread on POSIX; elsewhere the limit is not
-enforced and the work runs to its end (Z3 queries carry their own timeout).
+the limit raises :class:`TimeLimitExceeded` in the process that set it. Limits
+nest: the inner one never cancels the outer one, and a deadline for the whole
+command (:func:`command_deadline`) caps every limit inside it, including those
+of forked workers, which inherit it (``time.monotonic`` is one clock for every
+process of the machine). Timers only work in a process's main thread on POSIX;
+elsewhere the limit is not enforced and the work runs to its end (Z3 queries
+carry their own timeout).
+
+A limited block with a time limit (typed-in work) also gets a memory cap: its
+data may grow by :data:`USER_MEMORY_BYTES` at most (``resource.setrlimit(RLIMIT_DATA)``,
+which Linux applies to the heap and every private mapping; a forked worker inherits
+the cap). Past it, allocation raises ``MemoryError``, which leaves the block as
+:class:`MemoryLimitExceeded`. ``RLIMIT_AS`` would also count the stack, and a stack
+that cannot grow is a segmentation fault, not an exception.
 
 >>> with time_limit(5):
 ...     1 + 1
@@ -12,38 +23,217 @@ enforced and the work runs to its end (Z3 queries carry their own timeout).
 
 from __future__ import annotations
 
+import math
+import os
 import signal
 import threading
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from .errors import LossproofError
 
-__all__ = ["TimeLimitExceeded", "time_limit", "USER_LIMIT_SECONDS"]
+__all__ = [
+    "ResourceLimitExceeded",
+    "TimeLimitExceeded",
+    "MemoryLimitExceeded",
+    "time_limit",
+    "command_deadline",
+    "seconds_left",
+    "USER_LIMIT_SECONDS",
+    "USER_MEMORY_BYTES",
+    "COMMAND_LIMIT_SECONDS",
+]
 
 #: Seconds allowed for one derivation or one claim about a user's loss.
 USER_LIMIT_SECONDS = 20.0
+#: Seconds allowed for a whole command by default (``--time-limit``): 82 to 89 s were
+#: seen on hostile typed-in losses with only the per-claim limit.
+COMMAND_LIMIT_SECONDS = 60.0
+#: Bytes of address space typed-in work may add: 1.4 to 2.1 GB were seen before this cap,
+#: and the CI machine has 2 cores and a few GB; every honest loss needs far less.
+USER_MEMORY_BYTES = 1 << 30
+
+try:  # POSIX only; elsewhere there is no memory cap
+    import resource
+except ImportError:  # pragma: no cover - Windows
+    resource = None  # type: ignore[assignment]
 
 
-class TimeLimitExceeded(LossproofError):
+class ResourceLimitExceeded(LossproofError):
+    """Work stopped at one of its limits; :attr:`reason` says which (``time limit``, ``memory limit``)."""
+
+    reason = "limit"
+
+
+class TimeLimitExceeded(ResourceLimitExceeded):
     """The symbolic work took longer than its limit."""
+
+    reason = "time limit"
+
+
+class MemoryLimitExceeded(ResourceLimitExceeded):
+    """The symbolic work needed more memory than its cap."""
+
+    reason = "memory limit"
+
+
+# Open limits, innermost last: (monotonic deadline, message). Inherited by forked workers,
+# whose timers are not (POSIX resets interval timers in a child), so every entry re-arms.
+_DEADLINES: list[tuple[float, str]] = []
+_COMMAND: list[float] = []  # the whole command's deadline, if any
+_CAPPED = [False]  # a memory cap is in force (set by the outermost capped block)
+
+
+def seconds_left() -> float | None:
+    """Seconds until the whole command's deadline, or None when there is none.
+
+    >>> seconds_left() is None
+    True
+    """
+    return _COMMAND[-1] - time.monotonic() if _COMMAND else None
+
+
+def _usable() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+def _expire(signum: int, frame: object) -> None:
+    now = time.monotonic()
+    due = [message for deadline, message in _DEADLINES if deadline <= now + 1e-3]
+    if due:
+        raise TimeLimitExceeded(due[0])
+    _arm()  # woken early (timer granularity): wait for the rest
+
+
+def _arm() -> None:
+    if not _DEADLINES:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        return
+    wait = min(deadline for deadline, _ in _DEADLINES) - time.monotonic()
+    # A deadline already past fires at once (setitimer(0) would cancel instead).
+    signal.setitimer(signal.ITIMER_REAL, max(wait, 1e-4))
+
+
+def _data_size() -> int | None:
+    """Bytes of the process's data (heap and private mappings, not its stack): Linux VmData."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("VmData:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 @contextmanager
-def time_limit(seconds: float | None) -> Iterator[None]:
-    """Raise :class:`TimeLimitExceeded` if the block runs longer than ``seconds`` (None: no limit)."""
-    usable = seconds is not None and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
+def _memory_cap(limit: int | None) -> Iterator[None]:
+    if limit is None:
         yield
         return
+    try:
+        # A cap already in force (an outer block's, or the parent's in a forked worker) stays.
+        with _set_cap(limit) if not _CAPPED[0] else nullcontext():
+            yield
+    except MemoryError:
+        raise MemoryLimitExceeded(f"memory limit of {_size(limit)} exceeded") from None
+    except SystemError as exc:
+        # CPython reports an allocation that failed inside C code as "returned NULL
+        # without setting an exception": under a cap, that is the cap.
+        if "NULL" not in str(exc):
+            raise
+        raise MemoryLimitExceeded(f"memory limit of {_size(limit)} exceeded") from None
 
-    def expire(signum: int, frame: object) -> None:
-        raise TimeLimitExceeded(f"time limit of {seconds:g} s exceeded")
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+def _size(count: int) -> str:
+    return f"{count / 2**30:g} GB" if count >= 2**30 else f"{count / 2**20:g} MB"
+
+
+def _before_cap() -> None:
+    # Z3's Python API does not check that its context was made: a context first made
+    # under an exhausted cap is a segmentation fault. So it is made before the cap.
+    try:
+        import z3
+    except ImportError:  # pragma: no cover - z3-solver is a dependency
+        return
+    z3.main_ctx()
+
+
+@contextmanager
+def _set_cap(limit: int) -> Iterator[None]:
+    now = _data_size()
+    if resource is None or now is None:
+        yield
+        return
+    _before_cap()
+    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    cap = now + limit if hard == resource.RLIM_INFINITY else min(now + limit, hard)
+    if soft != resource.RLIM_INFINITY and soft <= cap:
+        yield  # a tighter cap is already in force
+        return
+    resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
+    _CAPPED[0] = True
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        _CAPPED[0] = False
+        # Raising a soft limit back up to the hard one needs no privilege.
+        resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))
+
+
+@contextmanager
+def time_limit(seconds: float | None, memory: int | None = None) -> Iterator[None]:
+    """Raise :class:`TimeLimitExceeded` if the block runs past ``seconds`` or the command's deadline.
+
+    Args:
+        seconds: the block's own limit; None: only the command's deadline, if any.
+        memory: bytes the block's address space may grow by; by default
+            :data:`USER_MEMORY_BYTES` when ``seconds`` is given (typed-in work), else none.
+
+    Raises:
+        TimeLimitExceeded: a limit passed (at once, if the command's deadline already has).
+        MemoryLimitExceeded: the block ran out of its memory.
+    """
+    if memory is None and seconds is not None:
+        memory = USER_MEMORY_BYTES
+    with _memory_cap(memory):
+        if not _usable() or (seconds is None and not _COMMAND):
+            yield
+            return
+        deadline, message = math.inf, ""
+        if seconds is not None:
+            deadline, message = time.monotonic() + seconds, f"time limit of {seconds:g} s exceeded"
+        if _COMMAND and _COMMAND[-1] < deadline:
+            deadline, message = _COMMAND[-1], "the command's time limit was reached"
+        entry = (deadline, message)
+        previous = signal.signal(signal.SIGALRM, _expire)
+        _DEADLINES.append(entry)
+        try:
+            _arm()
+            yield
+        finally:
+            _DEADLINES.remove(entry)
+            _arm()
+            if not _DEADLINES:
+                signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def command_deadline(seconds: float | None) -> Iterator[None]:
+    """Set the whole command's deadline, ``seconds`` from now (None: no deadline).
+
+    Every :func:`time_limit` inside (and in workers forked inside) stops at it.
+
+    >>> with command_deadline(60):
+    ...     0 < seconds_left() <= 60
+    True
+    """
+    if seconds is None:
+        yield
+        return
+    _COMMAND.append(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _COMMAND.pop()

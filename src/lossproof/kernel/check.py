@@ -18,11 +18,12 @@ from .kinds import KINDS
 from .refute import refute
 from .rules import RULES
 from .steps import check_step
+from ..timeout import ResourceLimitExceeded
 
 __all__ = ["check_claim"]
 
 #: The engines a claim reports, in order.
-ENGINES = ("sympy", "z3", "numeric")
+ENGINES = ("sympy", "z3", "arb", "mpmath.iv", "numeric")
 
 
 def _definedness(claim: Claim) -> tuple[list[Sign], list[str]]:
@@ -50,7 +51,17 @@ def _engines(results: list[StepResult]) -> dict[str, str]:
 
 
 def check_claim(claim: Claim) -> ClaimResult:
-    """Check a claim (see the module doc)."""
+    """Check a claim (see the module doc); a structure the checks cannot read is unknown."""
+    try:
+        return _check_claim(claim)
+    except (ResourceLimitExceeded, MemoryError):
+        raise  # the caller's limit (time or memory), not this claim's failure
+    except Exception as exc:  # noqa: BLE001 - a forged structure may break any assumption
+        reason = f"the claim could not be checked: {type(exc).__name__}: {str(exc)[:120]}"
+        return ClaimResult(claim, UNKNOWN, {"sympy": UNKNOWN, "z3": UNKNOWN}, (), None, (reason,))
+
+
+def _check_claim(claim: Claim) -> ClaimResult:
     problems: list[str] = []
     kind = KINDS.get(claim.kind)
     if kind is None:
@@ -67,7 +78,7 @@ def check_claim(claim: Claim) -> ClaimResult:
         if rule is None:
             problems.append(f"unknown rule {part.rule!r}")
         else:
-            wrong, needed = rule.premises(part)
+            wrong, needed = rule.check(part)
             problems += [f"{part.rule}: {p}" for p in wrong]
             obligations += needed
         results += [check_step(step) for step in part.steps]
@@ -81,7 +92,11 @@ def check_claim(claim: Claim) -> ClaimResult:
     engines = _engines(results + obligation_results)
     if not problems and results and all(r.status == PROVED for r in results):
         return ClaimResult(claim, PROVED, engines, tuple(results), None, (), tuple(obligation_results))
-    cx = refute(claim, results, structure_ok)
+    try:
+        cx = refute(claim, results, structure_ok)
+    except Exception as exc:  # noqa: BLE001 - SymPy/mpmath on a strange expression: no refutation
+        cx = None
+        problems.append(f"no counterexample search: {type(exc).__name__}: {str(exc)[:120]}")
     if cx is not None:
         return ClaimResult(claim, REFUTED, engines, tuple(results), dict(cx.point), tuple(problems) + (cx.reason,), tuple(obligation_results))
     failed = [f"step not proved ({r.step.rule}): {r.reason or r.status}" for r in results if r.status != PROVED]

@@ -88,7 +88,15 @@ def _with_interval(domain: Domain, var: Symbol, iv: Interval) -> tuple:
 
 
 def _no_claim_hypotheses(claim: Claim) -> list[str]:
-    return [f"the claim's domain may not assume {h.expr} {h.rel} 0" for h in claim.domain.hypotheses]
+    out = [f"the claim's domain may not assume {h.expr} {h.rel} 0" for h in claim.domain.hypotheses]
+    # The variable in the id is the claim's own: a proof in p is never filed under z.
+    var = claim.subject.var
+    if claim.wrt is not None and var is not None and claim.wrt != str(var):
+        out.append(f"the id says {claim.wrt!r} but the claim is about {var}")
+    for s in (var, *claim.subject.vars):
+        if s is not None and s not in claim.domain.box():
+            out.append(f"{s} has no interval in the claim's domain")
+    return out
 
 
 def _convexity(claim: Claim) -> list[str]:
@@ -112,15 +120,15 @@ def _convexity(claim: Claim) -> list[str]:
     if any(r is None for r in holes):
         out.append(f"{piece.rule}: the domain leaves out more than single points")
         return out
-    matched: list[Part] = []
+    matched: set[int] = set()  # by position: an exact duplicate of a kink part is a second part
     for r in holes:
-        at = [q for q in kinks if q.subject.point is not None and same(q.subject.point, r) and q not in matched]
+        at = [i for i, q in enumerate(kinks) if q.subject.point is not None and same(q.subject.point, r) and i not in matched]
         if not at:
             out.append(f"the hole at {var} = {r} has no kink part")
             continue
-        matched.append(at[0])
-    for q in kinks:
-        if q not in matched:
+        matched.add(at[0])
+    for i, q in enumerate(kinks):
+        if i not in matched:
             out.append(f"the kink part at {var} = {q.subject.point} closes no hole")
         out += _about(q, f, var, q.rule)
         if q.case or q.domain != claim.domain.without(var):

@@ -69,18 +69,38 @@ def _linear_root(u: sympy.Expr, var: Symbol) -> sympy.Expr | None:
 
 @dataclass(frozen=True)
 class Rule:
-    """A conclusion rule: its name, its words, and the check of its premises.
+    """A conclusion rule: its name, its words, and what its premises must be.
 
     Attributes:
         name: Mathlib-style name, the reference in certificates and documents.
         words: the rule as a sentence, for documents.
-        premises: part -> (problems, obligations): what is wrong with the steps, and
-            the sign steps the kernel adds and checks itself.
+        relations: the relation each sign premise must have, in order (``"<|>"``: either).
+        admits: the hypotheses a part's domain may carry: ``"none"``; ``"holes"``
+            (``u != 0`` leaving out single points of the variable: kinks); ``"own"`` (the
+            premise check names them exactly); ``"kind"`` (the claim's kind names them).
+        premises: (part, rule) -> (problems, obligations): what is wrong with the steps,
+            and the sign steps the kernel adds and checks itself.
     """
 
     name: str
     words: str
-    premises: Callable[[Part], tuple[list[str], list[Sign]]]
+    relations: tuple[str, ...]
+    admits: str
+    premises: Callable[[Part, Rule], tuple[list[str], list[Sign]]]
+
+    def check(self, part: Part) -> tuple[list[str], list[Sign]]:
+        """The problems with ``part`` under this rule, and the kernel's own obligations."""
+        problems, obligations = self.premises(part, self)
+        var = part.subject.var
+        if self.admits == "holes" and var is not None:
+            problems = _holes_only(part, var) + problems
+        elif self.admits == "none":
+            problems = _no_hypotheses(part) + problems
+        return problems, obligations
+
+    def allows(self, index: int, rel: str) -> bool:
+        """Whether the ``index``-th sign premise may have the relation ``rel``."""
+        return rel in self.relations[index].split("|")
 
 
 def _on_part_domain(part: Part, steps: tuple[Step, ...]) -> list[str]:
@@ -118,24 +138,21 @@ def _membership(point: sympy.Expr, part: Part, var: Symbol) -> list[Sign]:
     return out
 
 
-def _convex(rel: str) -> Callable[[Part], tuple[list[str], list[Sign]]]:
-    def check(part: Part) -> tuple[list[str], list[Sign]]:
-        f, var = part.subject.function, part.subject.var
-        st = part.steps
-        if var is None or len(st) != 2 or not isinstance(st[1], Sign):
-            return ["needs the second derivative and its sign"], []
-        d, s = st
-        out = _on_part_domain(part, st) + _holes_only(part, var)
-        if not _derivative_of(d, f, var, 2):
-            out.append("the derivative is not the second derivative of the subject")
-        elif not (s.expr == d.result and s.rel == rel and not s.lemmas):
-            out.append(f"the sign step is not 'second derivative {rel} 0'")
-        return out, []
-
-    return check
+def _convex(part: Part, rule: Rule) -> tuple[list[str], list[Sign]]:
+    f, var = part.subject.function, part.subject.var
+    st = part.steps
+    if var is None or len(st) != 2 or not isinstance(st[1], Sign):
+        return ["needs the second derivative and its sign"], []
+    d, s = st
+    out = _on_part_domain(part, st)
+    if not _derivative_of(d, f, var, 2):
+        out.append("the derivative is not the second derivative of the subject")
+    elif not (s.expr == d.result and rule.allows(0, s.rel) and not s.lemmas):
+        out.append(f"the sign step is not 'second derivative {rule.relations[0]} 0'")
+    return out, []
 
 
-def _convex_off_finite(part: Part) -> tuple[list[str], list[Sign]]:
+def _convex_off_finite(part: Part, rule: Rule) -> tuple[list[str], list[Sign]]:
     # f'' >= 0 on the interval and f'' > 0 but at finitely many points: f' is strictly
     # increasing, so f is strictly convex ((p - y)^4 at p = y).
     f, var = part.subject.function, part.subject.var
@@ -143,14 +160,14 @@ def _convex_off_finite(part: Part) -> tuple[list[str], list[Sign]]:
     if var is None or [type(s) for s in st] != [Derivative, Sign, Sign]:
         return ["needs the second derivative, its sign, and its strict sign off finitely many points"], []
     d, nonneg, pos = st
-    out = _holes_only(part, var)
+    out: list[str] = []
     if not _derivative_of(d, f, var, 2) or d.domain != part.domain:
         out.append("the derivative is not the second derivative of the subject")
         return out, []
-    if not (nonneg.expr == d.result and nonneg.rel == ">=" and nonneg.domain == part.domain and not nonneg.lemmas):
+    if not (nonneg.expr == d.result and rule.allows(0, nonneg.rel) and nonneg.domain == part.domain and not nonneg.lemmas):
         out.append("the second step is not 'second derivative >= 0' on the part's domain")
     extra = [h for h in pos.domain.hypotheses if h not in part.domain.hypotheses]
-    if not (pos.expr == d.result and pos.rel == ">" and pos.domain.intervals == part.domain.intervals and not pos.lemmas):
+    if not (pos.expr == d.result and rule.allows(1, pos.rel) and pos.domain.intervals == part.domain.intervals and not pos.lemmas):
         out.append("the third step is not 'second derivative > 0'")
     for h in extra:
         if h.rel != "!=" or linear_hole(h.expr, var) is None:
@@ -158,25 +175,25 @@ def _convex_off_finite(part: Part) -> tuple[list[str], list[Sign]]:
     return out, []
 
 
-def _minimum(part: Part) -> tuple[list[str], list[Sign]]:
+def _minimum(part: Part, rule: Rule) -> tuple[list[str], list[Sign]]:
     f, var, point = part.subject.function, part.subject.var, part.subject.point
     st = part.steps
     if var is None or point is None or [type(s) for s in st] != [Derivative, Roots, Derivative, Sign]:
         return ["needs the first derivative, its roots, the second derivative and its sign"], []
     d1, roots, d2, s = st
-    out = _on_part_domain(part, st) + _no_hypotheses(part)
+    out = _on_part_domain(part, st)
     if not _derivative_of(d1, f, var, 1):
         out.append("the first step is not the first derivative of the subject")
     if not (roots.expr == d1.result and roots.var == var and len(roots.roots) == 1 and same(roots.roots[0], point)):
         out.append("the roots step does not say the derivative vanishes only at the minimiser")
-    if not (_derivative_of(d2, f, var, 2) and s.expr == d2.result and s.rel == ">" and not s.lemmas):
+    if not (_derivative_of(d2, f, var, 2) and s.expr == d2.result and rule.allows(0, s.rel) and not s.lemmas):
         out.append("the convexity steps are not 'second derivative > 0'")
     # The Roots step proves the root inside the interval; the kernel asks again, as a
     # premise of its own, so that the rule does not rest on the step's internals.
     return out, _membership(point, part, var)
 
 
-def _sign_change(part: Part) -> tuple[list[str], list[Sign]]:
+def _sign_change(part: Part, rule: Rule) -> tuple[list[str], list[Sign]]:
     # f continuous (the claim's definedness obligation), f' < 0 before the point and
     # > 0 after it, the point inside the interval: the point is the unique minimiser.
     # "Before" is t - t0 < 0 for t the variable or, through the increasing sigmoid, sigmoid(variable).
@@ -185,13 +202,13 @@ def _sign_change(part: Part) -> tuple[list[str], list[Sign]]:
     if var is None or point is None or [type(s) for s in st] != [Derivative, Sign, Sign]:
         return ["needs the first derivative and its sign on each side of the point"], []
     d, below, above = st
-    out = _holes_only(part, var)
+    out: list[str] = []
     if not _derivative_of(d, f, var, 1) or d.domain != part.domain:
         out.append("the first step is not the first derivative of the subject on the part's domain")
     sides = [(var, point), (sigmoid(var), sigmoid_value(point))]
-    for step, rel in ((below, "<"), (above, ">")):
+    for i, (step, rel) in enumerate(((below, "<"), (above, ">"))):
         extra = [h for h in step.domain.hypotheses if h not in part.domain.hypotheses]
-        if not (step.expr == d.result and step.rel == rel and step.domain.intervals == part.domain.intervals and len(extra) == 1 and not step.lemmas):
+        if not (step.expr == d.result and rule.allows(i, step.rel) and step.domain.intervals == part.domain.intervals and len(extra) == 1 and not step.lemmas):
             out.append(f"the {'first' if rel == '<' else 'second'} sign step is not 'f' {rel} 0' on one side")
             continue
         (h,) = extra
@@ -202,14 +219,14 @@ def _sign_change(part: Part) -> tuple[list[str], list[Sign]]:
     return out, _membership(point, part, var)
 
 
-def _kink(part: Part) -> tuple[list[str], list[Sign]]:
+def _kink(part: Part, rule: Rule) -> tuple[list[str], list[Sign]]:
     # At a kink: the one-sided derivatives of the subject, and right - left >= 0.
     f, var, point = part.subject.function, part.subject.var, part.subject.point
     st = part.steps
     if var is None or point is None or [type(s) for s in st] != [Limit, Limit, Sign]:
         return ["needs the left and right derivatives at the kink and their difference's sign"], []
     left, right, jump = st
-    out = _no_hypotheses(part)
+    out: list[str] = []
     if var in part.domain.box():
         out.append("the kink part's domain must leave out the variable")
     t = left.var
@@ -223,61 +240,58 @@ def _kink(part: Part) -> tuple[list[str], list[Sign]]:
             out.append("a one-sided limit is taken on another domain")
         elif not check_identity(lim.expr, d1.subs(var, point + t), near).holds:
             out.append("a limit is not of the subject's derivative near the kink")
-    if not (jump.rel == ">=" and jump.domain == part.domain and same(jump.expr, right.value - left.value) and not jump.lemmas):
+    if not (rule.allows(0, jump.rel) and jump.domain == part.domain and same(jump.expr, right.value - left.value) and not jump.lemmas):
         out.append("the last step is not 'right derivative - left derivative >= 0'")
     # A kink outside the interval changes nothing there: no membership is needed.
     return out, []
 
 
-def _hessian(strict: bool) -> Callable[[Part], tuple[list[str], list[Sign]]]:
+def _hessian(part: Part, rule: Rule) -> tuple[list[str], list[Sign]]:
     # v^T H v for H the Hessian of the subject in its logits z1..zK (directions v1..vK),
     # equal to a form in s = softmax(z), whose sign is taken on the open simplex.
-    def check(part: Part) -> tuple[list[str], list[Sign]]:
-        f, zs = part.subject.function, part.subject.vars
-        st = part.steps
-        if not zs or [type(s) for s in st] != [Identity, Sign]:
-            return ["needs the quadratic form of the Hessian as an identity, then its sign"], []
-        ident, sign = st
-        k = len(zs)
-        vs = [Symbol(f"v{i}") for i in range(1, k + 1)]
-        ss = [Symbol(f"s{i}") for i in range(1, k)]
-        nonzero = Hypothesis(sympy.Add(*(v**2 for v in vs)), ">")
-        out = []
-        wanted = (nonzero,) if strict else ()
-        if part.domain.hypotheses != wanted:
-            out.append("the part's hypotheses are not " + ("'v != 0'" if strict else "none"))
-        box = part.domain.box()
-        if any(box.get(x) != Interval(-oo, oo) for x in (*zs, *vs)):
-            out.append("the logits and directions do not range over all of R")
-        if ident.domain != part.domain:
-            out.append("the identity is stated on another domain than the part")
-        h = sympy.hessian(f, zs)
-        form = (sympy.Matrix(vs).T * h * sympy.Matrix(vs))[0, 0]
-        if sympy.expand(ident.lhs - form) != 0:
-            out.append("the identity's left side is not v^T H v for the subject's Hessian")
-        total = sympy.Add(*(sympy.exp(zk) for zk in zs))
-        back = {si: sympy.exp(zk) / total for si, zk in zip(ss, zs)}
-        if not check_identity(ident.rhs, sign.expr.xreplace(back), {x: Interval(-oo, oo) for x in (*zs, *vs)}).holds:
-            out.append("the sign step is not about the identity's right side with s = softmax(z)")
-        if sign.rel != (">" if strict else ">=") or sign.lemmas:
-            out.append(f"the sign step is not '{'>' if strict else '>='} 0'")
-        sbox = dict(sign.domain.intervals)
-        simplex = Hypothesis(1 - sympy.Add(*ss), ">")
-        wanted_box = {**{si: Interval.open(0, 1) for si in ss}, **{v: Interval(-oo, oo) for v in vs}}
-        if sbox != wanted_box or set(sign.domain.hypotheses) != {simplex, *wanted}:
-            out.append("the sign step is not taken on exactly the open simplex" + (" with v != 0" if strict else ""))
-        return out, []
-
-    return check
+    strict = rule.relations == (">",)
+    f, zs = part.subject.function, part.subject.vars
+    st = part.steps
+    if not zs or [type(s) for s in st] != [Identity, Sign]:
+        return ["needs the quadratic form of the Hessian as an identity, then its sign"], []
+    ident, sign = st
+    k = len(zs)
+    vs = [Symbol(f"v{i}") for i in range(1, k + 1)]
+    ss = [Symbol(f"s{i}") for i in range(1, k)]
+    nonzero = Hypothesis(sympy.Add(*(v**2 for v in vs)), ">")
+    out = []
+    wanted = (nonzero,) if strict else ()
+    if part.domain.hypotheses != wanted:
+        out.append("the part's hypotheses are not " + ("'v != 0'" if strict else "none"))
+    box = part.domain.box()
+    if any(box.get(x) != Interval(-oo, oo) for x in (*zs, *vs)):
+        out.append("the logits and directions do not range over all of R")
+    if ident.domain != part.domain:
+        out.append("the identity is stated on another domain than the part")
+    h = sympy.hessian(f, zs)
+    form = (sympy.Matrix(vs).T * h * sympy.Matrix(vs))[0, 0]
+    if sympy.expand(ident.lhs - form) != 0:
+        out.append("the identity's left side is not v^T H v for the subject's Hessian")
+    total = sympy.Add(*(sympy.exp(zk) for zk in zs))
+    back = {si: sympy.exp(zk) / total for si, zk in zip(ss, zs)}
+    if not check_identity(ident.rhs, sign.expr.xreplace(back), {x: Interval(-oo, oo) for x in (*zs, *vs)}).holds:
+        out.append("the sign step is not about the identity's right side with s = softmax(z)")
+    if not rule.allows(0, sign.rel) or sign.lemmas:
+        out.append(f"the sign step is not '{'>' if strict else '>='} 0'")
+    sbox = dict(sign.domain.intervals)
+    simplex = Hypothesis(1 - sympy.Add(*ss), ">")
+    wanted_box = {**{si: Interval.open(0, 1) for si in ss}, **{v: Interval(-oo, oo) for v in vs}}
+    if sbox != wanted_box or set(sign.domain.hypotheses) != {simplex, *wanted}:
+        out.append("the sign step is not taken on exactly the open simplex" + (" with v != 0" if strict else ""))
+    return out, []
 
 
-def _single(kind: type, fields: Mapping[str, str]) -> Callable[[Part], tuple[list[str], list[Sign]]]:
-    def check(part: Part) -> tuple[list[str], list[Sign]]:
+def _single(kind: type, fields: Mapping[str, str]) -> Callable[[Part, Rule], tuple[list[str], list[Sign]]]:
+    def check(part: Part, rule: Rule) -> tuple[list[str], list[Sign]]:
         if len(part.steps) != 1 or not isinstance(part.steps[0], kind):
             return [f"needs exactly one {kind.__name__} step"], []
         step = part.steps[0]
-        # A sign part may carry hypotheses: the claim's kind says which (KL > 0 where p != y).
-        out = _on_part_domain(part, part.steps) + (_no_hypotheses(part) if kind is not Sign else [])
+        out = _on_part_domain(part, part.steps)
         for step_field, subject_field in fields.items():
             a, b = getattr(step, step_field), getattr(part.subject, subject_field)
             if not (same(a, b) if isinstance(a, sympy.Basic) and isinstance(b, sympy.Basic) else a == b):
@@ -287,14 +301,14 @@ def _single(kind: type, fields: Mapping[str, str]) -> Callable[[Part], tuple[lis
     return check
 
 
-def _deriv_limit(part: Part) -> tuple[list[str], list[Sign]]:
+def _deriv_limit(part: Part, rule: Rule) -> tuple[list[str], list[Sign]]:
     # The limit of the subject's first derivative: a derivative step, then its limit.
     f, var = part.subject.function, part.subject.var
     st = part.steps
     if var is None or [type(s) for s in st] != [Derivative, Limit]:
         return ["needs the first derivative and its limit"], []
     d, lim = st
-    out = _on_part_domain(part, st) + _no_hypotheses(part)
+    out = _on_part_domain(part, st)
     if not _derivative_of(d, f, var, 1):
         out.append("the first step is not the first derivative of the subject")
     s = part.subject
@@ -303,53 +317,57 @@ def _deriv_limit(part: Part) -> tuple[list[str], list[Sign]]:
     return out, []
 
 
-def _monotone(rels: tuple[str, ...]) -> Callable[[Part], tuple[list[str], list[Sign]]]:
-    def check(part: Part) -> tuple[list[str], list[Sign]]:
-        f, var = part.subject.function, part.subject.var
-        st = part.steps
-        if var is None or len(st) != 2 or not isinstance(st[1], Sign):
-            return ["needs the first derivative and its strict sign"], []
-        d, s = st
-        out = _on_part_domain(part, st) + _holes_only(part, var)
-        if not (_derivative_of(d, f, var, 1) and s.expr == d.result and s.rel in rels and not s.lemmas):
-            out.append(f"the steps do not say the first derivative is {' or '.join(r + ' 0' for r in rels)}")
-        iv = part.domain.box().get(var)
-        if iv is None or not (iv.left_open and iv.right_open):
-            out.append("a strictly monotone function has no minimiser only on an open interval")
-        return out, []
-
-    return check
+def _monotone(part: Part, rule: Rule) -> tuple[list[str], list[Sign]]:
+    f, var = part.subject.function, part.subject.var
+    st = part.steps
+    if var is None or len(st) != 2 or not isinstance(st[1], Sign):
+        return ["needs the first derivative and its strict sign"], []
+    d, s = st
+    out = _on_part_domain(part, st)
+    if not (_derivative_of(d, f, var, 1) and s.expr == d.result and rule.allows(0, s.rel) and not s.lemmas):
+        out.append(f"the steps do not say the first derivative is {rule.relations[0].replace('|', ' 0 or ')} 0")
+    iv = part.domain.box().get(var)
+    if iv is None or not (iv.left_open and iv.right_open):
+        out.append("a strictly monotone function has no minimiser only on an open interval")
+    return out, []
 
 
-#: Every rule, by name.
+#: Every rule, by name: its words, the relation of each sign premise, the hypotheses it admits.
 RULES: Mapping[str, Rule] = {
     r.name: r
     for r in (
-        Rule("strictConvexOn_of_deriv2_pos", "a positive second derivative on an interval gives strict convexity", _convex(">")),
-        Rule("convexOn_of_deriv2_nonneg", "a non-negative second derivative on an interval gives convexity", _convex(">=")),
+        Rule("strictConvexOn_of_deriv2_pos", "a positive second derivative on an interval gives strict convexity", (">",), "holes", _convex),
+        Rule("convexOn_of_deriv2_nonneg", "a non-negative second derivative on an interval gives convexity", (">=",), "holes", _convex),
         Rule(
             "strictConvexOn_of_deriv2_nonneg_of_pos_off_finite",
             "a second derivative that is non-negative, and positive but at finitely many points, gives strict convexity",
+            (">=", ">"),
+            "holes",
             _convex_off_finite,
         ),
         Rule(
             "isMinOn_of_deriv_eq_zero_of_strictConvexOn",
             "the only zero of the derivative of a strictly convex function is its unique minimiser",
+            (">",),
+            "none",
             _minimum,
         ),
         Rule(
             "isMinOn_of_deriv_neg_of_lt_of_pos_of_gt",
             "a continuous function that falls before a point and rises after it has its unique minimum there",
+            ("<", ">"),
+            "holes",
             _sign_change,
         ),
-        Rule("convexAt_kink_of_deriv_le", "at a kink, a slope that does not fall keeps a continuous function convex", _kink),
-        Rule("convexOn_of_hessian_form_nonneg", "a positive semi-definite Hessian gives convexity", _hessian(False)),
-        Rule("strictConvexOn_of_hessian_form_pos", "a positive definite Hessian gives strict convexity", _hessian(True)),
-        Rule("not_isMinOn_of_strictMonoOn", "a strictly monotone function has no minimiser on an open interval", _monotone((">", "<"))),
-        Rule("strictMonoOn_of_deriv_pos", "a positive derivative gives a strictly increasing function", _monotone((">",))),
-        Rule("eq_of_identity", "the two sides are equal", _single(Identity, {"lhs": "function", "rhs": "value"})),
-        Rule("sign_of_sign", "the sign holds everywhere on the domain", _single(Sign, {"expr": "function", "rel": "rel"})),
-        Rule("tendsto_of_limit", "the limit", _single(Limit, {"expr": "function", "var": "var", "point": "point", "direction": "direction", "value": "value"})),
-        Rule("tendsto_deriv_of_limit", "the limit of the derivative", _deriv_limit),
+        Rule("convexAt_kink_of_deriv_le", "at a kink, a slope that does not fall keeps a continuous function convex", (">=",), "none", _kink),
+        Rule("convexOn_of_hessian_form_nonneg", "a positive semi-definite Hessian gives convexity", (">=",), "own", _hessian),
+        Rule("strictConvexOn_of_hessian_form_pos", "a positive definite Hessian gives strict convexity", (">",), "own", _hessian),
+        Rule("not_isMinOn_of_strictMonoOn", "a strictly monotone function has no minimiser on an open interval", ("<|>",), "holes", _monotone),
+        Rule("strictMonoOn_of_deriv_pos", "a positive derivative gives a strictly increasing function", (">",), "holes", _monotone),
+        Rule("eq_of_identity", "the two sides are equal", (), "none", _single(Identity, {"lhs": "function", "rhs": "value"})),
+        # A sign part may carry hypotheses: the claim's kind says which (KL > 0 where p != y).
+        Rule("sign_of_sign", "the sign holds everywhere on the domain", (), "kind", _single(Sign, {"expr": "function", "rel": "rel"})),
+        Rule("tendsto_of_limit", "the limit", (), "none", _single(Limit, {"expr": "function", "var": "var", "point": "point", "direction": "direction", "value": "value"})),
+        Rule("tendsto_deriv_of_limit", "the limit of the derivative", (), "none", _deriv_limit),
     )
 }

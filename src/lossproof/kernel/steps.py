@@ -33,7 +33,7 @@ from sympy import Dummy, Interval, Rational, Symbol, log, oo
 from ..identity import check_identity, name_sigmoids, sample_points
 from ..numeric import check_mpmath, modules, mp_function
 from ..sigmoid import sigmoid
-from ..timeout import TimeLimitExceeded
+from ..timeout import ResourceLimitExceeded
 from .calculus import conditions, smooth_diff
 from .claim import PROVED, REFUTED, UNKNOWN, Derivative, Domain, Hypothesis, Identity, Limit, Roots, Sign, Status, Step, StepResult
 from .engines import Question, SignEngine, Z3Engine
@@ -190,17 +190,27 @@ def _sigmoid_image(iv: Interval) -> tuple[Interval, bool]:
 
 #: Functions replaced in a sign question by a fresh variable in their range: sound for a
 #: proof (the claim holds for every value in the range), never a refutation.
-_RANGES = {sympy.exp: Interval.open(0, oo), sympy.cosh: Interval(1, oo), sympy.tanh: Interval.open(-1, 1)}
+_RANGES = {sympy.exp: Interval.open(0, oo), sympy.cosh: Interval(1, oo)}
+#: Odd increasing functions written as ``u * k``: tanh(u) = u k with k = tanh(u)/u in (0, 1]
+#: (any k at u = 0), sinh(u) = u k with k >= 1. This keeps the sign of u, which a range alone loses.
+_SLOPES = {sympy.tanh: Interval.Lopen(0, 1), sympy.sinh: Interval(1, oo)}
 
 
 def _bounded_atoms(expr: sympy.Expr, domain: Domain) -> tuple[sympy.Expr, Domain, bool]:
-    atoms = sorted((a for a in expr.atoms(sympy.Function) if type(a) in _RANGES), key=sympy.default_sort_key)
+    atoms = sorted((a for a in expr.atoms(sympy.Function) if type(a) in _RANGES or type(a) in _SLOPES), key=sympy.default_sort_key)
     if not atoms:
         return expr, domain, False
-    names = {a: Dummy(f"{type(a).__name__}{i}") for i, a in enumerate(atoms)}
-    box = domain.intervals + tuple((n, _RANGES[type(a)]) for a, n in names.items())
+    names: dict[sympy.Expr, sympy.Expr] = {}
+    box = list(domain.intervals)
+    for i, a in enumerate(atoms):
+        k = Dummy(f"{type(a).__name__}{i}")
+        if type(a) in _SLOPES:
+            names[a], iv = a.args[0] * k, _SLOPES[type(a)]
+        else:
+            names[a], iv = k, _RANGES[type(a)]
+        box.append((k, iv))
     hyps = tuple(Hypothesis(h.expr.xreplace(names), h.rel) for h in domain.hypotheses)
-    return expr.xreplace(names), Domain(box, hyps), True
+    return expr.xreplace(names), Domain(tuple(box), hyps), True
 
 
 def _to_original(point: Mapping[Symbol, Rational], names: Mapping[Symbol, sympy.Expr]) -> dict[Symbol, sympy.Expr]:
@@ -237,13 +247,37 @@ def _reduce_lemmas(step: Sign) -> tuple[sympy.Expr, Domain, list[tuple[Symbol, s
     return expr, Domain(tuple(box), step.domain.hypotheses), bounds, sides, None
 
 
+@lru_cache(maxsize=512)
+def _mp_compiled(expr: sympy.Expr, args: tuple[Symbol, ...]):  # noqa: ANN202 - an mpmath callable
+    return sympy.lambdify(args, expr, modules=modules("mpmath"))
+
+
+def _screen_ok(fn, args: tuple[Symbol, ...], pt: Mapping[Symbol, Rational], rel: str) -> bool:  # noqa: ANN001
+    """A quick look at 30 digits: clearly on the right side, so no confirmation is needed."""
+    try:
+        with mpmath.workdps(30):
+            v = fn(*(mpmath.mpf(int(pt[a].p)) / int(pt[a].q) for a in args))
+    except (ValueError, ZeroDivisionError, TypeError, OverflowError):
+        return False
+    if not isinstance(v, mpmath.mpf):
+        return False
+    tiny = mpmath.mpf("1e-20")
+    return bool({">": v > tiny, ">=": v > tiny, "<": v < -tiny, "<=": v < -tiny, "!=": abs(v) > tiny, "==": False}[rel])
+
+
 def _numeric_sign(step: Sign) -> tuple[str, dict[Symbol, sympy.Expr] | None]:
     """Sample the original expression at 60 digits: ``"sampled"`` or a confirmed violation.
 
-    Never a proof; a violation confirmed inside the step's domain refutes the step.
+    Never a proof; a violation confirmed inside the step's domain refutes the step. Each
+    point is first screened at 30 digits; only a point that is not clearly on the right
+    side is checked against the domain and confirmed.
     """
     pts = sample_points(step.domain.box(), SIGN_SAMPLES, seed=3) if step.domain.intervals else [{}]
+    args = tuple(sorted(step.expr.free_symbols, key=str))
+    fn = _mp_compiled(step.expr, args) if all(a in step.domain.box() for a in args) else None
     for pt in pts:
+        if fn is not None and _screen_ok(fn, args, pt, step.rel):
+            continue
         if not inside(pt, step.domain):
             continue
         if confirm(step.expr, step.rel, pt):
@@ -251,9 +285,57 @@ def _numeric_sign(step: Sign) -> tuple[str, dict[Symbol, sympy.Expr] | None]:
     return "sampled", None
 
 
+#: Budget of the interval engine for one sign step.
+INTERVAL_SECONDS = 10.0
+INTERVAL_BOXES = 20_000
+
+
+def _interval_sign(step: Sign, numeric: str) -> StepResult | None:
+    """Branch and bound in arb balls, its cover re-checked by mpmath.iv (no shared code).
+
+    Used where the polynomial path leaves a sign step undecided: on the original
+    expression, logs and exponentials included, over the domain's box. Hypotheses are
+    left out, so a proof holds on a larger set (sound); a counterexample must still lie
+    in the step's own domain and be confirmed at 60 digits. None where it does not apply.
+    """
+    from .box_check import recheck
+    from .branch_bound import decide
+
+    box = step.domain.box()
+    if step.rel == "==" or step.expr.free_symbols - set(box):
+        return None
+    try:
+        verdict = decide(step.expr, step.rel, box, max_boxes=INTERVAL_BOXES, time_limit=INTERVAL_SECONDS)
+    except (ResourceLimitExceeded, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - an expression outside the engine's functions
+        return StepResult(step, UNKNOWN, {"arb": UNKNOWN, "mpmath.iv": UNKNOWN, "numeric": numeric}, reason=f"interval engine: {str(exc)[:120]}")
+    cost = f"{verdict.boxes} boxes, {verdict.seconds:.2f} s"
+    if verdict.status == "proved":
+        ok, why = recheck(step.expr, step.rel, box, verdict.cover)
+        engines = {"arb": PROVED, "mpmath.iv": PROVED if ok else UNKNOWN, "numeric": numeric}
+        if ok:
+            return StepResult(step, PROVED, engines, reason=f"decided by interval arithmetic ({cost}; cover of {len(verdict.cover)} boxes re-checked)")
+        return StepResult(step, UNKNOWN, engines, reason=f"the cover did not re-check: {why}")
+    if verdict.status == "refuted" and verdict.counterexample:
+        point = dict(verdict.counterexample)
+        if inside(point, step.domain) and confirm(step.expr, step.rel, point):
+            return StepResult(step, REFUTED, {"arb": REFUTED, "mpmath.iv": "not used", "numeric": numeric}, _text_point(point), f"interval arithmetic ({cost})")
+    return StepResult(step, UNKNOWN, {"arb": UNKNOWN, "mpmath.iv": "not used", "numeric": numeric}, reason=f"interval engine: {verdict.reason} ({cost})")
+
+
 def _check_sign(step: Sign) -> StepResult:
     numeric, bad_point = _numeric_sign(step)
     result = _decide_sign(step, numeric)
+    sides = {result.engines.get("sympy"), result.engines.get("z3")}
+    contradiction = PROVED in sides and REFUTED in sides  # a bug somewhere: never settled by a third
+    if result.status == UNKNOWN and bad_point is None and not contradiction:
+        decided = _interval_sign(step, numeric)
+        if decided is not None and decided.status != UNKNOWN:
+            result = decided
+        elif decided is not None:  # both paths undecided: say why, each
+            engines = {**result.engines, "arb": decided.engines["arb"], "mpmath.iv": decided.engines["mpmath.iv"]}
+            result = StepResult(step, UNKNOWN, engines, None, f"{result.reason}; {decided.reason}")
     if bad_point is not None:
         # A violation confirmed at a point of the domain outweighs any proof: the step is false.
         return StepResult(step, REFUTED, dict(result.engines), _text_point(bad_point), "a sample point of the domain violates it")
@@ -440,8 +522,8 @@ def _check_roots(step: Roots) -> StepResult:
     subs = [den_res] + members
     engines = {"sympy": own, "z3": z3_status}
     status = combine(own, z3_status)
-    if status == PROVED and not all(s.status == PROVED for s in subs):
-        status = UNKNOWN
+    if status == REFUTED or (status == PROVED and not all(s.status == PROVED for s in subs)):
+        status = UNKNOWN  # a roots step carries no confirmed point: never refuted
     reason = "" if status == PROVED else f"roots found by SymPy: {solved}"
     return StepResult(step, status, engines, reason=reason)
 
@@ -469,20 +551,28 @@ def _check_limit(step: Limit) -> StepResult:
     # shrink at every term and end below 1e-8. Numbers cannot refute a limit, so a
     # sequence that does not settle leaves the numeric side unknown.
     sign = 1 if step.direction == "+" else -1
-    f = mp_function(step.expr, step.var)
     if not step.value.is_finite:
         return StepResult(step, UNKNOWN, {"sympy": own, "numeric": UNKNOWN}, reason="an infinite limit is not checked numerically")
-    with mpmath.workdps(60):
-        if step.point.is_infinite:
-            xs = [mpmath.mpf(-sign) * mpmath.mpf(10) ** k for k in (1, 2, 3)]
-        else:
-            x0 = mpmath.mpf(sympy.N(step.point, 60))
-            xs = [x0 + sign * mpmath.mpf(10) ** -k for k in (10, 20, 40)]
-        target = mpmath.mpf(sympy.N(step.value, 60))
-        gaps = [abs(f(x) - target) for x in xs]
-    settled = all(b < a for a, b in zip(gaps, gaps[1:])) or gaps[-1] == 0
-    numeric = PROVED if settled and gaps[-1] < mpmath.mpf("1e-8") else UNKNOWN
-    status = combine(own, numeric)
+    # Other variables (a target y, parameters) are fixed at sample points of their intervals.
+    rest = {s: iv for s, iv in step.domain.intervals if s != step.var}
+    points = sample_points(rest, 3, seed=5) if rest else [{}]
+    gaps: list[mpmath.mpf] = []
+    numeric = PROVED
+    for pt in points:
+        f = mp_function(step.expr.xreplace(pt), step.var)
+        with mpmath.workdps(60):
+            if step.point.is_infinite:
+                xs = [mpmath.mpf(-sign) * mpmath.mpf(10) ** k for k in (1, 2, 3)]
+            else:
+                x0 = mpmath.mpf(sympy.N(step.point.xreplace(pt), 60))
+                xs = [x0 + sign * mpmath.mpf(10) ** -k for k in (10, 20, 40)]
+            target = mpmath.mpf(sympy.N(step.value.xreplace(pt), 60))
+            gaps = [abs(f(x) - target) for x in xs]
+        settled = all(b < a for a, b in zip(gaps, gaps[1:])) or gaps[-1] == 0
+        if not (settled and gaps[-1] < mpmath.mpf("1e-8")):
+            numeric = UNKNOWN
+    # Neither side confirms a different limit at a point: a limit step is never refuted.
+    status = UNKNOWN if combine(own, numeric) == REFUTED else combine(own, numeric)
     reason = "" if status == PROVED else f"SymPy's limit is {computed}; mpmath gaps {[mpmath.nstr(g, 3) for g in gaps]}"
     return StepResult(step, status, {"sympy": own, "numeric": numeric}, reason=reason)
 
@@ -496,8 +586,8 @@ def check_step(step: Step) -> StepResult:
     """
     try:
         return _check_step(step)
-    except TimeLimitExceeded:
-        raise  # the caller's limit, not this step's failure
+    except (ResourceLimitExceeded, MemoryError):
+        raise  # the caller's limit (time or memory), not this step's failure
     except Exception as exc:  # noqa: BLE001 - SymPy and Z3 raise many kinds on what they cannot handle
         # SymPy or Z3 could not handle this expression: no verdict, and the reason says so.
         engines = {"sympy": UNKNOWN, "z3": UNKNOWN}
