@@ -63,6 +63,13 @@ def _lemmas_first() -> None:
         assert lemma_status(name) == PROVED
 
 
+@pytest.fixture
+def no_interval(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The interval engine (arb, re-checked by mpmath.iv) decides what the polynomial path leaves
+    # undecided; these tests are about the polynomial path's own two sides, so it stays out.
+    monkeypatch.setattr(steps, "_interval_sign", lambda step, numeric: None)
+
+
 def _engines_say(monkeypatch: pytest.MonkeyPatch, outcome: Outcome) -> None:
     monkeypatch.setattr(SignEngine, "decide", lambda self, q: outcome)
     monkeypatch.setattr(Z3Engine, "decide", lambda self, q: outcome)
@@ -80,7 +87,7 @@ def test_combine_proves_only_when_both_sides_prove() -> None:
 
 
 @pytest.mark.parametrize("silent", [SignEngine, Z3Engine], ids=["sign engine unknown", "z3 unknown"])
-def test_one_engine_proving_while_the_other_is_unknown_is_unknown(monkeypatch: pytest.MonkeyPatch, silent: type) -> None:
+def test_one_engine_proving_while_the_other_is_unknown_is_unknown(monkeypatch: pytest.MonkeyPatch, silent: type, no_interval: None) -> None:
     step = Sign(p * (1 - p), ">", P01)
     assert check(step).status == PROVED
     monkeypatch.setattr(silent, "decide", lambda self, q: Outcome("unknown", reason="stub"))
@@ -102,12 +109,12 @@ def test_sampling_skips_points_that_break_the_step_hypotheses() -> None:
     assert check(Sign(p - HALF, ">", P01)).status == REFUTED
 
 
-def test_an_engine_counterexample_is_confirmed_on_the_original(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_engine_counterexample_is_confirmed_on_the_original(monkeypatch: pytest.MonkeyPatch, no_interval: None) -> None:
     _engines_say(monkeypatch, Outcome("refuted", {p: Rational(1, 4)}, "stub"))
     assert check(Sign(p, ">", P01)).status == UNKNOWN
 
 
-def test_an_engine_counterexample_outside_the_domain_refutes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_engine_counterexample_outside_the_domain_refutes_nothing(monkeypatch: pytest.MonkeyPatch, no_interval: None) -> None:
     _engines_say(monkeypatch, Outcome("refuted", {p: Rational(-1)}, "stub"))
     assert check(Sign(p, ">", P01)).status == UNKNOWN
 
@@ -116,8 +123,9 @@ def test_an_engine_counterexample_outside_the_domain_refutes_nothing(monkeypatch
 
 
 @pytest.fixture
-def no_sampling(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The sampling side would refute these false steps on its own: silence it to test the lemma sides.
+def no_sampling(monkeypatch: pytest.MonkeyPatch, no_interval: None) -> None:
+    # The sampling side (and the interval engine) would refute these false steps on their own:
+    # silence them to test the lemma sides.
     monkeypatch.setattr(steps, "_numeric_sign", lambda step: ("sampled", None))
 
 
@@ -134,7 +142,7 @@ def test_the_strict_log_bound_is_not_used_at_one(no_sampling: None) -> None:
     assert check(Sign(off_one - 1 - log(off_one), ">", P01, (LemmaUse(lemma, off_one),))).status == PROVED
 
 
-def test_a_lemma_that_is_not_proved_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_lemma_that_is_not_proved_is_not_used(monkeypatch: pytest.MonkeyPatch, no_interval: None) -> None:
     step = Sign(-log(p), ">", P01, (LemmaUse("log_neg", p),))
     assert check(step).status == PROVED
     monkeypatch.setattr(steps, "lemma_status", lambda name: UNKNOWN)
@@ -328,10 +336,13 @@ def test_a_gradient_across_a_jump_is_not_proved() -> None:
     assert any("Heaviside" in problem for problem in result.problems)
 
 
-def test_an_obligation_that_is_only_unknown_is_not_enough() -> None:
+def test_an_obligation_that_is_only_unknown_is_not_enough(monkeypatch: pytest.MonkeyPatch, no_interval: None) -> None:
+    from lossproof.kernel import check as check_module
+
+    monkeypatch.setattr(check_module, "check_step", steps._check_step)  # uncached: the interval engine is off
     claim = _convexity("(p - y)**2")
     assert check_claim(claim).status == PROVED
-    # exp(p) - p > 0 is true, but the engines cannot decide it: an unknown obligation.
+    # exp(p) - p > 0 is true, but the polynomial engines cannot decide it: an unknown obligation.
     forged = dataclasses.replace(claim, conditions=(Hypothesis(exp(p) - p, ">"),))
     result = check_claim(forged)
     assert result.status == UNKNOWN and any("is unknown" in problem for problem in result.problems)

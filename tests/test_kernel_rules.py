@@ -47,7 +47,7 @@ def part(source: str, claim_id: str, index: int) -> Part:
 
 
 def premises(q: Part) -> list[str]:
-    return RULES[q.rule].premises(q)[0]
+    return RULES[q.rule].check(q)[0]
 
 
 def step(q: Part, i: int, **changes: object) -> Part:
@@ -103,6 +103,7 @@ RULE_CASES: dict[str, tuple[tuple[str, str, int], Callable[[Part], Part]]] = {
     "off finite: the strict premise off half the interval": (
         OFF_FINITE, lambda q: step(q, 2, domain=Domain(q.steps[2].domain.intervals, q.steps[2].domain.hypotheses + (Hypothesis(p - HALF, ">"),)))),
     "minimum: a hypothesis": (MINIMUM, lambda q: assuming(q, Hypothesis(p - Rational(1, 4), ">"))),
+    "minimum: a hole": (MINIMUM, lambda q: assuming(q, Hypothesis(p - Rational(1, 4), "!="))),
     "minimum: the roots of another expression": (MINIMUM, lambda q: step(q, 1, expr=q.steps[1].expr + 1)),
     "minimum: a root that is not the minimiser": (MINIMUM, lambda q: step(q, 1, roots=(y / 2,))),
     "minimum: >= where > is needed": (MINIMUM, lambda q: step(q, 3, rel=">=")),
@@ -137,10 +138,10 @@ def test_a_forged_part_breaks_its_rule(case: str) -> None:
 @pytest.mark.parametrize("where", [MINIMUM, SIGN_CHANGE], ids=["isMinOn by convexity", "isMinOn by a sign change"])
 def test_a_minimiser_must_lie_strictly_inside_an_open_interval(where: tuple[str, str, int]) -> None:
     honest = part(*where)
-    _, obligations = RULES[honest.rule].premises(honest)
+    _, obligations = RULES[honest.rule].check(honest)
     assert [(o.expr, o.rel) for o in obligations] == [(y, ">"), (1 - y, ">")]
     closed = on(honest, with_interval(honest.domain, p, Interval(0, 1)))
-    assert [o.rel for o in RULES[closed.rule].premises(closed)[1]] == [">=", ">="]
+    assert [o.rel for o in RULES[closed.rule].check(closed)[1]] == [">=", ">="]
 
 
 # ---- claim kinds
