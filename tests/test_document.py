@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -14,8 +18,10 @@ from lossproof.document import derivations_latex, markdown, standalone_latex
 from lossproof.claims import prove
 from lossproof.errors import IdentityError
 from lossproof.losses import get_loss, p, y, z
-from lossproof.notation import to_latex
+from lossproof.notation import latex_text, to_latex
 from lossproof.sigmoid import sigmoid
+
+from .latex import WRONG_GLYPHS, compile_text, require_tools
 
 BCE = get_loss("bce")
 CASES = [("p", 1), ("p", 2), ("z", 1), ("z", 2)]
@@ -166,3 +172,92 @@ def test_markdown_has_math_blocks_and_links_to_certificates(results) -> None:
     assert text.count("$$\n\\begin{aligned}") == 5
     assert "[`isMinOn_bce_p`](../proofs/bce/isMinOn_bce_p.json)" in text
     assert "\\label" not in text  # GitHub's math has no cross references
+
+
+# ---- text prints as written, derivatives as a mathematician writes them, proofs laid out
+
+
+@pytest.mark.parametrize(
+    ("plain", "latex"),
+    [
+        ("second derivative > 0", r"second derivative $>$ 0"),
+        ("gradient < 0 before the point", r"gradient $<$ 0 before the point"),
+        ("KL >= 0, <= 1, != 2", r"KL $\geq$ 0, $\leq$ 1, $\neq$ 2"),
+        ("|u| and x || y", r"$|$u$|$ and x $\|$ y"),
+        ("z -> -oo; z -> +oo, not zoo", r"z $\to$ $-\infty$; z $\to$ $+\infty$, not zoo"),
+        ("v^T H v, a_b {c} ~", r"v$^{T}$ H v, a\_b \{c\} \textasciitilde{}"),
+        ("keeps $x > 0$ as math", r"keeps $x > 0$ as math"),
+    ],
+)
+def test_text_relations_go_to_math_mode(plain: str, latex: str) -> None:
+    # Text-mode > < | print as ¿ ¡ — in the OT1 encoding that texlive-latex-base's fonts use.
+    assert latex_text(plain) == latex
+
+
+def test_derivative_steps_read_d_dp_or_partial_by_the_functions_variables() -> None:
+    from lossproof.document import ClaimWriter
+    from lossproof.proof import Derivative, Domain
+
+    dom = Domain(((p, sympy.Interval.open(0, 1)),))
+    writer = ClaimWriter()
+    one = writer.formula(Derivative(p**2, p, 1, 2 * p, dom))
+    two = writer.formula(Derivative((y - p) ** 2, p, 2, sympy.Integer(2), dom))
+    assert r"\frac{d}{dp} \left[p^{2}\right]" in one
+    assert r"\frac{\partial^{2}}{\partial p^{2}}" in two  # y varies too: a partial derivative
+    assert "d^{1}" not in one + two and "{1}}" not in one + two
+
+
+def test_every_rule_has_words() -> None:
+    from lossproof.document import RULE_WORDS
+    from lossproof.proof import RULES
+
+    assert set(RULES) <= set(RULE_WORDS)
+
+
+def test_proof_parts_are_headed_by_case_and_rule_in_words(results) -> None:
+    from lossproof.document import rule_words
+
+    text = standalone_latex(BCE, results)
+    assert r"\emph{Case $y = 0$}, for $p \in (0, 1)$. Rule: " + rule_words("not_isMinOn_of_strictMonoOn") in text
+    assert r"\emph{For $y \in (0, 1), p \in (0, 1)$}" in text  # the interior: its domain, no case
+    assert r"\texttt{not\_\allowbreak{}isMinOn" in text  # the Mathlib name, kept as a reference
+    # Steps: number, formula, justification in their own column; none ends in a bracketed note.
+    assert text.count(r"\lpstep{(") == sum(len(r.steps) for r in results)
+    assert r"\hfill [" not in text
+
+
+def _plain_relations(rule: str) -> str:
+    for a, b in ((">=", "≥"), ("<=", "≤"), ("!=", "≠"), ("->", "→"), ("^", "")):  # "s^T" prints as a superscript
+        rule = rule.replace(a, b)
+    return rule
+
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLES = sorted((ROOT / "derivations").glob("*.tex")) + sorted((ROOT / "docs").glob("*.tex"))
+#: A relation that latex_text put in math mode, with the word before it: "derivative $>$ 0".
+_TEXT_RELATION = re.compile(r"(\w+) \$(>|<|\\geq|\\leq|\\neq)\$ (\w+)")
+_GLYPH = {">": ">", "<": "<", r"\geq": "≥", r"\leq": "≤", r"\neq": "≠"}
+
+
+def test_every_committed_article_compiles_and_prints_as_written(tmp_path: Path) -> None:
+    """Each .tex under derivations/ and docs/ compiles (pdflatex -halt-on-error) and its text,
+    read back by pdftotext, has no wrong glyph, no d¹, and every relation of the step texts."""
+    require_tools()
+    assert len(ARTICLES) >= 10  # nine articles and the paper
+    for tex_file in ARTICLES:
+        source = tex_file.read_text(encoding="utf-8")
+        text = compile_text(tex_file, tmp_path, passes=2 if r"\ref{" in source else 1)
+        name = tex_file.relative_to(ROOT)
+        for glyph in WRONG_GLYPHS:
+            assert glyph not in text, f"{name} prints {glyph!r}: {text[max(0, text.find(glyph) - 80):text.find(glyph) + 40]!r}"
+        assert "d¹" not in text and "d1/dp1" not in text, name
+        assert "??" not in text, f"{name} has an unresolved reference"
+        for before, rel, after in _TEXT_RELATION.findall(source):
+            assert f"{before} {_GLYPH[rel]} {after}" in text, f"{name}: '{before} {rel} {after}' does not survive"
+        # The step texts of every proved claim, from its certificate (data, not the .tex).
+        for cert in sorted((ROOT / "proofs" / tex_file.stem).glob("*.json")):
+            for part in json.loads(cert.read_text(encoding="utf-8"))["parts"]:
+                for step in part["steps"]:
+                    rule = step["rule"]
+                    if "$" not in rule and re.search(r"[<>=|]", rule):
+                        assert _plain_relations(rule) in text, f"{name}: step text {rule!r} does not survive"

@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from .atomic import check_output_path, write_atomic
@@ -221,13 +222,23 @@ def _build_parser() -> _Parser:
     plot.add_argument("losses", nargs="*", metavar="LOSS", help="catalog names (default: bce mse mae logcosh focal)")
     plot.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.svg, FILE.png or FILE.pdf")
 
+    paper = sub.add_parser("paper", help='the article "Why binary cross-entropy?" from checked results (LaTeX)')
+    paper.add_argument("losses", nargs="*", metavar="LOSS", help="catalog names beside bce (default: mse mae logcosh focal)")
+    paper.add_argument("-o", "--output", metavar="FILE", help="write FILE, and its figure as FILE-figure.pdf when matplotlib is installed")
+
     render = sub.add_parser("render", help="write proofs/ (and derivations/) from the code")
     render.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file differs")
     render.add_argument("--root", default=".", metavar="DIR", help="the repository root (default .)")
 
     check = sub.add_parser("check", help="re-check certificate files from the files alone")
-    check.add_argument("paths", nargs="+", metavar="PATH", help="certificate files or folders of them")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="certificate files or folders of them")
+    check.add_argument("--coq", nargs="?", const=".", metavar="ROOT",
+                       help="compile the Coq project at ROOT (default .) with coqc and report each theorem")
     _time_option(check)
+
+    from .audit.command import add_audit_parser, add_codegen_parser  # audit/: code against the truth
+    add_audit_parser(sub)
+    add_codegen_parser(sub)
     return parser
 
 
@@ -317,7 +328,7 @@ def _cmd_prove(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_render(args: argparse.Namespace, out: TextIO) -> int:
-    from .generated import PICTURES, check_files, generated_files, write_files
+    from .generated import PICTURES, audits_note, check_files, generated_files, write_files
     from .picture import tools_missing
     from .plot import matplotlib_missing
 
@@ -331,6 +342,9 @@ def _cmd_render(args: argparse.Namespace, out: TextIO) -> int:
     makeable = tuple(name for name, needs in PICTURES.items() if not any(tool in needs for tool in lacking))
     unmade = [name for name in PICTURES if name not in makeable]
     files = generated_files(pictures=makeable)
+    note = audits_note(root, files)  # docs/audits/ needs PyTorch: say what was not checked
+    if note:
+        out.write(note + "\n")
     if args.check:
         return check_files(root, files, out, pictures_unchecked=unmade)
     for name in unmade:
@@ -339,10 +353,30 @@ def _cmd_render(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_coq(root: str, out: TextIO) -> int:
+    from .coq import CoqError, check_coq, report_text
+
+    if not Path(root).is_dir():
+        raise InputError(f"--coq {root!r} is not a folder")
+    try:
+        report = check_coq(root)
+    except CoqError as exc:
+        sys.stderr.write(f"lossproof: coq: {exc}\n")
+        return EXIT_FAILED
+    out.write(report_text(report))
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     from .certificate import check_certificate, read_certificate, safe_statement
     from .statement import domain_words
 
+    if args.coq is not None:
+        status = _cmd_coq(args.coq, out)
+        if not args.paths or status != EXIT_OK:
+            return status
+    elif not args.paths:
+        raise InputError("nothing to check: give certificate PATHs, or --coq")
     paths: list[Path] = []
     for text in args.paths:
         path = Path(text)
@@ -387,6 +421,13 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         for problem in checked.mismatches + (result.problems if result is not None and not checked.ok else ()):
             out.write(f"    problem: {problem}\n")
     return EXIT_OK if failed == 0 else EXIT_FAILED
+
+
+def _check_output(output: str) -> Path:
+    path = Path(output)
+    if path.is_dir() or not path.parent.is_dir():
+        raise InputError(f"-o {output!r}: not a file in an existing folder")
+    return path
 
 
 def _emit(text: str, output: str | None, out: TextIO) -> None:
@@ -475,11 +516,34 @@ def _cmd_plot(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {None: _cmd_report, "derive": _cmd_derive, "prove": _cmd_prove, "render": _cmd_render,
+def _cmd_paper(args: argparse.Namespace, out: TextIO) -> int:
+    from .compare import DEFAULT
+    from .paper import figure_name, paper_latex, paper_losses
+    from .plot import matplotlib_missing, plot_bytes
+
+    losses = paper_losses([get_loss(name) for name in (args.losses or DEFAULT)])
+    if args.output is not None:
+        _check_output(args.output)  # before minutes of proving
+    figure = figure_name(args.output) if args.output and not matplotlib_missing() else None
+    _emit(paper_latex(losses, figure), args.output, out)
+    if figure is not None:
+        (Path(args.output).parent / figure).write_bytes(plot_bytes(losses, "pdf"))
+    return EXIT_OK
+
+
+_COMMANDS = {None: _cmd_report, "paper": _cmd_paper, "derive": _cmd_derive, "prove": _cmd_prove, "render": _cmd_render,
     "latex": _cmd_latex,
     "markdown": _cmd_markdown,
     "compare": _cmd_compare,
-    "plot": _cmd_plot, "check": _cmd_check}
+    "plot": _cmd_plot, "check": _cmd_check,
+    "audit": lambda args, out: _audit_command().run_audit(args, out),
+    "codegen": lambda args, out: _audit_command().run_codegen(args, out)}
+
+
+def _audit_command() -> ModuleType:
+    from .audit import command  # NumPy loads only for these commands
+
+    return command
 
 
 class _OutputError(InputError):

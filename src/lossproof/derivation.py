@@ -186,7 +186,9 @@ def _rule_derivative(f: sympy.Expr, var: Symbol) -> tuple[sympy.Expr, str]:
     if len(f.args) == 1 and f.args[0].has(var):
         u = Symbol("u")
         outer = sympy.diff(f.func(u), u).subs(u, f.args[0])
-        return Mul(outer, sympy.diff(f.args[0], var), evaluate=False), "chain rule"
+        inner = sympy.diff(f.args[0], var)
+        # An inner derivative of 1 is not written: "(1 - tanh^2(p - y))", not "(...) 1".
+        return (outer if inner == 1 else Mul(outer, inner, evaluate=False)), "chain rule"
     return sympy.diff(f, var), "differentiate"
 
 

@@ -11,6 +11,7 @@ as SymPy's printers dispatch on the class name: a new rule is one new method.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import sympy
@@ -18,12 +19,31 @@ import sympy
 from . import __name__ as _package
 from .derivation import Chain, derivation, stationary
 from .losses import Loss
-from .notation import derivative_latex, equation_label_for, latex_text, to_latex
-from .kernel import ClaimResult, Derivative, Domain, Identity, Limit, Part, Roots, Sign, Step
-from .statement import claim_statement, part_case, part_statement
+from .errors import LossproofError
+from .notation import derivative_latex, derivative_operator_latex, operator_latex, equation_label_for, latex_text, to_latex
+from .parse import parse_expression
+from .kernel import RULES, Claim, ClaimResult, Derivative, Domain, Identity, Limit, Part, Roots, Sign, Step
+from .statement import claim_statement, part_statement
 from .softmax import SoftmaxCE
 
-__all__ = ["chain_latex", "derivations_latex", "standalone_latex", "markdown", "softmax_latex", "softmax_markdown", "ClaimWriter"]
+__all__ = [
+    "chain_latex",
+    "derivations_latex",
+    "standalone_latex",
+    "markdown",
+    "softmax_latex",
+    "softmax_markdown",
+    "ClaimWriter",
+    "PROOF_MACROS",
+    "RULE_WORDS",
+    "rule_words",
+    "claim_statement_latex",
+    "claim_statement_markdown",
+    "part_case_latex",
+    "part_statement_latex",
+    "counterexample_latex",
+    "claim_block_latex",
+]
 
 #: Longest formula typeset inline in a proof step, in LaTeX characters.
 _LONGEST = 400
@@ -35,24 +55,128 @@ def _m(expr: sympy.Expr) -> str:
     return to_latex(expr)
 
 
+#: Longest formula of a proof step set without break points between the factors of its
+#: products, in LaTeX characters; a longer one may break there (a step's formula is running text).
+_UNBROKEN = 100
+
+
+def _mb(expr: sympy.Expr) -> str:
+    tex = to_latex(expr)
+    return to_latex(expr, breakable=True) if len(tex) > _UNBROKEN else tex
+
+
 def _ident(name: str) -> str:
     """An identifier for ``\\texttt``, allowed to break after its underscores."""
     return latex_text(name).replace(r"\_", r"\_\allowbreak{}")
 
 
-def _chain_lines(chain: Chain) -> tuple[str, list[tuple[str, str]]]:
-    """The left-hand side, and (expression, rule) for every line of the chain."""
+def _chain_lines(chain: Chain) -> tuple[str, list[tuple[sympy.Expr, str, str]]]:
+    """The left-hand side, and (expression, what follows it, rule) for every line of the chain."""
     if chain.kind == "stationary":
         lhs = derivative_latex(chain.operator, chain.wrt, 1) + " = 0"
-        lines = [(to_latex(chain.start, as_written=True) + " = 0", "")]
+        lines = [(chain.start, " = 0", "")]
         for step in chain.steps:
-            shown = to_latex(step.expr, as_written=True)
-            lines.append((shown if isinstance(step.expr, sympy.Equality) else shown + " = 0", step.rule))
+            lines.append((step.expr, "" if isinstance(step.expr, sympy.Equality) else " = 0", step.rule))
         return lhs, lines
     lhs = derivative_latex(chain.operator, chain.wrt, chain.order)
-    lines = [(to_latex(chain.start, as_written=True), "")]
-    lines += [(to_latex(step.expr, as_written=True), step.rule) for step in chain.steps]
-    return lhs, lines
+    return lhs, [(chain.start, "", "")] + [(step.expr, "", step.rule) for step in chain.steps]
+
+
+#: Commands that take no width of their own; any other command (\sigma, \log) is about a letter.
+_SILENT = re.compile(r"\\(?:left|right|displaystyle|operatorname|quad|,|mathbb)(?![a-zA-Z])|[{}^_\s]")
+#: Widest line of a derivation in an article, in letters: past it a sum is broken between
+#: its terms, and a single term still wider is set as a paragraph.
+_WIDEST = 34
+
+
+def _group(tex: str, start: int) -> int:
+    """The index just past the brace group that opens at ``tex[start]``."""
+    depth = 0
+    for i in range(start, len(tex)):
+        depth += {"{": 1, "}": -1}.get(tex[i], 0)
+        if depth == 0:
+            return i + 1
+    return len(tex)
+
+
+def _width(tex: str) -> int:
+    r"""About how many letters wide ``tex`` is set: a ``\frac`` is as wide as its wider part.
+
+    >>> _width(r"\frac{p - y}{p (1 - p)} + \sigma(z)")
+    11
+    """
+    k = tex.find(r"\frac{")
+    if k < 0:
+        return len(re.sub(r"\\[a-zA-Z]+", "x", _SILENT.sub("", tex)))
+    num_end = _group(tex, k + 5)
+    den_end = _group(tex, num_end)
+    parts = max(_width(tex[k + 6 : num_end - 1]), _width(tex[num_end + 1 : den_end - 1]))
+    return _width(tex[:k]) + parts + _width(tex[den_end:])
+
+
+def _factors_latex(factors: Sequence[sympy.Expr]) -> str:
+    if not factors:
+        return ""
+    if list(factors) == [sympy.S.NegativeOne]:
+        return "- "
+    if len(factors) == 1 and isinstance(factors[0], sympy.Add):
+        return f"({to_latex(factors[0], as_written=True)}) "
+    return to_latex(sympy.Mul(*factors, evaluate=False), as_written=True) + " "
+
+
+def _long_sum(expr: sympy.Expr) -> tuple[str, sympy.Expr | None, str]:
+    """The sum a long line can be broken in: the expression itself, the argument of a first
+    derivative, or the widest sum among the factors of a product (not a fraction); with
+    what is written before and after it."""
+    if isinstance(expr, sympy.Add):
+        return "", expr, ""
+    if isinstance(expr, sympy.Derivative) and len(expr.variables) == 1 and isinstance(expr.expr, sympy.Add):
+        op = derivative_operator_latex(str(expr.variables[0]), 1, len(expr.expr.free_symbols) > 1)
+        return op + " ", expr.expr, ""
+    if isinstance(expr, sympy.Mul) and not any(a.is_Pow and a.exp.is_negative for a in expr.args):
+        sums = [i for i, a in enumerate(expr.args) if isinstance(a, sympy.Add)]
+        if sums:
+            k = max(sums, key=lambda i: _width(to_latex(expr.args[i], as_written=True)))
+            rest = expr.args[k + 1 :]
+            return _factors_latex(expr.args[:k]), expr.args[k], (" " + _factors_latex(rest).strip()) if rest else ""
+    return "", None, ""
+
+
+def _broken(expr: sympy.Expr, suffix: str) -> list[str]:
+    """A written expression as lines for an article: a sum broken between terms (each term
+    printed as written, with its sign), a line still too wide set as a paragraph."""
+    whole = to_latex(expr, as_written=True)
+    before, inner, after = _long_sum(expr)
+    if inner is None or _width(whole) <= _WIDEST:
+        pieces = [whole]
+    else:
+        terms = [to_latex(t, as_written=True) for t in inner.args]
+        pieces = [terms[0]] + [t if t.startswith("-") else "+ " + t for t in terms[1:]]
+        if inner is not expr:  # the sum inside a product or a derivative, in sized parentheses
+            pieces[0] = rf"{before}\biggl({pieces[0]}"
+            pieces[-1] += rf"\biggr){after}"
+    pieces[-1] += suffix
+    lines = [pieces[0]]
+    for piece in pieces[1:]:
+        if _width(lines[-1] + piece) > _WIDEST:
+            lines.append(piece)
+        else:
+            lines[-1] += " " + piece
+    # A paragraph breaks only between terms: one fraction stays as it is (in a paragraph
+    # narrower than itself it would run into the rule beside it).
+    return [rf"\parbox[t]{{0.45\linewidth}}{{\raggedright $\displaystyle {line}$}}" if _width(line) > _WIDEST + 4 and not _one_fraction(line) else line for line in lines]
+
+
+def _one_fraction(tex: str) -> bool:
+    r"""Whether ``tex`` is a single ``\frac{..}{..}`` (with a sign, or `` = 0`` after it).
+
+    >>> _one_fraction(r"- \frac{a + b}{c} = 0"), _one_fraction(r"\frac{a}{c} + b")
+    (True, False)
+    """
+    body = tex.lstrip("- ").removesuffix(" = 0")
+    if not body.startswith(r"\frac{"):
+        return False
+    return _group(body, _group(body, 5)) == len(body)
 
 
 def _label(chain: Chain, loss_name: str) -> str:
@@ -61,23 +185,36 @@ def _label(chain: Chain, loss_name: str) -> str:
     return equation_label_for(loss_name, chain.wrt, chain.order)
 
 
-def _aligned_rows(chain: Chain, indent: str, label: str | None) -> list[str]:
+def _aligned_rows(chain: Chain, indent: str, label: str | None, wrap: bool = False) -> list[str]:
     lhs, lines = _chain_lines(chain)
     relation = r"\iff" if chain.kind == "stationary" else "="
     rows = []
-    for i, (expr, rule) in enumerate(lines):
+    for i, (expr, suffix, rule) in enumerate(lines):
         head = f"{indent}{lhs}\n{indent * 2}&{relation} " if i == 0 and indent else (f"{lhs} &{relation} " if i == 0 else f"{indent * 2}&{relation} ")
+        shown = _broken(expr, suffix) if wrap else [to_latex(expr, as_written=True) + suffix]
         note = rf" && \text{{{latex_text(rule)}}}" if rule else ""
-        tail = ""
-        if label is not None:
-            tail = rf" \label{{{label}}}" if i == len(lines) - 1 else r" \notag"
-        rows.append(f"{head}{expr}{note}{tail}")
+        if wrap and rule:  # an article's rule column has a width; its text wraps inside it
+            note = rf" && \parbox[t]{{8em}}{{\raggedright\small {latex_text(rule)}}}"
+        cells = [(head if j == 0 else f"{indent * 2}&\\quad ", text, note if j == 0 else "") for j, text in enumerate(shown)]
+        if wrap and _width(shown[0]) > _WIDEST + 4 and _one_fraction(shown[0]):
+            # A fraction wider than the column takes no width in it (so it does not push the
+            # rules off the page), and its rule goes to the row below, clear of it.
+            cells[0] = (cells[0][0], rf"\rlap{{$\displaystyle {shown[0]}$}}", "")
+            cells.insert(1, (f"{indent * 2}&", "", note))
+        for j, (start, text, remark) in enumerate(cells):
+            last = i == len(lines) - 1 and j == len(cells) - 1
+            tail = "" if label is None else (rf" \label{{{label}}}" if last else r" \notag")
+            rows.append(f"{start}{text}{remark}{tail}")
     return rows
 
 
-def chain_latex(chain: Chain) -> str:
-    r"""One chain as an amsmath ``align`` with a rule per line and a ``\label`` on the result."""
-    rows = _aligned_rows(chain, "  ", _label(chain, chain.loss))
+def chain_latex(chain: Chain, wrap: bool = False) -> str:
+    r"""One chain as an amsmath ``align`` with a rule per line and a ``\label`` on the result.
+
+    ``wrap`` sets a line too long for the page as a paragraph (``\parbox``), for an article;
+    snippets to paste leave the layout to their reader.
+    """
+    rows = _aligned_rows(chain, "  ", _label(chain, chain.loss), wrap)
     return "\\begin{align}\n" + " \\\\\n".join(rows) + "\n\\end{align}"
 
 
@@ -95,11 +232,73 @@ def derivations_latex(loss: Loss) -> str:
 
 
 # ---------------------------------------------------------------- claims
+#
+# Every use of a claim's or a part's statement text, a part's case and a rule's name goes
+# through the four functions below, so that generating them from typed data changes only
+# these bodies.
+
+#: Each rule of :data:`lossproof.proof.RULES` in words, for the reader; the Mathlib-style name
+#: is printed beside it as a reference.
+RULE_WORDS = {
+    "strictConvexOn_of_deriv2_nonneg_of_pos_off_finite": "a second derivative that is nonnegative, and positive but at finitely many points, gives strict convexity",
+    "tendsto_deriv_of_limit": "the limit of the derivative, computed by SymPy and confirmed numerically",
+    "strictConvexOn_of_deriv2_pos": "a positive second derivative on an interval gives strict convexity",
+    "convexOn_of_deriv2_nonneg": "a nonnegative second derivative on an interval gives convexity",
+    "convexAt_kink_of_deriv_le": "at a kink the function stays convex when its slope does not fall "
+    "(right derivative at least the left one)",
+    "convexOn_of_hessian_form_nonneg": "a Hessian whose quadratic form is nonnegative gives convexity",
+    "strictConvexOn_of_hessian_form_pos": "a Hessian whose quadratic form is positive in every direction "
+    "gives strict convexity",
+    "isMinOn_of_deriv_eq_zero_of_strictConvexOn": "the one stationary point of a strictly convex function "
+    "is its unique global minimiser",
+    "isMinOn_of_deriv_neg_of_lt_of_pos_of_gt": "a point where the derivative goes from negative to positive "
+    "is the unique minimiser",
+    "not_isMinOn_of_strictMonoOn": "a derivative of strict sign makes the function strictly monotone, "
+    "so it has no minimiser on an open interval",
+    "strictMonoOn_of_deriv_pos": "a positive derivative makes the function strictly increasing",
+    "eq_of_identity": "an identity, checked on the domain",
+    "sign_of_sign": "a sign, checked on the domain",
+    "tendsto_of_limit": "a limit, computed by SymPy and confirmed numerically",
+}
 
 
-def _domain_latex(domain: Domain) -> str:
+def rule_words(rule_name: str) -> str:
+    """The rule in words, for the reader (the Mathlib-style name is kept as a reference).
+
+    >>> rule_words("strictConvexOn_of_deriv2_pos")
+    'a positive second derivative on an interval gives strict convexity'
+    """
+    rule = RULES.get(rule_name)
+    return RULE_WORDS.get(rule_name) or (rule.words if rule else "the rule " + rule_name.replace("_", " "))
+
+
+def claim_statement_latex(claim: Claim) -> str:
+    """The claim's statement as LaTeX text (math in ``$...$``), generated from its structure."""
+    return claim_statement(claim, "latex")
+
+
+def claim_statement_markdown(claim: Claim) -> str:
+    """The claim's statement for a Markdown document, generated from its structure."""
+    return claim_statement(claim, "markdown")
+
+
+def part_case_latex(part: Part) -> str:
+    r"""The case a part proves, as LaTeX math (``y = 0``), from its typed case, or ``""``
+    when the part holds on its whole domain without a case."""
+    return ", ".join(f"{s} = {to_latex(v)}" for s, v in part.case)
+
+
+def part_statement_latex(part: Part) -> str:
+    """What a part concludes, as LaTeX text: from its rule and subject where a method
+    knows the rule (:class:`ClaimWriter`), else the generated statement."""
+    return ClaimWriter().part(part)
+
+
+def _domain_latex(domain: Domain, skip: frozenset[str] = frozenset()) -> str:
     parts = []
     for s, iv in domain.intervals:
+        if str(s) in skip:
+            continue
         if iv.start == -sympy.oo and iv.end == sympy.oo:
             parts.append(rf"{s} \in \mathbb{{R}}")
         else:
@@ -110,10 +309,14 @@ def _domain_latex(domain: Domain) -> str:
     return ", ".join(parts)
 
 
-def _case(part: Part) -> str:
-    # A part about one end of the target range says which: its typed case, not prose.
-    case = part_case(part, "latex")
-    return f"For {case}: " if case else ""
+def _for_case(part: Part) -> str:
+    case = part_case_latex(part)
+    return rf"For ${case}$: " if case and "=" in case else ""
+
+
+def _verdict(status: str, engines: dict[str, str]) -> str:
+    by = [_ENGINE_NAMES.get(k, k) for k, v in engines.items() if v == "proved"]
+    return rf"\emph{{{status}}}" + (f" by {' and '.join(by)}" if by and status == "proved" else "")
 
 
 class ClaimWriter:
@@ -127,17 +330,40 @@ class ClaimWriter:
 
     def _part_strictConvexOn_of_deriv2_pos(self, part: Part) -> str:  # noqa: N802 - named after the rule
         f, var = part.subject.function, part.subject.var
-        return rf"$\displaystyle {_m(f)}$ is strictly convex in ${var}$ for ${_domain_latex(part.domain)}$."
+        word = "strictly convex" if part.rule.startswith("strict") else "convex"
+        return rf"$\displaystyle {_m(f)}$ is {word} in ${var}$ for ${_domain_latex(part.domain)}$."
+
+    _part_convexOn_of_deriv2_nonneg = _part_strictConvexOn_of_deriv2_pos
+    _part_strictConvexOn_of_deriv2_nonneg_of_pos_off_finite = _part_strictConvexOn_of_deriv2_pos
 
     def _part_isMinOn_of_deriv_eq_zero_of_strictConvexOn(self, part: Part) -> str:  # noqa: N802
         f, var, r = part.subject.function, part.subject.var, part.subject.point
-        return rf"For ${_domain_latex(part.domain)}$, ${var} = {_m(r)}$ is the unique global minimiser of ${_m(f)}$ in ${var}$."
+        case = part_case_latex(part)
+        # At an end of the target range y is substituted: the case says which end.
+        where = f"{case}, " if case and "=" in case else ""
+        return rf"For ${where}{_domain_latex(part.domain)}$, ${var} = {_m(r)}$ is the unique global minimiser of ${_m(f)}$ in ${var}$."
+
+    _part_isMinOn_of_deriv_neg_of_lt_of_pos_of_gt = _part_isMinOn_of_deriv_eq_zero_of_strictConvexOn
+
+    def _part_convexAt_kink_of_deriv_le(self, part: Part) -> str:  # noqa: N802
+        f, var, point = part.subject.function, part.subject.var, part.subject.point
+        left, right = (s.value if isinstance(s, Limit) else None for s in part.steps[:2])
+        slopes = f" are ${_m(left)}$ and ${_m(right)}$ and" if left is not None and right is not None else ""
+        return rf"At ${var} = {_m(point)}$ the one-sided derivatives of ${_m(f)}$ in ${var}${slopes} the slope does not fall there."
+
+    def _part_convexOn_of_hessian_form_nonneg(self, part: Part) -> str:  # noqa: N802
+        strict = part.rule.startswith("strict")
+        where = r"every $v \neq 0$" if strict else "every $v$"
+        rel = ">" if strict else r"\geq"
+        return rf"With $H$ the Hessian of the loss in the logits, $v^{{T}} H v {rel} 0$ for {where}."
+
+    _part_strictConvexOn_of_hessian_form_pos = _part_convexOn_of_hessian_form_nonneg
 
     def _part_not_isMinOn_of_strictMonoOn(self, part: Part) -> str:  # noqa: N802
         f, var = part.subject.function, part.subject.var
         sign = part.steps[1]
         way = "increasing" if isinstance(sign, Sign) and sign.rel == ">" else "decreasing"
-        return rf"{_case(part)}${_m(f)}$ is strictly {way} in ${var}$ on ${_domain_latex(part.domain)}$, so it has no minimiser there."
+        return rf"{_for_case(part)}${_m(f)}$ is strictly {way} in ${var}$ on ${_domain_latex(part.domain)}$, so it has no minimiser there."
 
     _part_strictMonoOn_of_deriv_pos = _part_not_isMinOn_of_strictMonoOn
 
@@ -145,7 +371,12 @@ class ClaimWriter:
         f, var, point, value = part.subject.function, part.subject.var, part.subject.point, part.subject.value
         step = part.steps[0]
         side = "" if point.is_infinite else ("^{+}" if isinstance(step, Limit) and step.direction == "+" else "^{-}")
-        return rf"{_case(part)}$\displaystyle \lim_{{{var} \to {_m(point)}{side}}} {_m(f)} = {_m(value)}$."
+        return rf"{_for_case(part)}$\displaystyle \lim_{{{var} \to {_m(point)}{side}}} {_m(f)} = {_m(value)}$."
+
+    def _part_tendsto_deriv_of_limit(self, part: Part) -> str:  # noqa: N802
+        f, var, point, value = part.subject.function, part.subject.var, part.subject.point, part.subject.value
+        side = "" if point.is_infinite else ("^{+}" if part.subject.direction == "+" else "^{-}")
+        return rf"{_for_case(part)}$\displaystyle \lim_{{{var} \to {_m(point)}{side}}} \frac{{d}}{{d{var}}} {_m(f)} = {_m(value)}$."
 
     def _part_eq_of_identity(self, part: Part) -> str:
         lhs, rhs = part.subject.function, part.subject.value
@@ -157,60 +388,125 @@ class ClaimWriter:
         assert isinstance(step, Sign)
         return rf"$\displaystyle {_m(step.expr)} {_REL[step.rel]} 0$ for ${_domain_latex(part.domain)}$."
 
-    def step(self, step: Step, status: str, engines: dict[str, str]) -> str:
-        by = ", ".join(_ENGINE_NAMES.get(k, k) for k, v in engines.items() if v == "proved")
-        verdict = rf"\emph{{{status}}}" + (f" ({by})" if by else "")
+    def formula(self, step: Step) -> str:
+        """What a step asserts, as display-style math in ``$...$`` (or text around it)."""
         if isinstance(step, Identity) and len(_m(step.lhs)) > _LONGEST:
             # A Hessian's quadratic form runs to pages; the certificate holds it in full.
-            body = rf"(the left side in the certificate, {len(sympy.Add.make_args(sympy.expand(step.lhs)))} terms) $= {_m(step.rhs)}$"
-        elif isinstance(step, Derivative):
-            body = rf"$\frac{{d^{{{step.order}}}}}{{d{step.var}^{{{step.order}}}}} \left[{_m(step.function)}\right] = {_m(step.result)}$"
-        elif isinstance(step, Identity):
-            body = rf"${_m(step.lhs)} = {_m(step.rhs)}$"
-        elif isinstance(step, Sign):
-            using = ", using " + ", ".join(rf"\texttt{{{_ident(u.name)}}} at $t = {_m(u.arg)}$" for u in step.lemmas) if step.lemmas else ""
-            body = rf"${_m(step.expr)} {_REL[step.rel]} 0${using}"
-        elif isinstance(step, Roots):
-            body = rf"${_m(step.expr)} = 0 \iff {step.var} = {', '.join(_m(r) for r in step.roots)}$"
-        else:
-            assert isinstance(step, Limit)
-            body = rf"$\lim_{{{step.var} \to {_m(step.point)}}} {_m(step.expr)} = {_m(step.value)}$"
-        return rf"{body} \hfill [{latex_text(step.rule)}; {verdict}]"
+            terms = len(sympy.Add.make_args(sympy.expand(step.lhs)))
+            return rf"(the left side in the certificate, {terms} terms) $\displaystyle = {_mb(step.rhs)}$"
+        if isinstance(step, Derivative):
+            # d/dp for a function of p alone, a partial derivative where others vary too.
+            partial = len(step.function.free_symbols) > 1
+            op = derivative_operator_latex(str(step.var), step.order, partial)
+            return rf"$\displaystyle {op} \left[{_mb(step.function)}\right] = {_mb(step.result)}$"
+        if isinstance(step, Identity):
+            return rf"$\displaystyle {_mb(step.lhs)} = {_mb(step.rhs)}$"
+        if isinstance(step, Sign):
+            return rf"$\displaystyle {_mb(step.expr)} {_REL[step.rel]} 0$"
+        if isinstance(step, Roots):
+            return rf"$\displaystyle {_mb(step.expr)} = 0 \iff {step.var} = {', '.join(_mb(r) for r in step.roots)}$"
+        assert isinstance(step, Limit)
+        side = "" if step.point.is_infinite else ("^{+}" if step.direction == "+" else "^{-}")
+        return rf"$\displaystyle \lim_{{{step.var} \to {_mb(step.point)}{side}}} {_mb(step.expr)} = {_mb(step.value)}$"
+
+    def justification(self, step: Step, status: str, engines: dict[str, str], reason: str = "") -> str:
+        """Why a step holds (its rule, the lemmas it uses) and what checked it."""
+        using = ""
+        if isinstance(step, Sign) and step.lemmas:
+            using = ", using " + ", ".join(rf"\texttt{{{_ident(u.name)}}} at $t = {_m(u.arg)}$" for u in step.lemmas)
+        why = f"; {latex_text(reason)}" if reason and status != "proved" else ""
+        return rf"{latex_text(step.rule)}{using}.\\ {_verdict(status, engines)}{why}."
+
+    def step(self, step: Step, status: str, engines: dict[str, str], number: int = 1, reason: str = "") -> str:
+        r"""One proof line: ``\lpstep{number}{formula}{justification}`` (the macro of :data:`PROOF_MACROS`)."""
+        return rf"\lpstep{{({number})}}{{{self.formula(step)}}}{{{self.justification(step, status, engines, reason)}}}"
 
 
-def _claim_block(result: ClaimResult, writer: ClaimWriter) -> str:
+#: The proof-step layout: the formula on the left, its justification in a column on the
+#: right, top lines aligned; a formula too wide for its column takes the whole line and the
+#: justification goes below it, in the same column, so no annotation wraps mid-formula.
+PROOF_MACROS = r"""\newsavebox{\lpbox}
+\newlength{\lpnote}\setlength{\lpnote}{0.3\textwidth}
+\newlength{\lpnum}\setlength{\lpnum}{2em}
+\newcommand{\lpstep}[3]{\par\noindent\makebox[\lpnum][l]{#1}%
+  \sbox{\lpbox}{#2}%
+  \ifdim\wd\lpbox>\dimexpr\linewidth-\lpnum-\lpnote-1em\relax
+    \parbox[t]{\dimexpr\linewidth-\lpnum\relax}{\raggedright #2}\par\nopagebreak\smallskip
+    \noindent\hspace*{\dimexpr\linewidth-\lpnote\relax}%
+  \else
+    \parbox[t]{\dimexpr\linewidth-\lpnum-\lpnote-1em\relax}{\raggedright #2}\hspace{1em}%
+  \fi
+  \parbox[t]{\lpnote}{\raggedright\small #3}\par\medskip}
+\newcommand{\lpcase}[1]{\par\medskip\noindent #1\par\smallskip}"""
+
+
+def _part_header(part: Part) -> str:
+    """A proof part's heading: its case, the domain, and the rule in words (name as a reference)."""
+    case = part_case_latex(part)
+    variable = case.split(" ", 1)[0] if case else ""
+    domain = _domain_latex(part.domain, skip=frozenset({variable}) if variable else frozenset())
+    # Without a case the part holds on its whole domain, and the domain is what it is about.
+    where = rf"\emph{{Case ${case}$}}" + (f", for ${domain}$" if domain else "") if case else rf"\emph{{For ${domain}$}}"
+    words = rule_words(part.rule)
+    return rf"\lpcase{{{where}. Rule: {words} ({{\small\texttt{{{_ident(part.rule)}}}}}).}}"
+
+
+def claim_block_latex(result: ClaimResult, writer: ClaimWriter, label: str | None = None) -> str:
+    r"""A claim as a theorem (proved) or a claim (refuted, unknown) with its parts, then its
+    checked steps part by part; ``label`` puts a ``\label`` on it."""
     env = "theorem" if result.status == "proved" else "claim"
     ident = latex_text(result.claim.id)
-    lines = [rf"\begin{{{env}}}[\texttt{{{ident}}}]"]
+    tail = rf"\label{{{label}}}" if label else ""
+    lines = [rf"\begin{{{env}}}[\texttt{{{ident}}}]{tail}"]
     if not result.claim.parts:
-        lines.append(claim_statement(result.claim, "latex"))
+        lines.append(claim_statement_latex(result.claim) + " No closed form was found, so nothing is claimed.")
     elif len(result.claim.parts) > 1:
-        lines.append(claim_statement(result.claim, "latex"))
+        lines.append(claim_statement_latex(result.claim))
         lines.append(r"\begin{enumerate}")
-        lines += [rf"  \item {writer.part(part)}" for part in result.claim.parts]
+        lines += [rf"  \item {part_statement_latex(part)}" for part in result.claim.parts]
         lines.append(r"\end{enumerate}")
     else:
-        lines.append(writer.part(result.claim.parts[0]))
+        lines.append(part_statement_latex(result.claim.parts[0]))
     lines.append(rf"\end{{{env}}}")
     if not result.claim.parts:
         return "\n".join(lines)
-    lines.append(r"\begin{proof}")
+    if result.status == "refuted" and result.counterexample:
+        point = ", ".join(f"${counterexample_latex(k, v)}$" for k, v in result.counterexample.items())
+        lines.append(rf"\noindent\textbf{{Refuted.}} A counterexample, confirmed at high precision on the loss itself: {point}.")
+    lines.append(r"\begin{proof}[Checked steps]" if result.status == "proved" else r"\begin{proof}[Steps, as far as they were settled]")
+    number = 0
     for part, step_results in result.by_part():
-        lines.append(rf"By \texttt{{{_ident(part.rule)}}}, on ${_domain_latex(part.domain)}$:")
-        lines.append(r"\begin{enumerate}")
+        lines.append(_part_header(part))
         for sr in step_results:
-            lines.append(rf"  \item {writer.step(sr.step, sr.status, dict(sr.engines))}")
-        lines.append(r"\end{enumerate}")
+            number += 1
+            lines.append(writer.step(sr.step, sr.status, dict(sr.engines), number, sr.reason))
     lines.append(r"\end{proof}")
     return "\n".join(lines)
 
 
+def counterexample_latex(name: str, value: str) -> str:
+    r"""A counterexample's coordinate as LaTeX math, its value read by lossproof's whitelist parser.
+
+    >>> counterexample_latex("z", "log(3)")
+    'z = \\log(3)'
+    """
+    try:
+        shown = to_latex(parse_expression(value, {}))
+    except LossproofError:  # not an expression the parser reads: show it as text
+        shown = rf"\text{{{latex_text(value)}}}"
+    return f"{name} = {shown}"
+
+
+_MARKS = {"proved": r"\checkmark", "refuted": r"$\times$", "unknown": "?", "not used": "--"}
+
+
 def _summary_table(results: Sequence[ClaimResult]) -> str:
-    rows = [r"\begin{tabular}{lllll}", r"\hline", r"claim & status & SymPy side & Z3 & numeric \\", r"\hline"]
+    rows = [r"{\small", r"\begin{tabular}{p{0.45\linewidth}lccc}", r"\hline", r"claim & status & SymPy side & Z3 & numeric \\", r"\hline"]
     for r in results:
-        cells = [r.engines.get(k, "not used") for k in ("sympy", "z3", "numeric")]
-        rows.append(rf"\texttt{{{latex_text(r.claim.id)}}} & {r.status} & {' & '.join(cells)} \\")
-    rows += [r"\hline", r"\end{tabular}"]
+        cells = [_MARKS.get(r.engines.get(k, "not used"), "?") for k in ("sympy", "z3", "numeric")]
+        rows.append(rf"\raggedright\texttt{{{_ident(r.claim.id)}}} & {r.status} & {' & '.join(cells)} \\")
+    # The legend is the table's last row, so that it never lands on a page of its own.
+    rows += [r"\hline", r"\multicolumn{5}{l}{\checkmark{} proved, $\times$ refuted, ? unknown, -- not used}", r"\end{tabular}}"]
     return "\n".join(rows)
 
 
@@ -230,7 +526,9 @@ def _preamble(title: str) -> list[str]:
         r"\usepackage{amsmath,amssymb,amsthm}",
         r"\newtheorem{theorem}{Theorem}",
         r"\emergencystretch=3em  % long inline formulas: stretch the line rather than overrun it",
-        r"\newtheorem{claim}{Claim}",
+        r"\allowdisplaybreaks  % a long derivation may continue on the next page",
+        r"\newtheorem{claim}[theorem]{Claim}  % one numbering for proved and unproved claims",
+        PROOF_MACROS,
         rf"\title{{{latex_text(title)}}}",
         rf"\author{{Generated by {_package}; every step checked}}",
         r"\date{}",
@@ -244,7 +542,7 @@ def standalone_latex(loss: Loss, results: Sequence[ClaimResult]) -> str:
     writer = ClaimWriter()
     body = _preamble(f"{loss.title}: derivatives, minimiser and convexity") + [
         r"\section{The loss}",
-        rf"\[ \operatorname{{{loss.operator}}}(y, p) = {_m(loss.expr)} \]",
+        rf"\[ {operator_latex(loss.operator)}(y, p) = {_m(loss.expr)} \]",
         _notation(loss),
         r"\section{Derivatives}",
         "Each line follows from the one before by the rule named on its right; every line was "
@@ -258,7 +556,7 @@ def standalone_latex(loss: Loss, results: Sequence[ClaimResult]) -> str:
                 r"For $y \in (0, 1)$, setting the gradient to zero and solving; each multiplier is "
                 r"proved positive on the domain, so every line is equivalent to the one before."
             )
-        body.append(chain_latex(chain))
+        body.append(chain_latex(chain, wrap=True))
     body.append(r"\section{Claims}")
     body.append(
         "Each claim below was checked step by step. A step is proved when both of its engines "
@@ -266,7 +564,7 @@ def standalone_latex(loss: Loss, results: Sequence[ClaimResult]) -> str:
         "independent one (the Z3 SMT solver for inequalities, exact or 50-digit evaluation "
         "for identities, finite differences for derivatives)."
     )
-    body += [_claim_block(r, writer) for r in results]
+    body += [claim_block_latex(r, writer) for r in results]
     body += [r"\section{Summary}", r"\begin{center}", _summary_table(results), r"\end{center}", r"\end{document}"]
     return "\n\n".join(body) + "\n"
 
@@ -293,7 +591,7 @@ def markdown(loss: Loss, results: Sequence[ClaimResult]) -> str:
         f"*Generated by `lossproof render`; do not edit. Every line below was checked before it was written.*",
         "",
         "$$",
-        rf"\operatorname{{{loss.operator}}}(y, p) = {_m(loss.expr)}",
+        rf"{operator_latex(loss.operator)}(y, p) = {_m(loss.expr)}",
         "$$",
         "",
         _notation(loss),
@@ -320,7 +618,7 @@ def _md_claims(name: str, results: Sequence[ClaimResult]) -> list[str]:
         out.append(f"| {shown} | {r.status} | {engines} |")
     out.append("")
     for r in results:
-        out += [f"### `{r.claim.id}`: {r.status}", "", claim_statement(r.claim, "markdown"), ""]
+        out += [f"### `{r.claim.id}`: {r.status}", "", claim_statement_markdown(r.claim), ""]
         out += [f"- {_md_inline(writer.part(part))}" for part in r.claim.parts]
         if r.counterexample:
             out.append(f"- counterexample: {', '.join(f'{k} = {v}' for k, v in r.counterexample.items())}")
@@ -370,7 +668,7 @@ def softmax_latex(loss: SoftmaxCE, results: Sequence[ClaimResult]) -> str:
         "\\begin{align*}\n  " + " \\\\\n  ".join(hessian) + "\n\\end{align*}",
         r"\section{Claims}",
     ]
-    body += [_claim_block(r, writer) for r in results]
+    body += [claim_block_latex(r, writer) for r in results]
     body += [r"\section{Summary}", r"\begin{center}", _summary_table(results), r"\end{center}", r"\end{document}"]
     return "\n\n".join(body) + "\n"
 

@@ -44,6 +44,28 @@ _ENDING = threading.Lock()
 
 def _descendants(pid: int) -> list[int]:
     """Every process below ``pid``, children first (Linux /proc; elsewhere none)."""
+    if not os.path.exists(f"/proc/{pid}/task/{pid}/children"):
+        return _descendants_by_scan(pid)
+    out, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{parent}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{parent}/task/{task}/children", "rb") as f:
+                    children = [int(c) for c in f.read().split()]
+            except (OSError, ValueError):
+                continue
+            out += children
+            todo += children
+    return out
+
+
+def _descendants_by_scan(pid: int) -> list[int]:
+    """:func:`_descendants` on a kernel without /proc/PID/task/TID/children: every process's parent."""
     children: dict[int, list[int]] = {}
     try:
         names = os.listdir("/proc")

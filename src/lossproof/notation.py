@@ -29,7 +29,7 @@ from sympy.printing.str import StrPrinter
 
 from .sigmoid import sigmoid
 
-__all__ = ["equation_label_for", "latex_text", "to_latex", "to_pretty", "pretty_baseline", "to_text", "derivative_latex", "derivative_text"]
+__all__ = ["equation_label_for", "latex_text", "to_latex", "to_pretty", "pretty_baseline", "to_text", "derivative_latex", "derivative_operator_latex", "operator_latex", "derivative_text"]
 
 
 def _term_key(term: sympy.Expr) -> tuple[bool, int]:
@@ -92,15 +92,18 @@ def _plain_parentheses(tex: str) -> str:
     return tex.replace("\\left\x00", "\\left(").replace("\\right\x01", "\\right)")
 
 
-def to_latex(expr: sympy.Expr, as_written: bool = False) -> str:
+def to_latex(expr: sympy.Expr, as_written: bool = False, breakable: bool = False) -> str:
     """LaTeX for ``expr``: natural log as ``\\log``, ``\\sigma`` for the sigmoid.
 
     ``as_written`` keeps the order of terms and factors of an unevaluated expression
-    (a derivation step), instead of lossproof's positive-first order.
+    (a derivation step), instead of lossproof's positive-first order. ``breakable`` lets a
+    line break between the factors of a product (``\\allowbreak``), for a formula in running
+    text that is longer than a line.
     """
+    settings = {"mul_symbol": r" \allowbreak "} if breakable else {}
     if as_written:  # xreplace would evaluate the written form: print it as it stands
-        return _plain_parentheses(_Latex({"order": "none"}).doprint(expr))
-    return _plain_parentheses(_Latex().doprint(_name_sigmoids(expr, r"\sigma({})")))
+        return _plain_parentheses(_Latex({"order": "none", **settings}).doprint(expr))
+    return _plain_parentheses(_Latex(settings).doprint(_name_sigmoids(expr, r"\sigma({})")))
 
 
 def to_pretty(expr: sympy.Expr, unicode: bool = True) -> str:
@@ -129,21 +132,44 @@ def to_text(expr: sympy.Expr) -> str:
     return _Str().doprint(expr)
 
 
+#: Plain text -> LaTeX that prints as written in the default (OT1) font encoding, where a
+#: text-mode ``>``, ``<`` and ``|`` would print as the wrong glyphs (inverted ``¿``, ``¡``,
+#: an em dash). texlive-latex-base has no T1 fonts but the bitmap ones, so relations go to math
+#: mode instead of changing the encoding. Longest tokens first: ``>=`` before ``>``.
+_TEXT_TOKENS = {
+    "->": r"$\to$", ">=": r"$\geq$", "<=": r"$\leq$", "!=": r"$\neq$", "||": r"$\|$",
+    ">": "$>$", "<": "$<$", "|": "$|$", "·": r"$\cdot$", "∈": r"$\in$", "→": r"$\to$",
+    "\\": r"\textbackslash{}", "_": r"\_", "&": r"\&", "%": r"\%", "#": r"\#", "^": r"\^{}",
+    "~": r"\textasciitilde{}", "{": r"\{", "}": r"\}",
+}
+_TEXT_PATTERN = re.compile(
+    # infinity written as SymPy prints it ("z -> -oo"), and a power or transpose ("v^T")
+    r"(?<![\w.])([+-]?)oo(?!\w)|(?<=\w)\^(\w+)|"
+    + "|".join(re.escape(t) for t in sorted(_TEXT_TOKENS, key=len, reverse=True))
+)
+
+
+def _text_token(m: re.Match[str]) -> str:
+    if m.group(0).endswith("oo") and m.group(2) is None:
+        return rf"${m.group(1)}\infty$"
+    if m.group(2) is not None:
+        return f"$^{{{m.group(2)}}}$"
+    return _TEXT_TOKENS[m.group(0)]
+
+
 def latex_text(s: str) -> str:
     r"""Plain text for LaTeX: escape the specials, keep ``$...$`` math as it is.
 
+    Relations become math, so they print as written in any font encoding.
+
     >>> print(latex_text("KL >= 0 for p_1, and $\\sigma$"))
     KL $\geq$ 0 for p\_1, and $\sigma$
+    >>> print(latex_text("gradient < 0 before the point, |u| > 0 as z -> -oo"))
+    gradient $<$ 0 before the point, $|$u$|$ $>$ 0 as z $\to$ $-\infty$
     """
     parts = s.split("$")
     for i in range(0, len(parts), 2):  # the even pieces are outside math
-        t = parts[i]
-        for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("&", r"\&"), ("%", r"\%"), ("#", r"\#"), ("^", r"\^{}")):
-            t = t.replace(a, b)
-        # The plain-text relations of claim statements, as math.
-        for a, b in ((">=", r"$\geq$"), ("<=", r"$\leq$"), ("!=", r"$\neq$"), ("||", r"$\|$"), ("·", r"$\cdot$"), ("->", r"$\to$")):
-            t = t.replace(a, b)
-        parts[i] = t
+        parts[i] = _TEXT_PATTERN.sub(_text_token, parts[i])
     return "$".join(parts)
 
 
@@ -156,12 +182,39 @@ def equation_label_for(loss_name: str, wrt: str, order: int) -> str:
     return f"eq:{loss_name}-d{'' if order == 1 else order}{wrt}"
 
 
+def operator_latex(operator: str) -> str:
+    r"""A loss's name as a math operator; what follows an underscore is an upright subscript.
+
+    >>> operator_latex("BCE")
+    '\\operatorname{BCE}'
+    >>> operator_latex("BCE_ls")
+    '\\operatorname{BCE}_{\\mathrm{ls}}'
+    """
+    name, _, sub = operator.partition("_")
+    return rf"\operatorname{{{name}}}" + (rf"_{{\mathrm{{{sub}}}}}" if sub else "")
+
+
 def derivative_latex(operator: str, wrt: str, order: int) -> str:
     r"""The Leibniz symbol, e.g. ``\frac{\partial^{2} \operatorname{BCE}}{\partial p^{2}}``."""
-    op = rf"\operatorname{{{operator}}}"
+    op = operator_latex(operator)
     if order == 1:
         return rf"\frac{{\partial {op}}}{{\partial {wrt}}}"
     return rf"\frac{{\partial^{{{order}}} {op}}}{{\partial {wrt}^{{{order}}}}}"
+
+
+def derivative_operator_latex(var: str, order: int, partial: bool) -> str:
+    r"""The operator of a derivative as a mathematician writes it: ``d/dp``, ``d^2/dp^2``, or
+    with ``\partial`` when the function has several variables.
+
+    >>> derivative_operator_latex("p", 1, partial=False)
+    '\\frac{d}{dp}'
+    >>> derivative_operator_latex("z", 2, partial=True)
+    '\\frac{\\partial^{2}}{\\partial z^{2}}'
+    """
+    d = r"\partial " if partial else "d"
+    if order == 1:
+        return rf"\frac{{{d.rstrip()}}}{{{d}{var}}}"
+    return rf"\frac{{{d.rstrip()}^{{{order}}}}}{{{d}{var}^{{{order}}}}}"
 
 
 def derivative_text(operator: str, wrt: str, order: int, unicode: bool = True) -> str:

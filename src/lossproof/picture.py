@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from .errors import LossproofError
@@ -28,8 +29,9 @@ def tools_missing() -> list[str]:
     return [t for t in TOOLS if shutil.which(t) is None]
 
 
-def first_page_png(tex: str) -> bytes:
-    """Compile ``tex`` and return its first page as PNG bytes.
+def first_page_png(tex: str, files: Mapping[str, bytes] | None = None) -> bytes:
+    """Compile ``tex`` and return its first page as PNG bytes; ``files`` (name -> content)
+    are written beside it first, such as a figure it includes.
 
     Raises:
         LossproofError: a tool is missing, or the document does not compile.
@@ -41,6 +43,8 @@ def first_page_png(tex: str) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "doc.tex").write_text(tex, encoding="utf-8")
+        for name, data in (files or {}).items():
+            (folder / name).write_bytes(data)
         for _ in range(2):  # twice, so that references settle
             proc = subprocess.run(
                 ["pdflatex", "-halt-on-error", "-interaction=nonstopmode", "doc.tex"],

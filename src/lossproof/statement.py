@@ -61,6 +61,9 @@ class _Printer:
     def deriv(self, name: str, var: Symbol) -> str:
         return f"d{name}/d{var}"
 
+    def kl(self, a: object, b: object) -> str:
+        return f"KL(Bern({a}) || Bern({b}))"
+
 
 class _Latex(_Printer):
     def m(self, e: sympy.Expr) -> str:
@@ -91,6 +94,9 @@ class _Latex(_Printer):
     def deriv(self, name: str, var: Symbol) -> str:
         shown = name if len(name) == 1 else rf"\operatorname{{{name}}}"
         return rf"\partial {shown}/\partial {var}"
+
+    def kl(self, a: object, b: object) -> str:
+        return rf"$\mathrm{{KL}}(\mathrm{{Bern}}({a}) \,\|\, \mathrm{{Bern}}({b}))$"
 
 
 _PRINTERS: dict[str, _Printer] = {"text": _Printer(), "latex": _Latex(), "markdown": _Latex()}
@@ -242,7 +248,7 @@ def _claim_kl(claim: Claim, pr: _Printer) -> str:
     y, v = s.vars[0], s.var
     kl = pr.math(pr.m(s.function))
     return (
-        f"KL(Bern({y}) || Bern({v})) = {kl} is {pr.math(pr.rel('>=') + ' 0')} for {domain_words(claim.domain, _fmt(pr))}, "
+        f"{pr.kl(y, v)} = {kl} is {pr.math(pr.rel('>=') + ' 0')} for {domain_words(claim.domain, _fmt(pr))}, "
         f"and 0 exactly where {pr.math(f'{v} = {y}')} (Gibbs' inequality)."
     )
 
@@ -250,7 +256,7 @@ def _claim_kl(claim: Claim, pr: _Printer) -> str:
 def _claim_sub_entropy(claim: Claim, pr: _Printer) -> str:
     s = claim.subject
     y, v = s.vars[0], s.var
-    return f"{pr.math(_name(claim, pr))}, and {pr.op(claim.operator, str(y), str(v))} - H({y}) = KL(Bern({y}) || Bern({v})) for {domain_words(claim.domain, _fmt(pr))}."
+    return f"{pr.math(_name(claim, pr))}, and {pr.math(pr.op(claim.operator, str(y), str(v)) + f' - H({y})')} = {pr.kl(y, v)} for {domain_words(claim.domain, _fmt(pr))}."
 
 
 def _claim_gradient(claim: Claim, pr: _Printer) -> str:

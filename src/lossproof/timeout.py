@@ -1,13 +1,19 @@
 """Time and memory limits for symbolic work on expressions a user typed.
 
-SymPy is pure Python, so a ``SIGALRM`` timer can interrupt any of its loops;
-the limit raises :class:`TimeLimitExceeded` in the process that set it. Limits
-nest: the inner one never cancels the outer one, and a deadline for the whole
-command (:func:`command_deadline`) caps every limit inside it, including those
-of forked workers, which inherit it (``time.monotonic`` is one clock for every
-process of the machine). Timers only work in a process's main thread on POSIX;
-elsewhere the limit is not enforced and the work runs to its end (Z3 queries
-carry their own timeout).
+SymPy is pure Python, so a timer signal can interrupt any of its loops; the limit
+raises :class:`TimeLimitExceeded` in the process that set it. Two clocks:
+
+- a block's own limit counts the CPU time of its process (``ITIMER_PROF``, the
+  clock of ``time.process_time``; Z3's threads count too), so whether a claim ends
+  ``unknown (time limit)`` depends on the work, not on how busy the machine is;
+- the whole command's deadline (:func:`command_deadline`) is by the clock
+  (``ITIMER_REAL``), since that is what a user waits for. It caps every limit
+  inside it, including those of forked workers, which inherit it
+  (``time.monotonic`` is one clock for every process of the machine).
+
+Limits nest: the inner one never cancels the outer one. Timers only work in a
+process's main thread on POSIX; elsewhere the limit is not enforced and the work
+runs to its end (Z3 queries carry their own timeout).
 
 A limited block with a time limit (typed-in work) also gets a memory cap: its
 data may grow by :data:`USER_MEMORY_BYTES` at most (``resource.setrlimit(RLIMIT_DATA)``,
@@ -23,7 +29,6 @@ that cannot grow is a segmentation fault, not an exception.
 
 from __future__ import annotations
 
-import math
 import os
 import signal
 import threading
@@ -45,7 +50,7 @@ __all__ = [
     "COMMAND_LIMIT_SECONDS",
 ]
 
-#: Seconds allowed for one derivation or one claim about a user's loss.
+#: CPU seconds allowed for one derivation or one claim about a user's loss.
 USER_LIMIT_SECONDS = 20.0
 #: Seconds allowed for a whole command by default (``--time-limit``): 82 to 89 s were
 #: seen on hostile typed-in losses with only the per-claim limit.
@@ -78,9 +83,13 @@ class MemoryLimitExceeded(ResourceLimitExceeded):
     reason = "memory limit"
 
 
-# Open limits, innermost last: (monotonic deadline, message). Inherited by forked workers,
-# whose timers are not (POSIX resets interval timers in a child), so every entry re-arms.
-_DEADLINES: list[tuple[float, str]] = []
+# Open limits, innermost last: (clock, deadline on that clock, message). Inherited by forked
+# workers, whose timers are not (POSIX resets interval timers in a child), so every entry
+# re-arms; a child's CPU clock starts again from zero, so it drops the CPU entries.
+_WALL, _CPU = "wall", "cpu"
+_CLOCKS = {_WALL: (time.monotonic, signal.ITIMER_REAL), _CPU: (time.process_time, signal.ITIMER_PROF)}
+_SIGNALS = (signal.SIGALRM, signal.SIGPROF)
+_DEADLINES: list[tuple[str, float, str]] = []
 _COMMAND: list[float] = []  # the whole command's deadline, if any
 _CAPPED = [False]  # a memory cap is in force (set by the outermost capped block)
 
@@ -99,20 +108,29 @@ def _usable() -> bool:
 
 
 def _expire(signum: int, frame: object) -> None:
-    now = time.monotonic()
-    due = [message for deadline, message in _DEADLINES if deadline <= now + 1e-3]
+    now = {clock: read() for clock, (read, _) in _CLOCKS.items()}
+    due = [message for clock, deadline, message in _DEADLINES if deadline <= now[clock] + 1e-3]
     if due:
         raise TimeLimitExceeded(due[0])
     _arm()  # woken early (timer granularity): wait for the rest
 
 
 def _arm() -> None:
-    if not _DEADLINES:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        return
-    wait = min(deadline for deadline, _ in _DEADLINES) - time.monotonic()
-    # A deadline already past fires at once (setitimer(0) would cancel instead).
-    signal.setitimer(signal.ITIMER_REAL, max(wait, 1e-4))
+    for clock, (read, timer) in _CLOCKS.items():
+        deadlines = [deadline for c, deadline, _ in _DEADLINES if c == clock]
+        if not deadlines:
+            signal.setitimer(timer, 0)
+            continue
+        # A deadline already past fires at once (setitimer(0) would cancel instead).
+        signal.setitimer(timer, max(min(deadlines) - read(), 1e-4))
+
+
+def _forked() -> None:
+    _DEADLINES[:] = [entry for entry in _DEADLINES if entry[0] != _CPU]
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forked)
 
 
 def _data_size() -> int | None:
@@ -187,7 +205,8 @@ def time_limit(seconds: float | None, memory: int | None = None) -> Iterator[Non
     """Raise :class:`TimeLimitExceeded` if the block runs past ``seconds`` or the command's deadline.
 
     Args:
-        seconds: the block's own limit; None: only the command's deadline, if any.
+        seconds: the block's own limit, in CPU seconds of this process; None: only the
+            command's deadline, if any.
         memory: bytes the block's address space may grow by; by default
             :data:`USER_MEMORY_BYTES` when ``seconds`` is given (typed-in work), else none.
 
@@ -201,22 +220,23 @@ def time_limit(seconds: float | None, memory: int | None = None) -> Iterator[Non
         if not _usable() or (seconds is None and not _COMMAND):
             yield
             return
-        deadline, message = math.inf, ""
+        entries = []
         if seconds is not None:
-            deadline, message = time.monotonic() + seconds, f"time limit of {seconds:g} s exceeded"
-        if _COMMAND and _COMMAND[-1] < deadline:
-            deadline, message = _COMMAND[-1], "the command's time limit was reached"
-        entry = (deadline, message)
-        previous = signal.signal(signal.SIGALRM, _expire)
-        _DEADLINES.append(entry)
+            entries.append((_CPU, time.process_time() + seconds, f"time limit of {seconds:g} s exceeded"))
+        if _COMMAND:
+            entries.append((_WALL, _COMMAND[-1], "the command's time limit was reached"))
+        previous = [signal.signal(signum, _expire) for signum in _SIGNALS]
+        _DEADLINES.extend(entries)
         try:
             _arm()
             yield
         finally:
-            _DEADLINES.remove(entry)
+            for entry in entries:
+                _DEADLINES.remove(entry)
             _arm()
             if not _DEADLINES:
-                signal.signal(signal.SIGALRM, previous)
+                for signum, handler in zip(_SIGNALS, previous):
+                    signal.signal(signum, handler)
 
 
 @contextmanager

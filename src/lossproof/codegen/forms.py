@@ -1,0 +1,257 @@
+r"""Numerically stable forms of a loss and its gradients, each rewrite checked equal to the derivation.
+
+The derived expression (the truth the audit uses) is rewritten for floating point in a
+few moves, and every move is checked by :func:`lossproof.identity.check_identity` before
+any code is emitted:
+
+1. ``log(sigmoid(z)) = -softplus(-z)`` and ``log(1 - sigmoid(z)) = -softplus(z)``, where
+   ``softplus(u) = max(u, 0) + log1p(exp(-|u|))`` (exp of a non-positive argument only);
+2. a branch on the sign of ``z`` (and, where it helps, a third for ``|z| <= 1``, written in
+   ``d = sigmoid(z) - 1/2 = tanh(z/2)/2``: see :func:`_linear_sums`): with ``e = exp(-|z|)`` both ``s = sigmoid(z)`` and
+   ``c = 1 - sigmoid(z)`` are computed without cancellation (``1/(1 + e)`` and
+   ``e/(1 + e)``, one for each); every sum ``a + b s`` in the expression is then written
+   ``-b c`` when ``a + b = 0``, ``b s`` when ``a = 0``, and otherwise, for ``z >= 0``,
+   ``(a + b) - b c`` (the constant part first, so that ``sigmoid(z) - 1`` at ``y = 1``
+   is ``-c``, exact) or, for ``z < 0``, ``a + b s`` (where ``s <= 1/2``);
+3. ``log(cosh(u)) = log1p(2 sinh(u/2)^2)`` (no ``1 + tiny`` rounded to 1);
+4. in ``p``: ``log(1 - p) = log1p(-p)``.
+
+>>> from lossproof.losses import get_loss
+>>> form = stable_form(get_loss("bce"), "grad_z")
+>>> form.branches
+((Abs(z) <= 1, d - (2*y - 1)/2), (z >= 0, -c + (1 - y)), (z < 0, s - y))
+>>> all(r.holds for r in form.rewrites)
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import sympy
+from sympy import Add, Function, Interval, Symbol, exp, log
+from sympy.codegen.cfunctions import log1p
+
+from ..errors import IdentityError
+from ..identity import check_identity
+from ..losses import Loss, p, y, z
+from ..sigmoid import sigmoid
+from ..audit.truth import quantity_expr
+
+__all__ = ["softplus", "S", "C", "D", "Rewrite", "StableForm", "stable_form", "PRIMITIVES"]
+
+#: Placeholders of the emitted code: s = sigmoid(z), c = 1 - sigmoid(z) = sigmoid(-z),
+#: d = sigmoid(z) - 1/2 = tanh(z/2)/2.
+S = Symbol("s")
+C = Symbol("c")
+D = Symbol("d")
+#: In the center polynomial: L = (softplus(z) + softplus(-z))/2 = log(2 cosh(z/2)), and the
+#: logit as it enters through softplus(z) - softplus(-z) = z (printed as z).
+L = Symbol("L")
+Z = Symbol("z_")
+_CENTER = Interval.open(-1, 1)
+#: Domains of the checks: y in [0, 1], the logit on each side of 0 (a window, as the
+#: identity check samples unbounded intervals on one), p in (0, 1).
+_Y = Interval(0, 1)
+_POS = Interval(0, 20)
+_NEG = Interval.open(-20, 0)
+
+
+class softplus(Function):  # noqa: N801 - lower case, like SymPy's functions
+    r""":math:`\log(1 + e^u)`, computed as ``max(u, 0) + log1p(exp(-|u|))``."""
+
+    nargs = 1
+
+    def _eval_rewrite_as_exp(self, arg: sympy.Expr, **kwargs: object) -> sympy.Expr:
+        return log(1 + exp(arg))
+
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:
+        return sigmoid(self.args[0])
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """One checked rewrite: what it is, the two sides, where, and whether it holds."""
+
+    name: str
+    before: sympy.Expr
+    after: sympy.Expr
+    holds: bool
+
+
+def _check(name: str, before: sympy.Expr, after: sympy.Expr, domain: dict, via_exp: bool = False) -> Rewrite:
+    b = before.rewrite(exp).rewrite(log)
+    a = after.rewrite(exp).rewrite(log)
+    if via_exp:
+        # exp is injective on the reals: equal exponentials are equal logarithms, and
+        # SymPy decides e^(z + log(1 + e^-z)) = 1 + e^z where it cannot the logs.
+        b, a = exp(b), exp(a)
+    ok = check_identity(b, a, domain).holds
+    return Rewrite(name, before, after, ok)
+
+
+@lru_cache(maxsize=1)
+def _primitives() -> tuple[Rewrite, ...]:
+    u = Symbol("u")
+    return (
+        _check("sigmoid, z >= 0", sigmoid(z), 1 / (1 + exp(-z)), {z: _POS}),
+        _check("sigmoid, z < 0", sigmoid(z), exp(z) / (1 + exp(z)), {z: _NEG}),
+        _check("1 - sigmoid, z >= 0", 1 - sigmoid(z), exp(-z) / (1 + exp(-z)), {z: _POS}),
+        _check("1 - sigmoid, z < 0", 1 - sigmoid(z), 1 / (1 + exp(z)), {z: _NEG}),
+        _check("softplus, u >= 0", softplus(u), u + log1p(exp(-u)), {u: _POS}, via_exp=True),
+        _check("softplus, u < 0", softplus(u), log1p(exp(u)), {u: _NEG}),
+        _check("sigmoid - 1/2", sigmoid(z) - sympy.Rational(1, 2), sympy.tanh(z / 2) / 2, {z: _CENTER}),
+        _check("log sigmoid", log(sigmoid(z)), -softplus(-z), {z: Interval(-20, 20)}),
+        _check("log(1 - sigmoid)", log(1 - sigmoid(z)), -softplus(z), {z: Interval(-20, 20)}, via_exp=True),
+        _check("log cosh", log(sympy.cosh(u)), log1p(2 * sympy.sinh(u / 2) ** 2), {u: Interval(-1, 1)}),
+        _check("log(1 - p)", log(1 - p), log1p(-p), {p: Interval.open(0, 1)}),
+    )
+
+
+#: The primitive identities the emitted code relies on, each checked (``.holds``).
+PRIMITIVES = property(lambda self: _primitives())
+
+
+@dataclass(frozen=True)
+class StableForm:
+    """A quantity's stable form.
+
+    Attributes:
+        loss, quantity: what it computes.
+        var: its input besides ``y`` (``z`` or ``p``).
+        truth: the derived expression.
+        branches: ``(condition, expression)`` pairs in ``y``, ``s``, ``c``,
+            ``softplus(z)``, ``softplus(-z)`` (z quantities) or ``y``, ``p`` (grad_p).
+        rewrites: every rewrite, checked; ``holds`` of each is true or the form is not built.
+    """
+
+    loss: str
+    quantity: str
+    var: Symbol
+    truth: sympy.Expr
+    branches: tuple[tuple[sympy.Expr, sympy.Expr], ...]
+    rewrites: tuple[Rewrite, ...]
+
+
+def _softplus_logs(expr: sympy.Expr) -> sympy.Expr:
+    expr = expr.replace(lambda a: a == log(1 - sigmoid(z)), lambda a: -softplus(z))
+    expr = expr.replace(lambda a: isinstance(a, log) and a.args[0] == sigmoid(z), lambda a: -softplus(-z))
+    return expr
+
+
+def _log_cosh(expr: sympy.Expr) -> sympy.Expr:
+    return expr.replace(
+        lambda a: isinstance(a, log) and isinstance(a.args[0], sympy.cosh),
+        # u/2 kept as one product: SymPy would distribute it over u's terms, and (c + (y - 1))/2
+        # must not become c/2 + y/2 - 1/2, which cancels at y = 1.
+        lambda a: log1p(2 * sympy.sinh(sympy.Mul(sympy.Rational(1, 2), a.args[0].args[0], evaluate=False)) ** 2),
+    )
+
+
+def _linear_sums(expr: sympy.Expr, mode: str) -> sympy.Expr:
+    """Rewrite every sum a + b s (a, b free of s and c) as step 2 of the module says.
+
+    ``mode`` is the branch: "pos" (z >= 0), "neg" (z < 0) or "center" (|z| <= 1, where
+    s = 1/2 + d with d = tanh(z/2)/2 exact, and a + b s is (a + b/2) + b d: at a label that
+    puts the zero at z = 0, such as y = 1/2 for sigma(z) - y, a + b/2 is exactly 0).
+    """
+    if expr.is_Atom:
+        return expr
+    args = [_linear_sums(a, mode) for a in expr.args]
+    node = expr.func(*args)
+    if not isinstance(node, Add) or not node.has(S):
+        return node
+    poly = sympy.Poly(node, S) if node.is_polynomial(S) else None
+    if poly is None or poly.degree() != 1 or any(c.has(C) for c in poly.all_coeffs()):
+        return node
+    b, a = poly.all_coeffs()
+    total = sympy.factor(a + b)
+    if total == 0:
+        return -b * C
+    if mode == "center":
+        half = sympy.factor(a + b / 2)
+        return b * D if half == 0 else Add(half, b * D, evaluate=False)
+    if mode == "pos" and a != 0:
+        return Add(total, -b * C, evaluate=False)
+    return Add(a, b * S, evaluate=False) if a != 0 else b * S
+
+
+def _branch(expr: sympy.Expr, mode: str, crosses_zero: bool = False) -> sympy.Expr:
+    named = expr.xreplace({sigmoid(z): S})
+    out = _log_cosh(_linear_sums(named, mode))
+    if crosses_zero and mode == "center" and out.is_Add and out.has(S, C) and expr.is_polynomial(sigmoid(z), softplus(z), softplus(-z)):
+        return _center_polynomial(expr)
+    return out
+
+
+def _center_polynomial(expr: sympy.Expr) -> sympy.Expr:
+    """A sum of terms in s, c and softplus (focal's gradient) around z = 0, as a polynomial.
+
+    With s = 1/2 + d, c = 1/2 - d, softplus(z) = L + z/2 and softplus(-z) = L - z/2 (L the
+    mean of the two), the sum is expanded in d and z with each coefficient factored: the
+    constant term carries the factor that vanishes at the label whose zero is z = 0
+    (2y - 1 for focal), and every other term is small with d and z, so nothing cancels there.
+    """
+    e = expr.xreplace({sigmoid(z): sympy.Rational(1, 2) + D})
+    e = e.xreplace({softplus(z): L + Z / 2, softplus(-z): L - Z / 2})
+    poly = sympy.Poly(sympy.expand(e), D, Z)
+    terms = [sympy.factor(coeff) * D**i * Z**j for (i, j), coeff in sorted(poly.terms())]
+    return Add(*terms, evaluate=False)
+
+
+def _back(expr: sympy.Expr) -> sympy.Expr:
+    """The branch form read back through the primitive identities (each checked on its
+    own), so that what is left to check against the truth is the algebra of the branch."""
+    # z_ and L of the center polynomial stand for softplus(z) -/+ softplus(-z) (a difference
+    # and a mean): read back so, the check sees one function of sigmoid(z), not two variables.
+    back = expr.xreplace({Z: softplus(z) - softplus(-z), L: (softplus(z) + softplus(-z)) / 2})
+    back = back.xreplace({softplus(-z): -log(sigmoid(z)), softplus(z): -log(1 - sigmoid(z))})
+    back = back.replace(
+        lambda a: isinstance(a, log1p) and isinstance(a.args[0], Add),
+        lambda a: log(1 + a.args[0]) if not _is_cosh_form(a.args[0]) else log(sympy.cosh(_cosh_arg(a.args[0]))),
+    )
+    return back.xreplace({S: sigmoid(z), C: 1 - sigmoid(z), D: sigmoid(z) - sympy.Rational(1, 2)})
+
+
+def _is_cosh_form(arg: sympy.Expr) -> bool:
+    return _cosh_arg(arg) is not None
+
+
+def _cosh_arg(arg: sympy.Expr) -> sympy.Expr | None:
+    # 2 sinh(u/2)**2, as _log_cosh writes it
+    sinhs = [a for a in arg.atoms(sympy.sinh)]
+    if len(sinhs) == 1 and sympy.simplify(arg - 2 * sinhs[0] ** 2) == 0:
+        return 2 * sinhs[0].args[0]
+    return None
+
+
+@lru_cache(maxsize=64)
+def stable_form(loss: Loss, quantity: str) -> StableForm:
+    """The stable form of ``quantity`` ("loss", "grad_p", "grad_z") of ``loss``.
+
+    Raises:
+        InputError: as :func:`lossproof.audit.truth.quantity_expr`.
+        IdentityError: a rewrite did not check (a bug: nothing is emitted).
+    """
+    truth, var = quantity_expr(loss, quantity)
+    rewrites = list(_primitives())
+    if var == p:
+        form = _log_cosh(truth.replace(lambda a: a == log(1 - p), lambda a: log1p(-p)))
+        rewrites.append(_check(f"{quantity}: log1p form", truth, form, {y: _Y, p: Interval.open(0, 1)}))
+        branches = ((sympy.true, form),)
+    else:
+        soft = _softplus_logs(truth)
+        branches = []
+        for cond, mode, dom in ((sympy.Abs(z) <= 1, "center", _CENTER), (z >= 0, "pos", _POS), (z < 0, "neg", _NEG)):
+            # a gradient in z crosses 0 where the loss has its minimum; the loss does not
+            br = _branch(soft, mode, crosses_zero=quantity == "grad_z")
+            if mode == "center" and not br.has(D):
+                continue  # nothing to gain at the center: the sign branches cover it
+            rewrites.append(_check(f"{quantity}: branch {cond}", truth, _back(br), {y: _Y, z: dom}))
+            branches.append((cond, br))
+        branches = tuple(branches)
+    bad = [r for r in rewrites if not r.holds]
+    if bad:
+        raise IdentityError(f"rewrite {bad[0].name!r} of {loss.name} {quantity} does not check: {bad[0].after}")
+    return StableForm(loss.name, quantity, var, truth, branches, tuple(rewrites))

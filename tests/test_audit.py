@@ -1,0 +1,246 @@
+"""The audit: its truth is exact, its sweep deterministic and complete, and it can fail."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lossproof.audit import DTYPES, TORCH_INSTALL, Truth, audit, get_target, render_report
+from lossproof.audit.run import truths
+from lossproof.audit.sweep import Region, logits, probabilities, sweep
+from lossproof.audit.truth import ulps
+from lossproof.cli import main
+from lossproof.errors import InputError
+from lossproof.losses import get_loss
+
+BCE = get_loss("bce")
+F64, F32 = DTYPES["float64"], DTYPES["float32"]
+
+
+def _torch_or_skip() -> object:
+    return pytest.importorskip("torch", reason=f"PyTorch is not installed: {TORCH_INSTALL}")
+
+
+def _region(y: float, xs: list[float], dtype: str = "float64") -> list[Region]:
+    dt = DTYPES[dtype].np
+    return [Region("probe", np.full(len(xs), y, dtype=dt), np.array(xs, dtype=dt))]
+
+
+# --- the truth, against formulas written independently with mpmath --------------------
+
+def test_truth_of_bce_loss_in_both_tails_matches_softplus() -> None:
+    t = Truth.of(BCE, "loss")
+    with mpmath.workdps(80):
+        for y_float, zv in [(0.0, -50.0), (0.0, -700.0), (1.0, 50.0), (1.0, 700.0), (0.3, 40.0)]:
+            yv = mpmath.mpf(y_float)  # the exact binary value, as the truth takes it
+            want = yv * mpmath.log1p(mpmath.exp(-zv)) + (1 - yv) * mpmath.log1p(mpmath.exp(zv))
+            assert abs(t(y_float, zv) - want) <= abs(want) * mpmath.mpf(10) ** -60
+
+
+def test_truth_at_huge_logits_uses_the_complement_form() -> None:
+    # 1 - sigmoid(1e300) is e^-1e300, far below any working precision: only the complement
+    # form log(sigmoid(-z)) = -z - log1p(e^-z) gives the soft-label loss 0.7 z there.
+    t = Truth.of(BCE, "loss")
+    assert t(0.3, 1e300) == pytest.approx(0.7e300, rel=1e-15)
+    assert t(0.3, -1e300) == pytest.approx(0.3e300, rel=1e-15)
+
+
+def test_truth_of_grad_p_near_zero_has_the_bits_log1p_needs() -> None:
+    # focal, y = 0: dL/dp = -2p log(1 - p) + p^2/(1 - p) = 3 p^2 (1 + O(p)) at p = 2^-511;
+    # a fixed 60 digits rounds 1 - p to 1 and finds p^2.
+    p = 2.0**-511
+    got = Truth.of(get_loss("focal"), "grad_p")(0.0, p)
+    assert got == pytest.approx(3 * p * p, rel=1e-12)
+
+
+def test_truth_is_none_exactly_at_a_kink() -> None:
+    assert Truth.of(get_loss("mae"), "grad_p")(0.5, 0.5) is None
+    assert Truth.of(get_loss("mae"), "grad_p")(0.5, 0.25) == -1
+
+
+def test_ulps_counts_units_in_the_last_place_of_the_truth() -> None:
+    one = mpmath.mpf(1)
+    assert ulps(1.0, one, 53, -1022) == 0
+    assert ulps(float(np.nextafter(1.0, 2.0)), one, 53, -1022) == 1
+    assert ulps(1.0 - 2.0**-53, one, 53, -1022) == 0.5
+    assert ulps(float("nan"), one, 53, -1022) == math.inf
+    assert ulps(0.0, mpmath.mpf(2.0**-1074), 53, -1022) == 1  # subnormal spacing below the normals
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(-40, 40), st.sampled_from([0.0, 1.0, 0.25]))
+def test_truth_agrees_with_plain_mpmath_where_nothing_cancels(zv: float, yv: float) -> None:
+    with mpmath.workdps(100):
+        s = 1 / (1 + mpmath.exp(-mpmath.mpf(zv)))
+        want = s - yv
+    got = Truth.of(BCE, "grad_z")(yv, zv)
+    if want != 0:
+        assert abs(got - want) <= abs(want) * mpmath.mpf(2) ** -69
+
+
+# --- the sweep -----------------------------------------------------------------------
+
+def test_sweep_is_deterministic_and_covers_the_dtype() -> None:
+    a, b = sweep("grad_z", F32), sweep("grad_z", F32)
+    assert [r.name for r in a] == [r.name for r in b]
+    assert all(np.array_equal(r.x, s.x) and np.array_equal(r.y, s.y) for r, s in zip(a, b))
+    z = logits(F64)
+    assert z.min() < -1e308 and z.max() > 1e308
+    assert np.min(np.abs(z[z != 0])) == 2.0**-1074
+    p = probabilities(F64)
+    assert p.min() == 2.0**-1074 and p.max() == 1 - 2.0**-53 and np.all((p > 0) & (p < 1))
+    assert p.dtype == np.float64 and probabilities(F32).dtype == np.float32
+
+
+# --- the audit fails what is wrong and passes what is right --------------------------
+
+def test_naive_numpy_fails_in_the_tails_and_the_report_names_the_input() -> None:
+    r = audit(get_target("numpy.naive", BCE), BCE, "loss", "float64", regions=_region(0.0, [-50.0, 0.5]), search_examples=0)
+    assert not r.passed
+    w = r.worst
+    assert (w.y, w.x, w.got) == (0.0, -50.0, 0.0) and w.rel == 1.0
+    text = render_report(r)
+    assert "FAIL" in text and "z = -50.0" in text and "1.9287498479639178e-22" in text
+
+
+def test_naive_fails_and_generated_passes_the_same_sweep() -> None:
+    target = get_target("numpy.naive", BCE)
+    assert not audit(target, BCE, "grad_z", "float32", labels="hard", stride=4, search_examples=0).passed
+    good = get_target("lossproof.generated", BCE)
+    assert audit(good, BCE, "grad_z", "float32", labels="hard", stride=4, search_examples=0, max_ulp=2).passed
+
+
+def test_nan_where_the_truth_is_finite_is_counted_and_fails() -> None:
+    target = get_target("numpy.naive", BCE)
+    r = audit(target, BCE, "loss", "float64", regions=_region(1.0, [800.0, 1.0]), search_examples=0, max_ulp=1e30)
+    assert r.regions[0].nan == 1 and not r.passed
+
+
+def test_search_climbs_and_is_reproducible() -> None:
+    target = get_target("numpy.naive", BCE)
+    # 40 examples found the naive error only by luck of the seed; 300 climb to it.
+    one = audit(target, BCE, "grad_z", "float32", regions=_region(0.0, [0.0]), search_examples=300)
+    two = audit(target, BCE, "grad_z", "float32", regions=_region(0.0, [0.0]), search_examples=300)
+    assert one.search is not None and one.search == two.search
+    assert one.search.ulps > 4  # the naive sigmoid's 1 - sigmoid(z) is found
+
+
+def test_parallel_truths_equal_serial_ones() -> None:
+    t = Truth.of(BCE, "loss")
+    pairs = [(float(y), float(z)) for y in (0.0, 0.5, 1.0) for z in np.linspace(-60, 60, 700)]
+    assert truths(t, pairs) == [t(y, z) for y, z in pairs]
+
+
+def test_bad_arguments_are_input_errors() -> None:
+    target = get_target("numpy.naive", BCE)
+    with pytest.raises(InputError, match="float16"):
+        audit(target, BCE, "loss", "float16")
+    with pytest.raises(InputError, match="max-ulp"):
+        audit(target, BCE, "loss", max_ulp=float("nan"))
+    with pytest.raises(InputError, match="no link"):
+        audit(get_target("numpy.naive", get_loss("poisson")), get_loss("poisson"), "grad_z")
+
+
+# --- PyTorch (optional) ---------------------------------------------------------------
+
+def test_torch_bce_with_logits_loses_the_left_tail_at_y0() -> None:
+    _torch_or_skip()
+    target = get_target("torch.bce_with_logits", BCE)
+    r = audit(target, BCE, "loss", "float64", regions=_region(0.0, [-50.0, -36.0, -100.0]), search_examples=0)
+    assert r.regions[0].worst.got == 0.0 and r.regions[0].worst.rel == 1.0
+    mirror = audit(target, BCE, "loss", "float64", regions=_region(1.0, [50.0, 36.0, 100.0]), search_examples=0)
+    assert mirror.passed  # the implementation is asymmetric: y = 1, z > 0 is right
+
+
+def test_torch_gradients_come_from_autograd_and_are_checked() -> None:
+    _torch_or_skip()
+    r = audit(get_target("torch.bce_with_logits", BCE), BCE, "grad_z", "float64", regions=_region(1.0, [50.0, 36.0]), search_examples=0)
+    points = {round(r.regions[0].worst.x): r.regions[0].worst}
+    assert points[50].got == 0.0
+    sig = audit(get_target("torch.bce_sigmoid", BCE), BCE, "grad_z", "float64", regions=_region(1.0, [40.0]), search_examples=0)
+    assert sig.worst.rel >= 1.0
+
+
+def test_torch_targets_say_what_they_compute() -> None:
+    _torch_or_skip()
+    with pytest.raises(InputError, match="binary cross-entropy"):
+        get_target("torch.bce_with_logits", get_loss("focal"))
+    with pytest.raises(InputError, match="does not compute grad_p"):
+        audit(get_target("torch.bce_with_logits", BCE), BCE, "grad_p")
+
+
+def test_torch_missing_is_one_line_naming_the_install(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "torch", None)  # import torch now raises ImportError
+    assert main(["audit", "torch.bce_with_logits"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and TORCH_INSTALL in err
+
+
+# --- the command ----------------------------------------------------------------------
+
+def test_cli_audit_exit_status_and_formats(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["--quantity", "grad_z", "--dtype", "float32", "--labels", "hard", "--search", "0"]
+    assert main(["audit", "numpy.naive", *args]) == 1
+    assert "FAIL" in capsys.readouterr().out
+    assert main(["audit", "lossproof.generated", *args, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["audits"][0]["passed"] is True and data["audits"][0]["quantity"] == "grad_z"
+    assert main(["audit", "lossproof.generated", *args, "--format", "markdown"]) == 0
+    assert capsys.readouterr().out.startswith("### bce grad_z, float32: lossproof.generated")
+
+
+def test_cli_audits_a_users_function_and_a_typed_in_loss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "mylosses.py").write_text(
+        "import numpy as np\n"
+        "def grad(y, z):\n    return 1 / (1 + np.exp(-z)) - y\n"
+        "def scalar(y, z):\n    import math\n    return 1 / (1 + math.exp(-z)) - y if z > -700 else -y\n"
+        "NOT_A_FUNCTION = 3\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    base = ["--quantity", "grad_z", "--dtype", "float32", "--labels", "hard", "--search", "0"]
+    assert main(["audit", "mylosses:grad", *base]) == 1
+    assert main(["audit", "mylosses:scalar", *base]) == 1  # a scalar function is called a point at a time
+    assert main(["audit", "mylosses:grad", "--loss", "-(y*log(p) + (1-y)*log(1-p))", *base]) == 1
+    capsys.readouterr()
+    for bad, words in [
+        ("mylosses:NOT_A_FUNCTION", "not callable"),
+        ("no_such_module_xyz:f", "cannot import module"),
+        ("mylosses:missing", "no attribute"),
+        ("torch.nothing", "unknown target"),
+    ]:
+        assert main(["audit", bad, *base]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and words in err and "Traceback" not in err
+
+
+def test_cli_audit_plot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed: pip install -e '.[plots]'")
+    out = tmp_path / "err.png"
+    args = ["audit", "numpy.naive", "--quantity", "grad_z", "--dtype", "float32", "--labels", "hard", "--search", "0"]
+    assert main([*args, "--plot", str(out)]) == 1
+    assert out.read_bytes()[:4] == b"\x89PNG"
+    assert main([*args, "--plot", str(tmp_path / "no" / "such" / "dir.png")]) == 2
+
+
+def test_render_skips_and_names_the_audits_it_cannot_check_without_torch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lossproof.generated import audit_files, audits_note, stale_files
+
+    monkeypatch.setitem(sys.modules, "torch", None)
+    assert audit_files() == {}
+    (tmp_path / "docs" / "audits").mkdir(parents=True)
+    (tmp_path / "docs" / "audits" / "torch_bce_with_logits.md").write_text("# old\n", encoding="utf-8")
+    files = {"docs/compare.svg": "<svg/>"}
+    (tmp_path / "docs" / "compare.svg").write_text("<svg/>", encoding="utf-8")
+    assert stale_files(tmp_path, files) == []  # not stray: just not checkable here
+    note = audits_note(tmp_path, files)
+    assert "docs/audits/torch_bce_with_logits.md" in note and TORCH_INSTALL in note
+    assert audits_note(tmp_path, {"docs/audits/x.md": ""}) == ""
