@@ -75,7 +75,54 @@ def require(*tools: str) -> None:
         pytest.skip(f"{tool} not installed ({install})")
 
 
+#: Tests that run in CI's second pass (`python -m pytest -m slow`), not in the everyday
+#: suite, which stays under a minute on 2 cores: extended sweeps (the adversarial corpus's
+#: longer rows, every emitted-code audit), programs run to their limits (interrupts, full
+#: disks, time limits) and whole-document compiles. Each still runs in CI on every change.
+SLOW = (
+    "tests/test_adversarial.py::test_more_typed_claims",
+    "tests/test_adversarial.py::test_more_forgeries_are_refused",
+    "tests/test_coq.py::test_other_losses_are_exported_where_the_tactics_reach",
+    "tests/test_codegen.py::test_emitted_numpy_is_within_2_ulp_at_hard_labels",
+    "tests/test_codegen.py::test_emitted_c_is_within_2_ulp_at_hard_labels",
+    "tests/test_codegen.py::test_every_rewrite_is_checked_equal_to_the_derivation",
+    "tests/test_hostile.py::test_an_expensive_certificate_stops_at_the_time_limit",
+    "tests/test_hostile.py::test_ctrl_c_",
+    "tests/test_hostile.py::test_large_stdout_on_a_full_disk_is_one_line",
+    "tests/test_hostile.py::test_stdout_on_a_full_disk_is_one_line",
+    "tests/test_document.py::test_every_committed_article_compiles_and_prints_as_written",
+    "tests/test_document.py::test_standalone_compiles_with_pdflatex",
+    "tests/test_audit.py::test_cli_",
+    "tests/test_audit.py::test_parallel_truths_equal_serial_ones",
+    "tests/test_audit.py::test_search_climbs_and_is_reproducible",
+    "tests/test_codegen.py::test_naive_lambdify_of_the_same_expression_fails_the_same_audit",
+    # CI also re-checks every committed file with `render --check` and `check proofs/`.
+    "tests/test_certificate.py::test_committed_certificates_recheck",
+    "tests/test_certificate.py::test_committed_bce_files_are_what_the_code_generates",
+    "tests/test_certificate.py::test_a_hole_without_its_kink_part_and_a_doubled_kink_part_are_refused",
+    "tests/test_certificate.py::test_flipping_a_sign_inside_an_expression_fails",
+    "tests/test_branch_bound.py::test_polynomial_verdicts_agree_with_z3",
+    "tests/test_branch_bound.py::test_both_implementations_enclose_the_value_at_a_point_of_the_box",
+    "tests/test_coq.py::test_printed_term_has_sympy_s_value",
+    "tests/test_hostile.py::test_hostile_certificates_are_one_line",
+    "tests/test_testing.py::test_the_readme_pytest_file_fails_with_the_message_the_readme_shows",
+    "tests/test_paper.py::test_paper_command_writes_the_article_and_its_figure",
+    "tests/test_paper.py::test_the_committed_paper_compiles_with_its_figure_and_table",
+    "tests/test_codegen.py::test_emitted_code_at_soft_labels_where_nothing_crosses_zero",
+    "tests/test_plot.py::test_svg_is_deterministic",
+    "tests/test_limits.py::test_a_limit_counts_cpu_time_not_waiting",
+    "tests/test_branch_bound.py::test_an_end_decided_only_in_the_limit_is_left_unknown_with_its_region",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid.startswith(SLOW):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: runs in CI's second pass (python -m pytest -m slow), not in the everyday suite")
     config.addinivalue_line(
         "markers",
         "needs(*tools): the test needs these optional tools (skipped without them, "
