@@ -178,3 +178,16 @@ def test_z3_answers_unknown_rather_than_hang() -> None:
 
 def test_claims_for_builds_every_claim() -> None:
     assert [c.id for c in claims_for(BCE)] == CLAIM_IDS
+
+
+def test_a_constant_minimum_value_that_is_too_high_is_refuted() -> None:
+    # (p - y)**2 - 1 has minimum -1, not 0: a constant claimed value is screened too.
+    from sympy import Integer
+
+    from lossproof.kernel import Claim, Domain, Subject
+    from lossproof.kernel.refute import refute
+
+    claim = Claim("min_value", "custom", None, Subject((p - y) ** 2 - 1, p, point=y, value=Integer(0), vars=(y,)),
+                  Domain(((y, Interval.open(0, 1)), (p, Interval.open(0, 1)))), (), "L")
+    cx = refute(claim, (), True)
+    assert cx is not None and sympy.Rational(cx.point["p"]) != sympy.Rational(cx.point["y"])
