@@ -112,6 +112,13 @@ SLOW = (
     "tests/test_plot.py::test_svg_is_deterministic",
     "tests/test_limits.py::test_a_limit_counts_cpu_time_not_waiting",
     "tests/test_branch_bound.py::test_an_end_decided_only_in_the_limit_is_left_unknown_with_its_region",
+    # Programs with a long start: coqc building the Coq project, PyTorch's import.
+    "tests/test_coq.py::test_coq_checks_every_generated_theorem",
+    "tests/test_coq.py::test_print_assumptions_lists_only_the_standard_axioms_of_coq_reals",
+    "tests/test_coq.py::test_a_users_file_proves_the_issue_s_statements_by_exact",
+    "tests/test_coq.py::test_exact_fails_for_a_statement_lossproof_did_not_prove",
+    "tests/test_coq.py::test_an_admitted_proof_is_refused_before_coqc",
+    "tests/test_audit.py::test_torch_",
 )
 
 
