@@ -3,7 +3,7 @@ r"""The standard claims about a loss, built from its definition and derivatives.
 Nothing here knows which loss it is given: the minimiser is what SymPy solves
 the gradient's numerator for, the behaviour at the ends of the target range is
 read off the gradient's sign there, the minimum value is the loss at the
-minimiser. Whether each claim then holds is for :func:`lossproof.proof.check_claim`
+minimiser. Whether each claim then holds is for :func:`lossproof.kernel.check_claim`
 to find out. Claim ids follow Lean Mathlib: ``strictConvexOn_bce_p``,
 ``isMinOn_bce_p``, ``min_value_bce``.
 

@@ -12,7 +12,7 @@ evaluated), so the last step equals SymPy's ``diff`` of the loss.
 An equation chain (``dBCE/dp = 0 => ... => p = y``) is checked the same way,
 except that a step may multiply both sides by a factor, which must be proved
 nonzero on the domain by both engines, and the last step is a solved equation,
-checked as a :class:`~lossproof.proof.Roots` step.
+checked as a :class:`~lossproof.kernel.Roots` step.
 
 >>> from lossproof.losses import get_loss
 >>> chain = derivation(get_loss("bce"), "p", 1)

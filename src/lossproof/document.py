@@ -1,7 +1,7 @@
 r"""Documents: derivations and claims as LaTeX (snippets and a standalone article) and Markdown.
 
 Everything rendered here was computed and checked elsewhere: derivation chains by
-:mod:`lossproof.derivation`, claims by :mod:`lossproof.proof`. Notation is stated
+:mod:`lossproof.derivation`, claims by :mod:`lossproof.kernel`. Notation is stated
 once in each document: natural log, :math:`\sigma` for the sigmoid, fractions
 rather than negative powers, ``\left( \right)`` only around tall content.
 
@@ -237,7 +237,7 @@ def derivations_latex(loss: Loss) -> str:
 # through the four functions below, so that generating them from typed data changes only
 # these bodies.
 
-#: Each rule of :data:`lossproof.proof.RULES` in words, for the reader; the Mathlib-style name
+#: Each rule of :data:`lossproof.kernel.RULES` in words, for the reader; the Mathlib-style name
 #: is printed beside it as a reference.
 RULE_WORDS = {
     "strictConvexOn_of_deriv2_nonneg_of_pos_off_finite": "a second derivative that is nonnegative, and positive but at finitely many points, gives strict convexity",
