@@ -14,14 +14,12 @@ to find out. Claim ids follow Lean Mathlib: ``strictConvexOn_bce_p``,
 
 from __future__ import annotations
 
-import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 
-import mpmath
 import sympy
 from sympy import Interval, Symbol, log, oo
 

@@ -22,7 +22,7 @@ from .claims import prove
 from .derive import derive
 from .losses import Loss
 from .notation import latex_text, to_latex, to_text
-from .kernel import ClaimResult
+from .kernel import ClaimResult, binary_entropy
 
 __all__ = ["Cell", "Row", "Column", "COLUMNS", "DEFAULT", "compare", "table_text", "table_markdown", "table_latex", "table_json"]
 
@@ -98,8 +98,7 @@ def _min_value(loss: Loss, results: Sequence[ClaimResult]) -> Cell:
     if r is None or not r.claim.parts:
         return Cell("none found", r"\text{none found}", r.claim.id if r else None, r.status if r else "unknown")
     value = r.claim.subject.value
-    entropy = sympy.Symbol("y")
-    named = "H(y)" if value == -entropy * sympy.log(entropy) - (1 - entropy) * sympy.log(1 - entropy) else to_text(value)
+    named = "H(y)" if value == binary_entropy(sympy.Symbol("y")) else to_text(value)
     tex = "H(y)" if named == "H(y)" else to_latex(value)
     return Cell(named, tex, r.claim.id, r.status)
 

@@ -27,7 +27,6 @@ from .kernel import Derivative as DerivativeStep
 from .statement import claim_statement, part_statement
 from .notation import (
     equation_label_for,
-    latex_text,
     derivative_latex,
     derivative_text,
     pretty_baseline,

@@ -175,6 +175,10 @@ def _lower_value(claim: Claim, point_of: sympy.Expr, inner: bool, what: str, str
         domain[y] = interior(box[y])
     others = [s for s in domain if s != var]
     fn = _mp(f, [*others, var])
+    value_fn = _mp(point_of, others) if what != "minimiser" else None
+    # Where a point of the search must lie: the claim's domain (the target's interior, for a
+    # minimiser) and where the loss is defined.
+    around = Domain(tuple((s, i) for s, i in defined.intervals if s != y) + ((y, domain[y]),), defined.hypotheses)
     for fixed in itertools.islice(itertools.product(*(_values(domain[s]) for s in others)), _MAX_COMBOS):
         values = dict(zip(others, fixed))
         if not all(domain[s].contains(v) is sympy.true for s, v in values.items()):
@@ -182,24 +186,25 @@ def _lower_value(claim: Claim, point_of: sympy.Expr, inner: bool, what: str, str
         r0 = point_of.xreplace(values)
         if not r0.is_number:
             continue
-        if what == "minimiser" and iv.contains(r0) is sympy.false:
-            cx = {**{str(k): str(v) for k, v in values.items()}, str(var): str(r0)}
-            return Counterexample(cx, f"the named minimiser {var} = {r0} lies outside {iv}")
-        if iv.contains(r0) is not sympy.true and what == "minimiser":
+        target = None
+        if what == "minimiser":
+            placed = iv.contains(r0)
+            if placed is sympy.false:
+                cx = {**{str(k): str(v) for k, v in values.items()}, str(var): str(r0)}
+                return Counterexample(cx, f"the named minimiser {var} = {r0} lies outside {iv}")
+            if placed is not sympy.true or not inside({**values, var: r0}, Domain(((var, iv),), defined.hypotheses)):
+                continue
+            target = r0
+        base = _screen(fn, *fixed, target) if target is not None else _screen(value_fn, *fixed)
+        if base is None:
             continue
-        target = r0 if what == "minimiser" else None
+        reference = f.xreplace({**values, var: target}) if target is not None else r0
         for x in _grid(iv):
             if target is not None and x == target:
                 continue
             fx = _screen(fn, *fixed, x)
-            base = _screen(fn, *fixed, target) if target is not None else _screen(_mp(point_of, others), *fixed)
-            if fx is None or base is None or fx - base > _SCREEN:
+            if fx is None or fx - base > _SCREEN or not inside({**values, var: x}, around):
                 continue
-            if not inside({**values, var: x}, Domain(tuple((s, i) for s, i in defined.intervals if s != y) + ((y, domain[y]),), defined.hypotheses)):
-                continue
-            if target is not None and not inside({**values, var: target}, Domain(((var, iv),), defined.hypotheses)):
-                continue
-            reference = f.xreplace({**values, var: target}) if target is not None else point_of.xreplace(values)
             value = f.xreplace({**values, var: x}) - reference
             if confirm(value, ">" if strict else ">=", {}):
                 cx = {**{str(k): str(v) for k, v in values.items()}, str(var): str(x)}
