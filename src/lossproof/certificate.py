@@ -94,6 +94,8 @@ def _subject_dict(s: Subject) -> dict[str, Any]:
         out["vars"] = [str(v) for v in s.vars]
     if s.rel is not None:
         out["rel"] = s.rel
+    if s.bracket is not None:
+        out["bracket"] = [to_text(e) for e in s.bracket]
     return out
 
 
@@ -236,10 +238,16 @@ class _Reader:
         return Domain(intervals, hyps)
 
     def subject(self, data: Any, where: str) -> Subject:
-        data = _fields(data, where, ("function",), ("var", "point", "value", "direction", "vars", "rel"))
+        data = _fields(data, where, ("function",), ("var", "point", "value", "direction", "vars", "rel", "bracket"))
         direction = data.get("direction")
         if direction not in (None, "+", "-"):
             raise CertificateError(f"{where}: direction {direction!r} is not + or -")
+        bracket = None
+        if "bracket" in data:
+            ends = _list(data["bracket"], where)
+            if len(ends) != 2:
+                raise CertificateError(f"{where}: a bracket has two ends, not {len(ends)}")
+            bracket = (self.expr(ends[0], where), self.expr(ends[1], where))
         return Subject(
             self.expr(data["function"], where),
             self.var(data["var"], where) if "var" in data else None,
@@ -248,6 +256,7 @@ class _Reader:
             direction,
             tuple(self.var(v, where) for v in _list(data.get("vars", []), where)),
             self.rel(data["rel"], where) if "rel" in data else None,
+            bracket,
         )
 
     def step(self, data: Any, where: str) -> Step:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 
+import mpmath
 import sympy
 from sympy import Interval, Symbol, log, oo
 
@@ -224,6 +225,129 @@ def _minimiser_part(f: sympy.Expr, var: Symbol, d1: sympy.Expr, d2: sympy.Expr, 
     )
 
 
+#: Brackets tried for a minimiser without a closed form, in p: (t y, t y + 1 - t) for
+#: each t. Which one fits is read off sample targets here; the kernel proves it.
+BRACKET_WEIGHTS = (sympy.Rational(1, 2), sympy.Rational(1, 4), sympy.Rational(1, 8))
+#: Width of the bracket put around a root found numerically (one target value): short
+#: decimals, read at a glance.
+_BRACKET_WIDTH = sympy.Rational(1, 1000)
+
+
+def _family(gp: sympy.Expr) -> list[tuple[sympy.Expr, sympy.Expr]]:
+    return [(t * y, t * y + 1 - t) for t in BRACKET_WEIGHTS]
+
+
+def _around_root(gp: sympy.Expr) -> list[tuple[sympy.Expr, sympy.Expr]]:
+    """For a gradient in p alone: a rational bracket around its one sign change in (0, 1)."""
+    if gp.free_symbols != {p}:
+        return []
+    fn = sympy.lambdify(p, gp, "mpmath")
+    grid = [sympy.Rational(k, 64) for k in range(1, 64)]
+    try:
+        with mpmath.workdps(30):
+            values = [fn(mpmath.mpf(t.p) / t.q) for t in grid]
+            changes = [i for i in range(len(grid) - 1) if values[i] < 0 < values[i + 1]]
+            if len(changes) != 1:
+                return []
+            i = changes[0]
+            root = mpmath.findroot(fn, (mpmath.mpf(grid[i].p) / grid[i].q, mpmath.mpf(grid[i + 1].p) / grid[i + 1].q), solver="anderson")
+    except (ValueError, ZeroDivisionError, TypeError, ArithmeticError):
+        return []
+    low = sympy.Rational(int(mpmath.floor(root / _BRACKET_WIDTH)), 1) * _BRACKET_WIDTH
+    return [(low, low + _BRACKET_WIDTH)]
+
+
+def _bracket_part(
+    loss: Loss,
+    wrt: str,
+    f: sympy.Expr,
+    var: Symbol,
+    d1: sympy.Expr,
+    dom: Domain,
+    case: tuple = (),
+    candidates: Sequence[tuple[sympy.Expr, sympy.Expr]] | None = None,
+) -> Part | None:
+    """The unique minimiser lies in a bracket (a, b), when the gradient has no closed-form root.
+
+    In p the gradient is increasing (its derivative is the second derivative); in z it
+    is sigmoid'(z) > 0 times the p-gradient at sigmoid(z), which increases with z. The
+    gradient's sign at the bracket's ends is taken in its simplified form, linked to the
+    plain substitution by an identity step. For a fixed target (``case``) the bracket is
+    put around the root found numerically; the kernel proves it all the same.
+    """
+    box = dom.box()
+    if box.get(var) is None or loss.domain_map.get(p) != Interval.open(0, 1):
+        return None
+    gp = derive(loss, "p", 1).canonical.subs(case)
+    ydom = dom.without(var)
+    samples = sample_points(ydom.box(), 6, seed=13) if ydom.intervals else [{}]
+    if candidates is None:
+        candidates = _around_root(gp) if case else (_family(gp) if y in box else [])
+    fits = []
+    for a, b in candidates:
+        ga, gb = (_simplified(gp.subs(p, e)) for e in (a, b))
+        if all(sympy.N(ga.xreplace(pt), 30) < 0 < sympy.N(gb.xreplace(pt), 30) for pt in samples):
+            fits.append((_firm_at_ends(ga, gb, ydom), a, b, ga, gb))
+    # A bracket whose signs tend to 0 at an end of the target range leaves the interval
+    # engine a sign it can only approach: take one with firm signs there when there is one.
+    for _, a, b, ga, gb in sorted(fits, key=lambda fit: not fit[0]):
+        if wrt == "p":
+            g, head, ends = d1, (Derivative(f, var, 1, d1, dom),), (a, b)
+        else:
+            s = sigmoid(var)
+            g = gp.subs(p, s)
+            head = (
+                Derivative(f, var, 1, d1, dom),
+                Identity(d1, s * (1 - s) * g, dom, rule="the gradient is sigmoid'(z) times the gradient in p"),
+                Sign(s * (1 - s), ">", dom, rule="sigmoid'(z) > 0"),
+            )
+            ends = (_logit(a), _logit(b))
+        dg = canonical_form(sympy.diff(g, var), box, var)
+        steps = head + (
+            Derivative(g, var, 1, dg, dom),
+            Sign(dg, ">", dom, rule="the gradient's sign is that of an increasing function"),
+            Identity(g.subs(var, ends[0]), ga, ydom, rule="at the left end of the bracket"),
+            Sign(ga, "<", ydom, rule="negative at the left end"),
+            Identity(g.subs(var, ends[1]), gb, ydom, rule="at the right end of the bracket"),
+            Sign(gb, ">", ydom, rule="positive at the right end"),
+        )
+        return Part("isMinOn_of_deriv_sign_change_in_bracket", Subject(f, var, bracket=ends), dom, steps, case)
+    return None
+
+
+def _firm_at_ends(ga: sympy.Expr, gb: sympy.Expr, ydom: Domain) -> bool:
+    """The signs at the bracket's ends stay away from 0 at the target range's ends (limits)."""
+    iv = ydom.box().get(y)
+    if iv is None:
+        return True
+    for g in (ga, gb):
+        for end, side in ((iv.start, "+"), (iv.end, "-")):
+            try:
+                value = sympy_limit(g, y, end, side)
+            except Exception:  # noqa: BLE001 - a limit SymPy cannot take: not firm
+                return False
+            if not value.is_number or value == 0 or value.has(sympy.nan):
+                return False
+    return True
+
+
+def _simplified(e: sympy.Expr) -> sympy.Expr:
+    # SymPy's simplify joins the fractions that 0/0 at an end of the target range would
+    # otherwise leave to the interval engine; a number is left as it is (simplify on
+    # e**(999/1000) terms can take minutes and gains nothing).
+    return sympy.simplify(e) if e.free_symbols else e
+
+
+def _logit(a: sympy.Expr) -> sympy.Expr:
+    # logit(t y) = log(y/(1/t - y)) and logit(t y + 1 - t) = log((y + 1/t - 1)/(1 - y)),
+    # written so that SymPy prints them plainly; a number is its own logit.
+    num, den = sympy.fraction(sympy.cancel(a / (1 - a)))
+    if num.is_number and den.is_number:
+        return log(num / den)
+    sign = -1 if den.subs(y, 0).is_negative else 1  # 2 - y rather than -(y - 2)
+    return log(sympy.expand(sign * num) / sympy.expand(sign * den))
+
+
 def _ends(loss: Loss) -> list[sympy.Expr]:
     iv = loss.domain_map[y]
     return [e for e, is_open in ((iv.start, iv.left_open), (iv.end, iv.right_open)) if not is_open]
@@ -238,6 +362,8 @@ def _minimiser(loss: Loss, wrt: str) -> Claim:
     parts = []
     if len(roots) == 1:
         parts.append(_minimiser_part(f, var, d1, d2, roots[0], inner, wrt))
+    elif not roots and (bracketed := _bracket_part(loss, wrt, f, var, d1, inner)) is not None:
+        parts.append(bracketed)
     iv = loss.domain_map[p] if wrt == "p" else loss.linked_domain()[var]
     for end in _ends(loss):
         dom = claim_dom.without(y)
@@ -248,6 +374,9 @@ def _minimiser(loss: Loss, wrt: str) -> Claim:
             # The minimiser stays inside the domain at this end (label smoothing does that).
             d2e = canonical_form(d2.subs(y, end), dom.box(), var)
             parts.append(_minimiser_part(fe, var, de, d2e, inside[0], dom, wrt, case))
+            continue
+        if not inside and (bracketed := _bracket_part(loss, wrt, fe, var, de, dom, case)) is not None:
+            parts.append(bracketed)
             continue
         # Which way the loss runs, read off the gradient at one interior point; then proved.
         probe = de.subs(var, sympy.Rational(1, 2) if wrt == "p" else 0)
@@ -290,7 +419,14 @@ def _min_value(loss: Loss) -> Claim:
     inner = _claim_domain(loss, "p", y=_interior(loss.domain_map[y]))
     only_y = inner.without(p)
     if len(roots) != 1:
-        return Claim("min_value", loss.name, None, Subject(f, p, vars=(y,)), inner, (), loss.operator, conds)
+        bracketed = None if roots else _bracket_part(loss, "p", f, var, d1, inner)
+        if bracketed is None:
+            return Claim("min_value", loss.name, None, Subject(f, p, vars=(y,)), inner, (), loss.operator, conds)
+        # No closed form for the value either: what is claimed is where it is attained
+        # and that it is positive (the loss is > 0 everywhere, so its minimum is not 0).
+        positive = Part("sign_of_sign", Subject(f, rel=">"), inner, (Sign(f, ">", inner, _log_lemmas(f, "log_neg"), rule="the loss is positive"),))
+        subject = Subject(f, p, vars=(y,), rel=">", bracket=bracketed.subject.bracket)
+        return Claim("min_value", loss.name, None, subject, inner, (bracketed, positive), loss.operator, conds)
     r = roots[0]
     d2 = derive(loss, "p", 2).canonical
     value = f.subs(p, r)

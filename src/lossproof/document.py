@@ -253,6 +253,8 @@ RULE_WORDS = {
     "is its unique global minimiser",
     "isMinOn_of_deriv_neg_of_lt_of_pos_of_gt": "a point where the derivative goes from negative to positive "
     "is the unique minimiser",
+    "isMinOn_of_deriv_sign_change_in_bracket": "a derivative with the sign of a strictly increasing function, "
+    "negative at one end of a bracket and positive at the other, gives exactly one minimiser, inside the bracket",
     "not_isMinOn_of_strictMonoOn": "a derivative of strict sign makes the function strictly monotone, "
     "so it has no minimiser on an open interval",
     "strictMonoOn_of_deriv_pos": "a positive derivative makes the function strictly increasing",

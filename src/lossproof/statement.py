@@ -171,6 +171,10 @@ def _part_body(part: Part, pr: _Printer) -> str:
         point = pr.math(f"{var} = {pr.m(s.point)}")
         within = f" in {pr.math(_interval(iv, pr))}" if iv is not None else ""
         return f"{point} is the unique minimiser of {_fn(part, pr)} over {pr.math(str(var))}{within}{_others(part.domain, var, pr)}"
+    if rule == "isMinOn_of_deriv_sign_change_in_bracket" and s.bracket is not None:
+        within = f" over {pr.math(str(var))} in {pr.math(_interval(iv, pr))}" if iv is not None else ""
+        ends = pr.math(f"({pr.m(s.bracket[0])}, {pr.m(s.bracket[1])})")
+        return f"{_fn(part, pr)} has exactly one minimiser{within}, with no closed form: it lies in {ends}{_others(part.domain, var, pr)}"
     if rule in ("not_isMinOn_of_strictMonoOn", "strictMonoOn_of_deriv_pos"):
         sign = part.steps[1] if len(part.steps) > 1 else None
         way = "increasing" if isinstance(sign, Sign) and sign.rel == ">" else "decreasing"
@@ -226,6 +230,13 @@ def _claim_min(claim: Claim, pr: _Printer) -> str:
 
 def _claim_min_value(claim: Claim, pr: _Printer) -> str:
     s = claim.subject
+    if s.point is None and s.value is None and s.bracket is not None and s.rel == ">":
+        iv = claim.domain.box()[s.var]
+        return (
+            f"The minimum of {pr.math(_name(claim, pr))} over {pr.math(str(s.var))} in {pr.math(_interval(iv, pr))} has no closed form: "
+            f"it is attained at exactly one {pr.math(str(s.var))} in {pr.math(f'({pr.m(s.bracket[0])}, {pr.m(s.bracket[1])})')}, "
+            f"and it is {pr.math(pr.rel('>') + ' 0')}: the minimum is not 0{_others(claim.domain, s.var, pr)}."
+        )
     if s.point is None or s.value is None:
         return f"The minimum value of {pr.math(_name(claim, pr))}: no closed-form minimiser was found, so nothing is claimed."
     iv = claim.domain.box()[s.var]

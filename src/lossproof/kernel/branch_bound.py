@@ -576,8 +576,8 @@ def factored_form(expr: sympy.Expr) -> sympy.Expr | None:
     >>> factored_form(t / (1 - t) / (1 + t / (1 - t)) - t**2 / (1 - t)**2 / (1 + t / (1 - t))**2)
     -t*(t - 1)
     """
-    if sympy.count_ops(expr) > FACTOR_MAX_OPS:
-        return None
+    if sympy.count_ops(expr) > FACTOR_MAX_OPS or not expr.free_symbols:
+        return None  # a constant has no factor to expose, and factoring e**(999/1000) terms can take minutes
     return sympy.factor(sympy.cancel(sympy.together(expr)))
 
 

@@ -168,6 +168,8 @@ class Subject:
         direction: ``"+"`` or ``"-"`` for a one-sided limit.
         vars: several variables (the logits of a Hessian form).
         rel: the relation of a sign claim, ``function rel 0``.
+        bracket: ``(a, b)``, in the variable's own coordinate: a minimiser without a
+            closed form lies strictly between them.
     """
 
     function: sympy.Expr
@@ -177,6 +179,7 @@ class Subject:
     direction: str | None = None
     vars: tuple[Symbol, ...] = ()
     rel: str | None = None
+    bracket: tuple[sympy.Expr, sympy.Expr] | None = None
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from .rules import linear_hole, same
 __all__ = ["Kind", "KINDS", "claim_id", "binary_entropy", "kl_bernoulli", "MIN_RULES", "interior"]
 
 #: Rules that conclude "the point is the unique minimiser".
-MIN_RULES = ("isMinOn_of_deriv_eq_zero_of_strictConvexOn", "isMinOn_of_deriv_neg_of_lt_of_pos_of_gt")
+MIN_RULES = ("isMinOn_of_deriv_eq_zero_of_strictConvexOn", "isMinOn_of_deriv_neg_of_lt_of_pos_of_gt", "isMinOn_of_deriv_sign_change_in_bracket")
 _STRICT = ("strictConvexOn_of_deriv2_pos", "strictConvexOn_of_deriv2_nonneg_of_pos_off_finite")
 _SMOOTH = {"strictConvexOn": _STRICT, "convexOn": _STRICT + ("convexOn_of_deriv2_nonneg",)}
 _HESSIAN = {"strictConvexOn": ("strictConvexOn_of_hessian_form_pos",), "convexOn": ("strictConvexOn_of_hessian_form_pos", "convexOn_of_hessian_form_nonneg")}
@@ -191,6 +191,8 @@ def _min_value(claim: Claim) -> list[str]:
     s = claim.subject
     f, var, y = s.function, s.var, _target(claim)
     out = _no_claim_hypotheses(claim)
+    if s.bracket is not None and s.point is None and s.value is None and var is not None and y is not None:
+        return out + _positive_min(claim)
     if var is None or s.point is None or s.value is None or y is None:
         return out + ["a min_value claim names its variable, its target, the minimiser and the value"]
     mins = [q for q in claim.parts if q.rule in MIN_RULES]
@@ -208,6 +210,22 @@ def _min_value(claim: Claim) -> list[str]:
     for q in signs:
         if q.domain != rest or not same(q.subject.function, s.value) or q.subject.rel != ">":
             out.append("the sign part is not 'the value > 0' on the target range")
+    return out
+
+
+def _positive_min(claim: Claim) -> list[str]:
+    # No closed form: the minimum is attained at exactly one point of the bracket (the
+    # minimiser part), and it is > 0 because the function is > 0 on the whole domain.
+    s = claim.subject
+    if s.rel != ">" or len(claim.parts) != 2:
+        return ["without a closed form, needs the bracketed minimiser and 'the function > 0', and claims the minimum > 0"]
+    m, sign = claim.parts
+    out = []
+    if m.rule != "isMinOn_of_deriv_sign_change_in_bracket" or m.case or m.domain != claim.domain or m.subject.bracket != s.bracket:
+        out.append("the first part is not the bracketed minimiser on the claim's domain")
+    out += _about(m, s.function, s.var, m.rule)
+    if sign.rule != "sign_of_sign" or sign.domain != claim.domain or not same(sign.subject.function, s.function) or sign.subject.rel != ">":
+        out.append("the second part is not 'the function > 0' on the claim's domain")
     return out
 
 

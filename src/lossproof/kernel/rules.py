@@ -22,7 +22,7 @@ from sympy import Interval, Symbol, oo
 
 from ..identity import check_identity
 from ..sigmoid import sigmoid
-from .calculus import smooth_diff
+from .calculus import conditions, smooth_diff
 from .claim import Derivative, Domain, Hypothesis, Identity, Limit, Part, Roots, Sign, Step
 from .steps import sigmoid_value
 
@@ -219,6 +219,58 @@ def _sign_change(part: Part, rule: Rule) -> tuple[list[str], list[Sign]]:
     return out, _membership(point, part, var)
 
 
+def _bracket(part: Part, rule: Rule) -> tuple[list[str], list[Sign]]:
+    # A minimiser without a closed form. f' = m g with m > 0 (m = 1 in p; sigmoid'(z) in
+    # z), g' > 0 on the whole interval, g(a) < 0 < g(b), a and b inside the interval:
+    # g is continuous and strictly increasing, so it has exactly one zero r, and a < r < b;
+    # f' has g's sign, so f falls before r and rises after it: r is the unique minimiser.
+    # (a < b needs no step: g(a) < g(b) and g increasing.)
+    f, var, bracket = part.subject.function, part.subject.var, part.subject.bracket
+    st = part.steps
+    kinds = [type(s) for s in st]
+    tail = [Derivative, Sign, Identity, Sign, Identity, Sign]
+    if var is None or bracket is None or kinds not in ([Derivative] + tail, [Derivative, Identity, Sign] + tail):
+        return ["needs the first derivative, its factor (if any), the factor's derivative and sign, and the factor at both ends of the bracket"], []
+    d1 = st[0]
+    out: list[str] = []
+    if not _derivative_of(d1, f, var, 1):
+        out.append("the first step is not the first derivative of the subject")
+    if len(st) == 9:
+        factor, m = st[1], st[2]
+        g = st[3].function
+        if not (isinstance(factor, Identity) and isinstance(m, Sign) and factor.lhs == d1.result and same(factor.rhs, m.expr * g)):
+            out.append("the factor step is not 'f' = m g' for the sign step's m and the next derivative's g")
+        elif not (m.rel == ">" and not m.lemmas):
+            out.append("the factor's sign step is not 'm > 0'")
+        rest = st[3:]
+    else:
+        rest = st[1:]
+        if not same(rest[0].function, d1.result):
+            out.append("without a factor, the increasing function must be the first derivative itself")
+    dg, gpos, at_a, sign_a, at_b, sign_b = rest
+    g = dg.function
+    if not (isinstance(dg, Derivative) and dg.var == var and dg.order == 1 and gpos.expr == dg.result and rule.allows(0, gpos.rel) and not gpos.lemmas):
+        out.append("the steps do not say g' > 0")
+    if any(s.domain != part.domain for s in st[: len(st) - 4]):
+        out.append("a step is stated on another domain than the part")
+    ends = part.domain.without(var)
+    for end, at, sign, i in ((bracket[0], at_a, sign_a, 1), (bracket[1], at_b, sign_b, 2)):
+        if end.has(var):
+            out.append(f"the bracket end {end} depends on {var}")
+            continue
+        if not (same(at.lhs, g.subs(var, end)) and at.domain == ends and sign.domain == ends and sign.expr == at.rhs and rule.allows(i, sign.rel) and not sign.lemmas):
+            out.append(f"the steps at {var} = {end} are not 'g at the bracket end {rule.relations[i]} 0' on the other variables' domain")
+    obligations = _membership(bracket[0], part, var) + _membership(bracket[1], part, var)
+    # The ends must be real numbers for every value of the other variables (a logit
+    # log(a/(1 - a)) needs 0 < a < 1): the kernel proves where they are defined.
+    for end in bracket:
+        found = conditions(end)
+        if found.unsupported or found.kinks:
+            out.append(f"the bracket end {end} is not a smooth expression the kernel reads")
+        obligations += [Sign(h.expr, h.rel, ends, rule="the bracket end is defined") for h in found.defined]
+    return out, obligations
+
+
 def _kink(part: Part, rule: Rule) -> tuple[list[str], list[Sign]]:
     # At a kink: the one-sided derivatives of the subject, and right - left >= 0.
     f, var, point = part.subject.function, part.subject.var, part.subject.point
@@ -358,6 +410,13 @@ RULES: Mapping[str, Rule] = {
             ("<", ">"),
             "holes",
             _sign_change,
+        ),
+        Rule(
+            "isMinOn_of_deriv_sign_change_in_bracket",
+            "a derivative that has the sign of a strictly increasing function, negative at one end of a bracket and positive at the other, gives exactly one minimiser, inside the bracket",
+            (">", "<", ">"),
+            "none",
+            _bracket,
         ),
         Rule("convexAt_kink_of_deriv_le", "at a kink, a slope that does not fall keeps a continuous function convex", (">=",), "none", _kink),
         Rule("convexOn_of_hessian_form_nonneg", "a positive semi-definite Hessian gives convexity", (">=",), "own", _hessian),

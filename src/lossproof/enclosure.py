@@ -1,0 +1,109 @@
+r"""A minimiser without a closed form, enclosed for one target value.
+
+Where the gradient has no closed-form root (focal loss with soft targets), the kernel
+proves that the minimiser exists, is unique and lies in a bracket such as
+:math:`(y/2, (1 + y)/2)`. For a given target this module narrows that to an interval of
+width at most ``width`` (1e-12 by default): mpmath finds the root, two rationals are put
+around it, and the kernel's bracket rule proves, with the same steps and engines as for
+the claim, that the minimiser lies between them. Nothing here is taken from the
+numerical root but where to look: an enclosure that is not proved says so.
+
+>>> from sympy import Rational
+>>> from lossproof.losses import get_loss
+>>> e = minimiser_enclosure(get_loss("focal"), Rational(3, 10))
+>>> e.status, float(e.high - e.low) <= 1e-12, round(float(e.low), 4)
+('proved', True, 0.4215)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import mpmath
+import sympy
+from sympy import Rational
+
+from .claims import _bracket_part, _claim_domain, _in_var
+from .derive import canonical_form, derive
+from .errors import InputError
+from .kernel import PROVED, UNKNOWN, Part, check_step
+from .kernel.claim import Status
+from .kernel.rules import RULES
+from .losses import Loss, p, y
+
+__all__ = ["Enclosure", "minimiser_enclosure", "DEFAULT_WIDTH"]
+
+#: The widest enclosure returned: the issue's bound, and far below any plot's resolution.
+DEFAULT_WIDTH = Rational(1, 10**12)
+
+
+@dataclass(frozen=True)
+class Enclosure:
+    """``low < minimiser < high`` in p for ``y = target``, with the kernel's verdict.
+
+    Attributes:
+        target: the value of y.
+        low, high: rational ends; ``high - low`` is at most the width asked for.
+        status: ``proved`` when the kernel proved the bracket part, else ``unknown``.
+        part: the checked part (rule ``isMinOn_of_deriv_sign_change_in_bracket``).
+        reasons: why it is not proved, if it is not.
+    """
+
+    target: Rational
+    low: Rational
+    high: Rational
+    status: Status
+    part: Part | None
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def midpoint(self) -> Rational:
+        return (self.low + self.high) / 2
+
+
+def _root(gp: sympy.Expr, width: Rational) -> tuple[Rational, Rational] | None:
+    # One sign change of the p-gradient on a grid of (0, 1), refined by bisection at 40 digits.
+    fn = sympy.lambdify(p, gp, "mpmath")
+    with mpmath.workdps(40):
+        grid = [mpmath.mpf(k) / 256 for k in range(1, 256)]
+        values = [fn(t) for t in grid]
+        changes = [i for i in range(len(grid) - 1) if values[i] < 0 < values[i + 1]]
+        if len(changes) != 1:
+            return None
+        i = changes[0]
+        root = mpmath.findroot(fn, (grid[i], grid[i + 1]), solver="bisect", tol=mpmath.mpf(10) ** -35)
+    # Rationals on a grid of a tenth of the width, two steps either side of the root.
+    digits = math.ceil(-math.log10(float(width))) + 1
+    scale = 10**digits
+    k = int(mpmath.floor(root * scale))
+    low, high = Rational(k - 2, scale), Rational(k + 3, scale)
+    return (low, high) if high - low <= width else None
+
+
+def minimiser_enclosure(loss: Loss, target: Rational, width: Rational = DEFAULT_WIDTH) -> Enclosure:
+    """The minimiser of ``loss`` over p for ``y = target``, enclosed and proved (see the module doc).
+
+    Raises:
+        InputError: the target is not strictly inside (0, 1), or the width is not positive.
+    """
+    target, width = Rational(target), Rational(width)
+    if not 0 < target < 1:
+        raise InputError(f"target {target}: choose y strictly between 0 and 1")
+    if width <= 0:
+        raise InputError(f"width {width}: must be positive")
+    case = ((y, target),)
+    f, var, _ = _in_var(loss, "p")
+    dom = _claim_domain(loss, "p").without(y)
+    gp = derive(loss, "p", 1).canonical.subs(case)
+    ends = _root(gp, width) if gp.free_symbols == {p} else None
+    if ends is None:
+        return Enclosure(target, Rational(0), Rational(1), UNKNOWN, None, ("no single sign change of the gradient was found",))
+    d1 = canonical_form(gp, dom.box(), var)
+    part = _bracket_part(loss, "p", f.subs(case), var, d1, dom, case, candidates=[ends])
+    if part is None:
+        return Enclosure(target, *ends, UNKNOWN, None, ("the gradient's signs at the ends did not screen",))
+    problems, obligations = RULES[part.rule].check(part)
+    results = [check_step(s) for s in part.steps + tuple(obligations)]
+    reasons = tuple(problems) + tuple(f"{r.step.rule}: {r.reason or r.status}" for r in results if r.status != PROVED)
+    return Enclosure(target, *ends, PROVED if not reasons else UNKNOWN, part, reasons)
