@@ -24,6 +24,7 @@ from .adapters import Target
 from .sweep import DTYPES, DType, Region, sweep
 from .names import LABELS, QUANTITIES
 from .truth import Truth, ulps
+from .zeros import ZERO_REGION
 
 __all__ = ["Point", "RegionResult", "AuditResult", "audit", "DEFAULT_MAX_ULP", "DEFAULT_SEARCH", "LABELS"]
 
@@ -230,8 +231,14 @@ def audit(
     series: list | None = [] if keep_series else None
     results = []
     chosen = regions if regions is not None else sweep(quantity, dt)
+    if regions is None and labels != "hard":
+        # the inputs next to each soft label's zeros, where fixed precision is weakest
+        from .zeros import zero_regions
+
+        chosen = chosen + zero_regions(truth, dt, quantity)
     chosen = [
-        Region(r.name, r.y[::stride], r.x[::stride])
+        # the zero regions are few points, each chosen: kept whole
+        Region(r.name, r.y[::stride], r.x[::stride]) if r.name != ZERO_REGION else r
         for r in chosen
         if labels == "all" or (labels == "soft") == r.name.startswith("soft")
     ]

@@ -27,7 +27,7 @@ import sympy
 from ..errors import InputError
 from ..losses import Loss, z
 from ..audit.names import CODEGEN_TARGETS
-from .forms import C, D, L, S, Z, StableForm, softplus, stable_form
+from .forms import C, D, L, S, Z, StableForm, exact_sum, softplus, stable_form
 
 __all__ = ["emit", "TARGETS", "numpy_module", "quantities_of"]
 
@@ -156,6 +156,38 @@ class _Printer:
             return f"1.0/{self._print_Pow(base ** -ex)}"
         raise InputError(f"cannot emit the power {e}")
 
+    def _print_exact_sum(self, e: sympy.Expr) -> str:
+        parts: list[str] = []
+        for term in e.args:
+            parts += self._exact_terms(term)
+        if self.lang == "c":
+            return f"lp_exact_sum((long double[]){{{', '.join(parts)}}}, {len(parts)})"
+        return f"_exact_sum({', '.join(parts)})"
+
+    def _exact_terms(self, term: sympy.Expr) -> list[str]:
+        """A monomial k u v ... as terms whose sum is exactly its value (see forms.exact_sum).
+
+        The integer k is exact; each product with an input is split by two-product into the
+        rounded product and its exact error, except a product of k = +-2^j with the first
+        input, exact as it stands.
+        """
+        k, factors = term.as_coeff_mul()
+        inputs = [b for f in factors for b, n in [f.as_base_exp()] for _ in range(int(n))]
+        if any(not isinstance(v, sympy.Symbol) for v in inputs):
+            raise InputError(f"cannot sum {term} exactly")
+        pieces = [self(k)]
+        for n, v in enumerate(inputs):
+            if n == 0 and abs(int(k)) & (abs(int(k)) - 1) == 0:
+                pieces = [self(v) if k == 1 else f"{self(k) if k != -1 else '-1.0'}*{v}"]
+                continue
+            pieces = [x for a in pieces for x in self._two_prod(a, str(v))]
+        return pieces
+
+    def _two_prod(self, a: str, b: str) -> list[str]:
+        if self.lang == "c":
+            return [f"({a})*{b}", f"lp_prod_err({a}, {b})"]
+        return [f"*_two_prod({a}, {b})"]
+
     def _print_BooleanTrue(self, e: object) -> str:
         return "True"
 
@@ -282,6 +314,12 @@ def _python_helpers(lang: str) -> list[str]:
             "    return np.maximum(z, 0.0) + l, np.maximum(-z, 0.0) + l",
             "",
             "",
+            "# Veltkamp's splitting constant, 2^ceil(t/2) + 1 for a t-bit significand: the halves of",
+            "# a split multiply exactly.",
+            "_SPLIT = _W(2.0 ** ((np.finfo(_W).nmant + 2) // 2) + 1)",
+            "",
+            "",
+            *_EXACT_HELPERS,
         ]
     t = "torch" if lang == "torch" else "jnp"
     prep = (
@@ -304,6 +342,11 @@ def _python_helpers(lang: str) -> list[str]:
     return prep + [
         "",
         "",
+        "# Veltkamp's splitting constant for float64, 2^27 + 1: the halves of a split multiply exactly.",
+        "_SPLIT = 134217729.0",
+        "",
+        "",
+        *_EXACT_HELPERS,
         "def _finish(out, dtype):",
         "    return out.to(dtype)" if lang == "torch" else "    return out.astype(dtype)",
         "",
@@ -323,6 +366,82 @@ def _python_helpers(lang: str) -> list[str]:
     ]
 
 
+#: Error-free transformations (Knuth's two-sum, Dekker's two-product, Shewchuk's
+#: grow-expansion) for forms.exact_sum, in Python for NumPy, PyTorch and JAX alike.
+_EXACT_HELPERS = [
+    "def _two_sum(a, b):",
+    "    # Knuth: s + err == a + b exactly, in round-to-nearest, whatever the magnitudes",
+    "    s = a + b",
+    "    bb = s - a",
+    "    return s, (a - (s - bb)) + (b - bb)",
+    "",
+    "",
+    "def _two_prod(a, b):",
+    "    # Dekker: x + err == a * b exactly (no overflow or underflow for inputs in [0, 1] of",
+    "    # long double's range)",
+    "    x = a * b",
+    "    c = _SPLIT * a",
+    "    ah = c - (c - a)",
+    "    al = a - ah",
+    "    c = _SPLIT * b",
+    "    bh = c - (c - b)",
+    "    bl = b - bh",
+    "    return x, ((ah * bh - x) + ah * bl + al * bh) + al * bl",
+    "",
+    "",
+    "def _exact_sum(*terms):",
+    "    # Shewchuk's grow-expansion: the parts are exact, nonoverlapping and increasing, so",
+    "    # adding them up from the smallest rounds the exact sum about once.",
+    "    parts = []",
+    "    for t in terms:",
+    "        grown = []",
+    "        for e in parts:",
+    "            t, h = _two_sum(t, e)",
+    "            grown.append(h)",
+    "        parts = grown + [t]",
+    "    total = parts[0]",
+    "    for e in parts[1:]:",
+    "        total = total + e",
+    "    return total",
+    "",
+    "",
+]
+
+_C_EXACT_HELPERS = """#ifndef LOSSPROOF_EXACT_SUM
+#define LOSSPROOF_EXACT_SUM
+/* Error-free transformations in long double for exact numerators (see the Python target):
+ * Knuth's two-sum, Dekker's two-product (split by 2^ceil(t/2) + 1 for a t-bit significand:
+ * 2^32 + 1 on x86-64), Shewchuk's grow-expansion. */
+static long double lp_prod_err(long double a, long double b)
+{
+    const long double split = ldexpl(1.0L, (LDBL_MANT_DIG + 1) / 2) + 1.0L;
+    long double x = a * b, c, ah, al, bh, bl;
+    c = split * a; ah = c - (c - a); al = a - ah;
+    c = split * b; bh = c - (c - b); bl = b - bh;
+    return ((ah * bh - x) + ah * bl + al * bh) + al * bl;
+}
+
+static long double lp_exact_sum(const long double *terms, int n)
+{
+    long double parts[16], t, s, bb, total;
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        t = terms[i];
+        for (int j = 0; j < m; j++) {
+            s = t + parts[j]; bb = s - t;
+            parts[j] = (t - (s - bb)) + (parts[j] - bb);
+            t = s;
+        }
+        parts[m++] = t;
+    }
+    total = parts[0];
+    for (int j = 1; j < m; j++) total = total + parts[j];
+    return total;
+}
+#endif
+"""
+
+
 def _c(loss: Loss, chosen: tuple[str, ...]) -> str:
     pr = _Printer("c")
     lang = "c"
@@ -330,8 +449,11 @@ def _c(loss: Loss, chosen: tuple[str, ...]) -> str:
         f"/* {loss.title} ({loss.name}): loss, gradients; generated by `lossproof codegen {loss.name} --target c`. */",
         "/* Do not edit: regenerate. Compile without -ffast-math (it would undo the stable forms). */",
         "#include <math.h>",
+        "#include <float.h>",
         "",
     ]
+    if any(_needs(stable_form(loss, q), exact_sum) for q in chosen):
+        out += _C_EXACT_HELPERS.splitlines() + [""]
     for q in chosen:
         form = stable_form(loss, q)
         var = str(form.var)

@@ -14,7 +14,13 @@ any code is emitted:
    ``(a + b) - b c`` (the constant part first, so that ``sigmoid(z) - 1`` at ``y = 1``
    is ``-c``, exact) or, for ``z < 0``, ``a + b s`` (where ``s <= 1/2``);
 3. ``log(cosh(u)) = log1p(2 sinh(u/2)^2)`` (no ``1 + tiny`` rounded to 1);
-4. in ``p``: ``log(1 - p) = log1p(-p)``.
+4. in ``p``: ``log(1 - p) = log1p(-p)``;
+5. in ``p``, a rational quantity (BCE's family) is written ``N/D`` over a common denominator,
+   with the numerator ``N``, a polynomial of degree at most 2 in ``p`` and ``y`` with small
+   integer coefficients, summed exactly (:class:`exact_sum`). ``N`` vanishes where the
+   gradient does (``p = 3y/(1 + 2y)`` for pos_weight), and the naive sum of fractions
+   cancels there catastrophically; ``N`` of floating-point inputs is a dyadic rational that
+   an error-free sum computes exactly, so one rounding of ``N/D`` is left.
 
 >>> from lossproof.losses import get_loss
 >>> form = stable_form(get_loss("bce"), "grad_z")
@@ -39,7 +45,7 @@ from ..losses import Loss, p, y, z
 from ..sigmoid import sigmoid
 from ..audit.truth import quantity_expr
 
-__all__ = ["softplus", "S", "C", "D", "Rewrite", "StableForm", "stable_form", "PRIMITIVES"]
+__all__ = ["softplus", "exact_sum", "S", "C", "D", "Rewrite", "StableForm", "stable_form", "PRIMITIVES"]
 
 #: Placeholders of the emitted code: s = sigmoid(z), c = 1 - sigmoid(z) = sigmoid(-z),
 #: d = sigmoid(z) - 1/2 = tanh(z/2)/2.
@@ -68,6 +74,27 @@ class softplus(Function):  # noqa: N801 - lower case, like SymPy's functions
 
     def fdiff(self, argindex: int = 1) -> sympy.Expr:
         return sigmoid(self.args[0])
+
+
+class exact_sum(Function):  # noqa: N801 - lower case, like SymPy's functions
+    r"""The sum of its arguments, computed exactly and rounded once.
+
+    Each argument is a monomial ``k``, ``k u`` or ``k u v`` (``k`` an integer of at most 11
+    bits, ``u``, ``v`` inputs): ``k u`` is exact in the working precision, and ``k u v`` is
+    split into its rounded product and that product's exact error (Dekker's two-product). The
+    terms are summed into a nonoverlapping expansion with Knuth's two-sum (Shewchuk's
+    grow-expansion), which is exact, and the expansion is added up from its smallest part.
+    Printed as a call of the emitted code's ``_exact_sum``; for the identity check it is
+    an ordinary sum.
+    """
+
+    @classmethod
+    def eval(cls, *args: sympy.Expr) -> None:
+        return None
+
+
+#: The widest integer coefficient exact_sum takes: k u stays exact in a 64-bit significand.
+_COEFF_BITS = 11
 
 
 @dataclass(frozen=True)
@@ -200,6 +227,30 @@ def _center_polynomial(expr: sympy.Expr) -> sympy.Expr:
     return Add(*terms, evaluate=False)
 
 
+def _exact_fraction(expr: sympy.Expr) -> sympy.Expr | None:
+    """``expr``, a rational function of p and y, as exact_sum(numerator)/denominator, or None.
+
+    None where ``expr`` is not rational, its numerator has a monomial of degree above 2, a
+    coefficient wider than :data:`_COEFF_BITS` bits, or nothing to gain (a single term).
+    """
+    if not expr.is_rational_function(p, y):
+        return None
+    num, den = sympy.fraction(sympy.together(expr))
+    poly = sympy.Poly(sympy.expand(num), p, y)
+    # integer coefficients: the rational ones (9/10 of label smoothing) times their lcm
+    scale = sympy.ilcm(*[sympy.Rational(c).q for c in poly.coeffs()])
+    poly = poly * scale
+    den = sympy.factor(den * scale)
+    terms = []
+    for (i, j), k in poly.terms():
+        if i + j > 2 or not k.is_Integer or abs(int(k)).bit_length() > _COEFF_BITS:
+            return None
+        terms.append(sympy.Mul(k, p**i, y**j))
+    if len(terms) < 2:
+        return None
+    return exact_sum(*terms) / den
+
+
 def _back(expr: sympy.Expr) -> sympy.Expr:
     """The branch form read back through the primitive identities (each checked on its
     own), so that what is left to check against the truth is the algebra of the branch."""
@@ -237,8 +288,14 @@ def stable_form(loss: Loss, quantity: str) -> StableForm:
     truth, var = quantity_expr(loss, quantity)
     rewrites = list(_primitives())
     if var == p:
-        form = _log_cosh(truth.replace(lambda a: a == log(1 - p), lambda a: log1p(-p)))
-        rewrites.append(_check(f"{quantity}: log1p form", truth, form, {y: _Y, p: Interval.open(0, 1)}))
+        exact = _exact_fraction(truth)
+        if exact is not None:
+            form = exact
+            back = exact.replace(lambda a: isinstance(a, exact_sum), lambda a: Add(*a.args))
+            rewrites.append(_check(f"{quantity}: exact numerator over a common denominator", truth, back, {y: _Y, p: Interval.open(0, 1)}))
+        else:
+            form = _log_cosh(truth.replace(lambda a: a == log(1 - p), lambda a: log1p(-p)))
+            rewrites.append(_check(f"{quantity}: log1p form", truth, form, {y: _Y, p: Interval.open(0, 1)}))
         branches = ((sympy.true, form),)
     else:
         soft = _softplus_logs(truth)
