@@ -7,9 +7,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lossproof.audit import audit, get_target
 from lossproof.audit.adapters import Target
@@ -95,6 +99,64 @@ def test_near_an_interior_zero_the_float64_error_is_not_bounded() -> None:
     r = audit(get_target("lossproof.generated", loss), loss, "grad_z", "float64",
               regions=_one(0.3, -0.8472978603872037), search_examples=0, max_ulp=MAX_ULP)
     assert not r.passed and r.worst.ulps > 1e12
+
+
+#: Labels for the zero probes: the sweep's soft labels and 24 more from a fixed seed, spread
+#: over (0, 1) and towards 0 (2^-k scaled), where the zeros of pos_weight and label smoothing move.
+def _probe_labels() -> tuple[float, ...]:
+    from lossproof.audit.sweep import SOFT_LABELS
+
+    rng = np.random.default_rng(11)
+    spread = rng.random(12).tolist() + (rng.random(12) * 2.0 ** -rng.integers(1, 40, 12)).tolist()
+    return SOFT_LABELS + tuple(spread)
+
+
+#: Catalog losses whose gradient in p is rational: its zero at a soft label is a rational
+#: function of y, and the exact numerator reaches it (see forms.exact_sum).
+RATIONAL_GRAD_P = ("bce", "mse", "bce_pos_weight", "bce_label_smoothing")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name", RATIONAL_GRAD_P)
+def test_rational_grad_p_is_within_2_ulp_next_to_its_zero(name: str, dtype: str) -> None:
+    from lossproof.audit.sweep import DTYPES
+    from lossproof.audit.truth import Truth
+    from lossproof.audit.zeros import zero_regions
+
+    loss = CATALOG[name]
+    regions = zero_regions(Truth.of(loss, "grad_p", DTYPES[dtype].mant), DTYPES[dtype], "grad_p", _probe_labels())
+    assert regions and len(regions[0].x) > 1000
+    r = audit(get_target("lossproof.generated", loss), loss, "grad_p", dtype, regions=regions, search_examples=0, max_ulp=MAX_ULP)
+    assert r.passed and r.regions[0].measured > 500, f"{name} {dtype}: {r.worst}"
+
+
+def test_the_naive_sum_of_fractions_cancels_next_to_the_zero() -> None:
+    # pos_weight's grad_p (1 - y)/(1 - p) - 3y/p at y = 0.1, p = 0.25 (its zero 3y/(1 + 2y) is
+    # 0.25 for y exactly 1/10; the float 0.1 is 5.55e-18 above): what the exact numerator mends.
+    loss = CATALOG["bce_pos_weight"]
+    probe = _one(0.1, 0.25)
+    naive = audit(get_target("numpy.naive", loss), loss, "grad_p", "float64", regions=probe, search_examples=0, max_ulp=MAX_ULP)
+    fixed = audit(get_target("lossproof.generated", loss), loss, "grad_p", "float64", regions=probe, search_examples=0, max_ulp=MAX_ULP)
+    assert naive.worst.ulps > 1e10 and fixed.worst.ulps <= 0.5 + 1e-3
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(-1, 1, allow_subnormal=True), min_size=1, max_size=6), st.floats(0, 1), st.floats(0, 1))
+def test_exact_sum_and_two_prod_are_exact(terms: list[float], a: float, b: float) -> None:
+    m = numpy_module(get_loss("bce_pos_weight"))
+    w = np.longdouble
+    hi, lo = m._two_prod(w(a), w(b))
+    assert _frac(hi) + _frac(lo) == Fraction(a) * Fraction(b)
+    parts = [w(t) for t in terms] + [hi, lo]
+    exact = sum((_frac(t) for t in parts), Fraction(0))
+    got = m._exact_sum(*parts)
+    # rounded about once in the working precision: within 2 of its ulps of the exact sum
+    eps = Fraction(1, 2 ** (np.finfo(w).nmant + 1))
+    assert abs(_frac(got) - exact) <= 2 * abs(exact) * eps
+
+
+def _frac(v: np.floating) -> Fraction:
+    return Fraction(*v.as_integer_ratio())
 
 
 def _one(yv: float, xv: float) -> list:
@@ -191,3 +253,80 @@ def test_emitted_torch_in_float32() -> None:
     for q in QUANTITIES:
         r = audit(Target("torch-emitted", QUANTITIES, evaluate), loss, q, "float32", labels="hard", stride=6, search_examples=0, max_ulp=MAX_ULP)
         assert r.passed, f"{q}: {r.worst}"
+
+
+@pytest.mark.parametrize("name", RATIONAL_GRAD_P)
+def test_emitted_c_rational_grad_p_is_within_2_ulp_next_to_its_zero(clib: ctypes.CDLL, name: str) -> None:
+    from lossproof.audit.sweep import DTYPES
+    from lossproof.audit.truth import Truth
+    from lossproof.audit.zeros import zero_regions
+
+    loss = CATALOG[name]
+    for dtype in ("float64", "float32"):
+        regions = zero_regions(Truth.of(loss, "grad_p", DTYPES[dtype].mant), DTYPES[dtype], "grad_p", _probe_labels())
+        r = audit(_c_target(clib, name), loss, "grad_p", dtype, regions=regions, search_examples=0, max_ulp=MAX_ULP)
+        assert r.passed, f"C {name} {dtype}: {r.worst}"
+
+
+# --- JAX (optional: not installed by CI, ~600 MB) -------------------------------------------
+
+JAX_INSTALL = "pip install -e '.[jax]'"
+
+
+@pytest.fixture(scope="module")
+def jax_numpy() -> object:
+    import importlib.util
+
+    if importlib.util.find_spec("jax") is None:
+        pytest.skip(f"jax not installed ({JAX_INSTALL})")
+    import jax
+
+    # float64 (and float32 computed in float64) need 64-bit types, off by default in JAX
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+
+    return jnp
+
+
+def _jax_target(jnp: object, loss_name: str) -> Target:
+    import types
+
+    module = types.ModuleType(f"{loss_name}_jax")
+    exec(compile(emit(CATALOG[loss_name], "jax"), f"<jax {loss_name}>", "exec"), module.__dict__)  # noqa: S102 - our own emitted text
+
+    def evaluate(q: str, yv: np.ndarray, xv: np.ndarray) -> np.ndarray:
+        return np.asarray(getattr(module, q)(jnp.asarray(yv), jnp.asarray(xv)))
+
+    return Target(f"jax:{loss_name}", QUANTITIES, evaluate)
+
+
+def _normal_inputs(quantity: str, dtype: str) -> list:
+    # XLA's CPU backend flushes subnormal numbers to zero (inputs and results alike): the JAX
+    # code is audited where the input is a normal number or 0, the README says so.
+    from lossproof.audit.sweep import DTYPES, Region, sweep
+
+    dt = DTYPES[dtype]
+    out = []
+    for r in sweep(quantity, dt):
+        keep = (np.abs(r.x) >= dt.tiny) | (r.x == 0)
+        out.append(Region(r.name, r.y[keep][:: STRIDE[dtype]], r.x[keep][:: STRIDE[dtype]]))
+    return out
+
+
+@pytest.mark.parametrize("name", LINKED)
+def test_emitted_jax_in_float32_is_within_2_ulp_at_hard_labels(jax_numpy: object, name: str) -> None:
+    loss = CATALOG[name]
+    target = _jax_target(jax_numpy, name)
+    for q in quantities_of(loss):
+        r = audit(target, loss, q, "float32", regions=[g for g in _normal_inputs(q, "float32") if not g.name.startswith("soft")],
+                  search_examples=0, max_ulp=MAX_ULP)
+        assert r.passed, f"JAX {name} {q} float32: {r.worst}"
+
+
+def test_emitted_jax_keeps_the_dtype_and_the_tails(jax_numpy: object) -> None:
+    jnp = jax_numpy
+    m = _jax_target(jnp, "bce")
+    out = m("loss", np.array([0.0]), np.array([-50.0]))
+    assert out.dtype == np.float64 and float(out[0]) == pytest.approx(1.9287498479639178e-22, rel=1e-15)
+    g = m("grad_z", np.array([1.0], np.float32), np.array([50.0], np.float32))
+    assert g.dtype == np.float32 and float(g[0]) == pytest.approx(-1.9287498479639178e-22, rel=1e-7)
