@@ -43,8 +43,10 @@ _DOC = {
 AUDIT_NOTE = (
     "Audited error (against the derivation evaluated with mpmath at the exact inputs): at most 2 ulp "
     "in float64 and float32 at y in {{0, 1}} over the whole range of {var}, enforced by lossproof's tests; "
-    "at soft labels likewise except next to a zero of the quantity inside the range (see the README, "
-    "\"Emitted code\"). Measure it: lossproof audit lossproof.generated --loss {loss} --quantity {quantity}."
+    "at soft labels likewise, except next to a zero of the quantity at an irrational point (sigmoid(z) = y "
+    "and its kin), where the true value is far smaller than the terms that make it up and no fixed working "
+    "precision keeps 2 ulp (see the README, \"Emitted code\"); a rational zero in p is reached exactly. "
+    "Measure it: lossproof audit lossproof.generated --loss {loss} --quantity {quantity}."
 )
 
 
