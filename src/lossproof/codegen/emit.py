@@ -27,7 +27,7 @@ import sympy
 from ..errors import InputError
 from ..losses import Loss, z
 from ..audit.names import CODEGEN_TARGETS
-from .forms import C, D, L, S, Z, StableForm, exact_sum, softplus, stable_form
+from .forms import C, D, L, S, Z, StableForm, exact_sum, pair_sum, softplus, stable_form
 
 __all__ = ["emit", "TARGETS", "numpy_module", "quantities_of"]
 
@@ -51,7 +51,9 @@ AUDIT_NOTE = (
 
 
 #: The placeholders that depend on z: a term free of them is a function of the label alone.
-_OF_Z = (S, C, D, L, Z, softplus)
+_OF_Z = (S, C, D, L, Z, softplus, pair_sum)
+#: The pair (hi, lo) of each placeholder, as the NumPy and C code names it.
+_PAIRS = {S: "sp", C: "cp", D: "dp"}
 
 
 class _Printer:
@@ -166,6 +168,21 @@ class _Printer:
             return f"lp_exact_sum((long double[]){{{', '.join(parts)}}}, {len(parts)})"
         return f"_exact_sum({', '.join(parts)})"
 
+    def _print_pair_sum(self, e: sympy.Expr) -> str:
+        a, b, v, q = e.args
+        if self.lang in ("c", "np"):
+            pa, pb = (self._pair_of(t) for t in (a, b))
+            return f"{'lp_dd_lin' if self.lang == 'c' else '_dd_lin'}({pa}, {pb}, {_PAIRS[v]}, {self(q)})"
+        return f"({self(sympy.Add(a, b * v, evaluate=False))})/{self._factor(q)}"
+
+    def _pair_of(self, poly: sympy.Expr) -> str:
+        """A polynomial in y with integer coefficients as an exact pair (hi, lo) of long doubles."""
+        terms = sympy.Add.make_args(sympy.expand(poly))
+        parts = [x for t in terms for x in self._exact_terms(t)]
+        if self.lang == "c":
+            return f"lp_dd_of((long double[]){{{', '.join(parts)}}}, {len(parts)})"
+        return f"_dd_of({', '.join(parts)})"
+
     def _exact_terms(self, term: sympy.Expr) -> list[str]:
         """A monomial k u v ... as terms whose sum is exactly its value (see forms.exact_sum).
 
@@ -264,6 +281,8 @@ def _python(loss: Loss, lang: str, chosen: tuple[str, ...]) -> str:
         body = [pr(e) for _, e in form.branches]
         if var == "z":
             out.append("    e, s, c = _logistic(z)")
+            if lang == "numpy" and _needs(form, pair_sum):
+                out.append("    sp, cp, dp = _logistic_pairs(z)  # as pairs of long doubles, for pair sums")
             if _needs(form, softplus) or _needs(form, L):
                 out.append("    spz, spm = _softplus_pair(z, e)")
             if _needs(form, L):
@@ -322,6 +341,7 @@ def _python_helpers(lang: str) -> list[str]:
             "",
             "",
             *_EXACT_HELPERS,
+            *_PAIR_HELPERS,
         ]
     t = "torch" if lang == "torch" else "jnp"
     prep = (
@@ -368,6 +388,10 @@ def _python_helpers(lang: str) -> list[str]:
     ]
 
 
+#: ln 2 as 32-bit integers: ln 2 = sum of piece_k 2^(-32 (k + 1)), to 2^-160 (tests/test_codegen.py
+#: recomputes them with mpmath).
+_LN2_PIECES = (2977044471, 3520035243, 3387143064, 66254511, 1089684262)
+
 #: Error-free transformations (Knuth's two-sum, Dekker's two-product, Shewchuk's
 #: grow-expansion) for forms.exact_sum, in Python for NumPy, PyTorch and JAX alike.
 _EXACT_HELPERS = [
@@ -391,9 +415,8 @@ _EXACT_HELPERS = [
     "    return x, ((ah * bh - x) + ah * bl + al * bh) + al * bl",
     "",
     "",
-    "def _exact_sum(*terms):",
-    "    # Shewchuk's grow-expansion: the parts are exact, nonoverlapping and increasing, so",
-    "    # adding them up from the smallest rounds the exact sum about once.",
+    "def _expansion(terms):",
+    "    # Shewchuk's grow-expansion: parts that are exact, nonoverlapping and increasing",
     "    parts = []",
     "    for t in terms:",
     "        grown = []",
@@ -401,6 +424,12 @@ _EXACT_HELPERS = [
     "            t, h = _two_sum(t, e)",
     "            grown.append(h)",
     "        parts = grown + [t]",
+    "    return parts",
+    "",
+    "",
+    "def _exact_sum(*terms):",
+    "    # the parts added up from the smallest: the exact sum rounded about once",
+    "    parts = _expansion(terms)",
     "    total = parts[0]",
     "    for e in parts[1:]:",
     "        total = total + e",
@@ -408,6 +437,106 @@ _EXACT_HELPERS = [
     "",
     "",
 ]
+
+#: Pairs (hi, lo) of long doubles, about 128 bits (the double-double arithmetic of Dekker and
+#: of Hida, Li and Bailey's QD library): the logistic function and the sums that vanish at a
+#: soft label's zero (forms.pair_sum), in the NumPy code.
+_PAIR_HELPERS = [
+    "def _fast(a, b):",
+    "    # |a| >= |b|: s + err == a + b exactly",
+    "    s = a + b",
+    "    return s, b - (s - a)",
+    "",
+    "",
+    "def _dd_add(x, y):",
+    "    s, e = _two_sum(x[0], y[0])",
+    "    t, f = _two_sum(x[1], y[1])",
+    "    s, e = _fast(s, e + t)",
+    "    return _fast(s, e + f)",
+    "",
+    "",
+    "def _dd_mul(x, y):",
+    "    p, e = _two_prod(x[0], y[0])",
+    "    return _fast(p, e + (x[0] * y[1] + x[1] * y[0]))",
+    "",
+    "",
+    "def _dd_div(x, y):",
+    "    # three quotient digits, each from the remainder so far",
+    "    q1 = x[0] / y[0]",
+    "    r = _dd_add(x, _dd_mul(y, (-q1, 0 * q1)))",
+    "    q2 = r[0] / y[0]",
+    "    r = _dd_add(r, _dd_mul(y, (-q2, 0 * q2)))",
+    "    q3 = r[0] / y[0]",
+    "    return _dd_add(_fast(q1, q2), (q3, 0 * q3))",
+    "",
+    "",
+    "def _dd_of(*terms):",
+    "    # the exact sum of the terms as a pair: its largest part and the rest",
+    "    parts = _expansion(terms)",
+    "    rest = 0 * parts[-1]",
+    "    for e in parts[:-1]:",
+    "        rest = rest + e",
+    "    return _fast(parts[-1], rest)",
+    "",
+    "",
+    "def _dd_const(num, den):",
+    "    # num/den (integers, exact) as a pair: the quotient and the rounded remainder's quotient",
+    "    num, den = _W(num), _W(den)",
+    "    hi = num / den",
+    "    p, e = _two_prod(hi, den)",
+    "    return hi, ((num - p) - e) / den",
+    "",
+    "",
+    "# ln 2 in 32-bit pieces: n * piece is exact for |n| < 2^16 in any significand of 48 bits or more",
+    f"_LN2 = [np.ldexp(_W(m), -32 * (k + 1)) for k, m in enumerate({_LN2_PIECES!r})]",
+    "_INV_FACT = [_dd_const(1, f) for f in (1, 1, 2, 6, 24, 120, 720, 5040, 40320, 362880, 3628800, 39916800, 479001600)]",
+    "# exp(r) for |r| <= ln(2)/2 as exp(r/2^10)^(2^10): the series to r^12 then ten squarings",
+    "_HALVINGS = 10",
+    "",
+    "",
+    "def _expm1_pair(x):",
+    "    # exp(x) = 2^n (1 + m) for x <= 0, m a pair; n = 0 where x >= -1, so that m is then",
+    "    # expm1(x) itself, relatively exact down to the smallest x",
+    "    n = np.where(x >= -1, 0.0, np.rint(x / _LN2[0]))",
+    "    r = (x, 0 * x)",
+    "    for piece in _LN2:",
+    "        r = _dd_add(r, _two_prod(-n, piece))",
+    "    rho = (np.ldexp(r[0], -_HALVINGS), np.ldexp(r[1], -_HALVINGS))",
+    "    t = _INV_FACT[12]",
+    "    for j in range(11, 0, -1):",
+    "        t = _dd_add(_dd_mul(t, rho), _INV_FACT[j])",
+    "    m = _dd_mul(t, rho)",
+    "    for _ in range(_HALVINGS):",
+    "        m = _dd_add(_dd_add(m, m), _dd_mul(m, m))  # (1 + m)^2 = 1 + (2m + m^2)",
+    "    return m, n.astype(np.int64)",
+    "",
+    "",
+    "def _logistic_pairs(z):",
+    "    # s, c and d = s - 1/2 (this last where |z| <= 1) as pairs; exp(-12000) is below",
+    "    # long double's range, so the logit is clamped there",
+    "    x = np.maximum(-np.abs(z), -12000.0)",
+    "    m, n = _expm1_pair(x)",
+    "    one, two = (1.0 + 0 * x, 0 * x), (2.0 + 0 * x, 0 * x)",
+    "    e = _dd_add(one, m)",
+    "    e = (np.ldexp(e[0], n), np.ldexp(e[1], n))",
+    "    den = _dd_add(one, e)",
+    "    big, small = _dd_div(one, den), _dd_div(e, den)",
+    "    pos = z >= 0",
+    "    sp = (np.where(pos, big[0], small[0]), np.where(pos, big[1], small[1]))",
+    "    cp = (np.where(pos, small[0], big[0]), np.where(pos, small[1], big[1]))",
+    "    h = _dd_div(m, _dd_add(two, m))  # expm1(-|z|)/(2 + expm1(-|z|)) = -tanh(|z|/2)",
+    "    dp = (np.where(pos, -h[0], h[0]) / 2, np.where(pos, -h[1], h[1]) / 2)",
+    "    return sp, cp, dp",
+    "",
+    "",
+    "def _dd_lin(a, b, v, q):",
+    "    # (a + b v)/q with a, b, v pairs: the cancellation happens in pairs, one rounding after",
+    "    u = _dd_add(a, _dd_mul(b, v))",
+    "    return (u[0] + u[1]) / q",
+    "",
+    "",
+]
+
 
 _C_EXACT_HELPERS = """#ifndef LOSSPROOF_EXACT_SUM
 #define LOSSPROOF_EXACT_SUM
@@ -440,8 +569,106 @@ static long double lp_exact_sum(const long double *terms, int n)
     for (int j = 1; j < m; j++) total = total + parts[j];
     return total;
 }
+
+/* Pairs (hi, lo) of long doubles, about 128 bits: the logistic function and the sums that
+ * vanish at a soft label's zero (see the Python target's helpers, which these follow). */
+typedef struct { long double hi, lo; } lp_dd;
+
+static lp_dd lp_fast(long double a, long double b)
+{
+    lp_dd r; r.hi = a + b; r.lo = b - (r.hi - a); return r;
+}
+
+static lp_dd lp_two_sum(long double a, long double b)
+{
+    lp_dd r; long double bb;
+    r.hi = a + b; bb = r.hi - a; r.lo = (a - (r.hi - bb)) + (b - bb); return r;
+}
+
+static lp_dd lp_dd_add(lp_dd x, lp_dd y)
+{
+    lp_dd s = lp_two_sum(x.hi, y.hi), t = lp_two_sum(x.lo, y.lo);
+    s = lp_fast(s.hi, s.lo + t.hi);
+    return lp_fast(s.hi, s.lo + t.lo);
+}
+
+static lp_dd lp_dd_mul(lp_dd x, lp_dd y)
+{
+    long double p = x.hi * y.hi;
+    return lp_fast(p, lp_prod_err(x.hi, y.hi) + (x.hi * y.lo + x.lo * y.hi));
+}
+
+static lp_dd lp_dd_div(lp_dd x, lp_dd y)
+{
+    long double q1 = x.hi / y.hi, q2, q3;
+    lp_dd t = {-q1, 0.0L}, r;
+    r = lp_dd_add(x, lp_dd_mul(y, t)); q2 = r.hi / y.hi;
+    t.hi = -q2; r = lp_dd_add(r, lp_dd_mul(y, t)); q3 = r.hi / y.hi;
+    t.hi = q3;
+    return lp_dd_add(lp_fast(q1, q2), t);
+}
+
+static lp_dd lp_dd_of(const long double *terms, int n)
+{
+    long double parts[16], t, s, bb, rest = 0.0L;
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        t = terms[i];
+        for (int j = 0; j < m; j++) {
+            s = t + parts[j]; bb = s - t;
+            parts[j] = (t - (s - bb)) + (parts[j] - bb);
+            t = s;
+        }
+        parts[m++] = t;
+    }
+    for (int j = 0; j < m - 1; j++) rest = rest + parts[j];
+    return lp_fast(parts[m - 1], rest);
+}
+
+static lp_dd lp_inv_fact(int j)
+{
+    long double f = 1.0L, p;
+    lp_dd r;
+    for (int k = 2; k <= j; k++) f *= k;
+    r.hi = 1.0L / f; p = r.hi * f;
+    r.lo = ((1.0L - p) - lp_prod_err(r.hi, f)) / f;
+    return r;
+}
+
+static void lp_logistic_pairs(long double z, lp_dd *s, lp_dd *c, lp_dd *d)
+{
+    static const unsigned long ln2[5] = {LN2_PIECES};
+    long double x = -fabsl(z), n = 0.0L;
+    lp_dd r, m, t, e, den, big, small, h, one = {1.0L, 0.0L}, two = {2.0L, 0.0L};
+    if (x < -12000.0L) x = -12000.0L;  /* exp(-12000) is below long double's range */
+    if (x < -1.0L) n = rintl(x / ldexpl((long double)ln2[0], -32));
+    r.hi = x; r.lo = 0.0L;
+    for (int k = 0; k < 5; k++) {
+        long double piece = ldexpl((long double)ln2[k], -32 * (k + 1));
+        t.hi = -n * piece; t.lo = lp_prod_err(-n, piece);
+        r = lp_dd_add(r, t);
+    }
+    r.hi = ldexpl(r.hi, -10); r.lo = ldexpl(r.lo, -10);
+    t = lp_inv_fact(12);
+    for (int j = 11; j >= 1; j--) t = lp_dd_add(lp_dd_mul(t, r), lp_inv_fact(j));
+    m = lp_dd_mul(t, r);
+    for (int k = 0; k < 10; k++) m = lp_dd_add(lp_dd_add(m, m), lp_dd_mul(m, m));
+    e = lp_dd_add(one, m); e.hi = ldexpl(e.hi, (int)n); e.lo = ldexpl(e.lo, (int)n);
+    den = lp_dd_add(one, e); big = lp_dd_div(one, den); small = lp_dd_div(e, den);
+    *s = z >= 0 ? big : small;
+    *c = z >= 0 ? small : big;
+    h = lp_dd_div(m, lp_dd_add(two, m));  /* -tanh(|z|/2), where |z| <= 1 */
+    if (z >= 0) { h.hi = -h.hi; h.lo = -h.lo; }
+    d->hi = h.hi / 2; d->lo = h.lo / 2;
+}
+
+static long double lp_dd_lin(lp_dd a, lp_dd b, lp_dd v, long double q)
+{
+    lp_dd u = lp_dd_add(a, lp_dd_mul(b, v));
+    return (u.hi + u.lo) / q;
+}
 #endif
-"""
+""".replace("LN2_PIECES", ", ".join(f"{m}UL" for m in _LN2_PIECES))
 
 
 def _c(loss: Loss, chosen: tuple[str, ...]) -> str:
@@ -454,7 +681,7 @@ def _c(loss: Loss, chosen: tuple[str, ...]) -> str:
         "#include <float.h>",
         "",
     ]
-    if any(_needs(stable_form(loss, q), exact_sum) for q in chosen):
+    if any(_needs(stable_form(loss, q), exact_sum) or _needs(stable_form(loss, q), pair_sum) for q in chosen):
         out += _C_EXACT_HELPERS.splitlines() + [""]
     for q in chosen:
         form = stable_form(loss, q)
@@ -470,6 +697,9 @@ def _c(loss: Loss, chosen: tuple[str, ...]) -> str:
                 "    long double s = z >= 0 ? 1.0L / (1.0L + e) : e / (1.0L + e);",
                 "    long double c = z >= 0 ? e / (1.0L + e) : 1.0L / (1.0L + e);",
             ]
+            if _needs(form, pair_sum):
+                out.append("    lp_dd sp, cp, dp;")
+                out.append("    lp_logistic_pairs(z, &sp, &cp, &dp);  /* as pairs of long doubles, for pair sums */")
             if _needs(form, softplus) or _needs(form, L):
                 out += ["    long double spz = (z > 0 ? z : 0.0L) + log1pl(e);", "    long double spm = (z < 0 ? -z : 0.0L) + log1pl(e);"]
             if _needs(form, L):

@@ -45,7 +45,7 @@ from ..losses import Loss, p, y, z
 from ..sigmoid import sigmoid
 from ..audit.truth import quantity_expr
 
-__all__ = ["softplus", "exact_sum", "S", "C", "D", "Rewrite", "StableForm", "stable_form", "PRIMITIVES"]
+__all__ = ["softplus", "exact_sum", "pair_sum", "S", "C", "D", "Rewrite", "StableForm", "stable_form", "PRIMITIVES"]
 
 #: Placeholders of the emitted code: s = sigmoid(z), c = 1 - sigmoid(z) = sigmoid(-z),
 #: d = sigmoid(z) - 1/2 = tanh(z/2)/2.
@@ -87,6 +87,24 @@ class exact_sum(Function):  # noqa: N801 - lower case, like SymPy's functions
     Printed as a call of the emitted code's ``_exact_sum``; for the identity check it is
     an ordinary sum.
     """
+
+    @classmethod
+    def eval(cls, *args: sympy.Expr) -> None:
+        return None
+
+
+class pair_sum(Function):  # noqa: N801 - lower case, like SymPy's functions
+    r"""``(A + B v)/q``, with ``v`` one of s, c, d: a sum that vanishes inside the range.
+
+    ``A`` and ``B`` are polynomials in y with integer coefficients (exact, as in
+    :class:`exact_sum`) and ``q`` a positive integer. At a soft label ``A + B v`` is 0 where
+    ``v = -A/B``, an irrational logit, and next to it the sum is far smaller than its terms:
+    the NumPy and C code computes ``v`` (from ``exp(-|z|)`` and ``expm1``) and the sum in
+    pairs of long doubles (about 128 bits), so that what is left after the cancellation still
+    has 64. PyTorch and JAX print it as the plain sum.
+    """
+
+    nargs = 4
 
     @classmethod
     def eval(cls, *args: sympy.Expr) -> None:
@@ -198,10 +216,23 @@ def _linear_sums(expr: sympy.Expr, mode: str) -> sympy.Expr:
         return -b * C
     if mode == "center":
         half = sympy.factor(a + b / 2)
-        return b * D if half == 0 else Add(half, b * D, evaluate=False)
+        return b * D if half == 0 else _pair_sum(half, b, D)
     if mode == "pos" and a != 0:
-        return Add(total, -b * C, evaluate=False)
-    return Add(a, b * S, evaluate=False) if a != 0 else b * S
+        return _pair_sum(total, -b, C)
+    return _pair_sum(a, b, S) if a != 0 else b * S
+
+
+def _pair_sum(a: sympy.Expr, b: sympy.Expr, v: sympy.Symbol) -> sympy.Expr:
+    """``a + b v`` as a :class:`pair_sum` where ``a`` and ``b`` are polynomials in y that it
+    takes (else as the plain sum, computed in the working precision)."""
+    polys = [sympy.Poly(e, y) if e.is_polynomial(y) else None for e in (a, b)]
+    if any(q is None or q.degree() > 2 or not all(c.is_Rational for c in q.coeffs()) for q in polys):
+        return Add(a, b * v, evaluate=False)
+    scale = sympy.ilcm(*[sympy.Rational(c).q for q in polys for c in q.coeffs()])
+    num_a, num_b = sympy.expand(a * scale), sympy.expand(b * scale)
+    if any(abs(int(c)).bit_length() > _COEFF_BITS for e in (num_a, num_b) for c in sympy.Poly(e, y).coeffs()):
+        return Add(a, b * v, evaluate=False)
+    return pair_sum(num_a, num_b, v, sympy.Integer(scale))
 
 
 def _branch(expr: sympy.Expr, mode: str, crosses_zero: bool = False) -> sympy.Expr:
@@ -254,6 +285,7 @@ def _exact_fraction(expr: sympy.Expr) -> sympy.Expr | None:
 def _back(expr: sympy.Expr) -> sympy.Expr:
     """The branch form read back through the primitive identities (each checked on its
     own), so that what is left to check against the truth is the algebra of the branch."""
+    expr = expr.replace(lambda a: isinstance(a, pair_sum), lambda a: (a.args[0] + a.args[1] * a.args[2]) / a.args[3])
     # z_ and L of the center polynomial stand for softplus(z) -/+ softplus(-z) (a difference
     # and a mean): read back so, the check sees one function of sigmoid(z), not two variables.
     back = expr.xreplace({Z: softplus(z) - softplus(-z), L: (softplus(z) + softplus(-z)) / 2})
