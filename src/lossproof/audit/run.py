@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -135,7 +136,9 @@ def _truth_chunk(pairs: list[tuple[float, float]]) -> list[mpmath.mpf | None]:
 def truths(truth: Truth, pairs: list[tuple[float, float]]) -> list[mpmath.mpf | None]:
     """``truth`` at every pair, in forked workers when there are many (same values, same order)."""
     workers = min(os.cpu_count() or 1, 8)
-    if len(pairs) < _PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    # JAX runs threads of its own, and a fork beside them may deadlock (JAX warns so): serial then
+    jax_loaded = "jax" in sys.modules
+    if len(pairs) < _PARALLEL_MIN or workers < 2 or jax_loaded or "fork" not in multiprocessing.get_all_start_methods():
         return _truth_serial(truth, pairs)
     # By input, then label: the labels of one input land in one worker, which computes the
     # input's coefficients once (see truth._compile).

@@ -211,6 +211,67 @@ class _Printer:
         return "True"
 
 
+class _PairPrinter:
+    """Expression -> source text of its value as a pair (hi, lo) of long doubles (NumPy or C).
+
+    For :attr:`StableForm.pairs`: every sum, product and logarithm is a pair operation, so
+    that a sum whose terms cancel (focal's gradient next to its zero) keeps about 128 bits
+    before the one rounding at the end. The names are the helpers of the emitted code.
+    """
+
+    def __init__(self, lang: str):
+        self.c = lang == "c"
+        self.prefix = "lp_dd_" if self.c else "_dd_"
+
+    def call(self, name: str, *args: str) -> str:
+        return f"{self.prefix}{name}({', '.join(args)})"
+
+    def exact(self, value: str) -> str:
+        """A long double that is exact as it stands, as a pair."""
+        return f"lp_dd_exact({value})" if self.c else f"({value}, 0 * {value})"
+
+    def __call__(self, e: sympy.Expr) -> str:
+        if e in _PAIRS:
+            return _PAIRS[e]
+        if e == Z:
+            return self.exact("z")
+        if e == L:
+            return "Lp"
+        if isinstance(e, sympy.Symbol):
+            return self.exact(str(e))
+        if isinstance(e, sympy.Rational):
+            return self.call("const", f"{int(e.p)}.0", f"{int(e.q)}.0")
+        if isinstance(e, softplus):
+            return {z: "spzp", -z: "spmp"}[e.args[0]]
+        if isinstance(e, sympy.log):
+            return self.call("log", self._plain(e.args[0]))
+        if type(e).__name__ == "log1p":
+            return self.call("log1p", self(e.args[0]))
+        if isinstance(e, sympy.Add):
+            out = self(e.args[0])
+            for t in e.args[1:]:
+                out = self.call("add", out, self(t))
+            return out
+        if isinstance(e, sympy.Mul):
+            out = self(e.args[0])
+            for t in e.args[1:]:
+                out = self.call("mul", out, self(t))
+            return out
+        if isinstance(e, sympy.Pow) and e.exp.is_Integer:
+            base = self(e.base)
+            out = base
+            for _ in range(abs(int(e.exp)) - 1):
+                out = self.call("mul", out, base)
+            return out if e.exp > 0 else self.call("div", self.call("const", "1.0", "1.0"), out)
+        raise InputError(f"cannot compute {e} in pairs")
+
+    def _plain(self, e: sympy.Expr) -> str:
+        """The argument of log: an input (p), exact in long double."""
+        if not isinstance(e, sympy.Symbol):
+            raise InputError(f"cannot take the logarithm of {e} in pairs")
+        return str(e)
+
+
 def quantities_of(loss: Loss) -> tuple[str, ...]:
     """The quantities lossproof emits for ``loss`` (those in z need a link)."""
     return ("loss", "grad_p", "grad_z") if loss.link is not None else ("grad_p",)
@@ -278,11 +339,17 @@ def _python(loss: Loss, lang: str, chosen: tuple[str, ...]) -> str:
         var = str(form.var)
         doc = _docstring(loss, form, lang).replace("\n", "\n    ")
         out += [f"def {q}(y, {var}):", f'    """{doc}', '    """', f"    y, {var}, dtype = _prepare(y, {var})"]
-        body = [pr(e) for _, e in form.branches]
+        pairs = form.pairs and lang == "numpy"
+        body = [f"_dd_round({_PairPrinter('np')(e)})" if pairs else pr(e) for _, e in form.branches]
         if var == "z":
             out.append("    e, s, c = _logistic(z)")
-            if lang == "numpy" and _needs(form, pair_sum):
-                out.append("    sp, cp, dp = _logistic_pairs(z)  # as pairs of long doubles, for pair sums")
+            if lang == "numpy" and (_needs(form, pair_sum) or pairs):
+                out.append("    sp, cp, dp, ep = _logistic_pairs(z)  # as pairs of long doubles")
+            if pairs and (_needs(form, softplus) or _needs(form, L)):
+                out.append("    spzp = _dd_add((np.maximum(z, 0.0), 0 * z), _dd_log1p(ep))")
+                out.append("    spmp = _dd_add((np.maximum(-z, 0.0), 0 * z), _dd_log1p(ep))")
+                out.append("    Lp = _dd_add(spzp, spmp)")
+                out.append("    Lp = (Lp[0] / 2, Lp[1] / 2)  # log(2 cosh(z/2))")
             if _needs(form, softplus) or _needs(form, L):
                 out.append("    spz, spm = _softplus_pair(z, e)")
             if _needs(form, L):
@@ -495,9 +562,9 @@ _PAIR_HELPERS = [
     "",
     "",
     "def _expm1_pair(x):",
-    "    # exp(x) = 2^n (1 + m) for x <= 0, m a pair; n = 0 where x >= -1, so that m is then",
-    "    # expm1(x) itself, relatively exact down to the smallest x",
-    "    n = np.where(x >= -1, 0.0, np.rint(x / _LN2[0]))",
+    "    # exp(x) = 2^n (1 + m), m a pair; n = 0 where |x| <= 1, so that m is then expm1(x)",
+    "    # itself, relatively exact down to the smallest x",
+    "    n = np.where(np.abs(x) <= 1, 0.0, np.rint(x / _LN2[0]))",
     "    r = (x, 0 * x)",
     "    for piece in _LN2:",
     "        r = _dd_add(r, _two_prod(-n, piece))",
@@ -526,7 +593,45 @@ _PAIR_HELPERS = [
     "    cp = (np.where(pos, small[0], big[0]), np.where(pos, small[1], big[1]))",
     "    h = _dd_div(m, _dd_add(two, m))  # expm1(-|z|)/(2 + expm1(-|z|)) = -tanh(|z|/2)",
     "    dp = (np.where(pos, -h[0], h[0]) / 2, np.where(pos, -h[1], h[1]) / 2)",
-    "    return sp, cp, dp",
+    "    return sp, cp, dp, e",
+    "",
+    "",
+    "def _dd_log1p_near(u):",
+    "    # log(1 + u) for a pair u in [-1/2, 1]: Newton's step from long double's log1p on",
+    "    # expm1(l) = u (|l| <= 0.7, so the pair m is expm1 itself), its residual in pairs",
+    "    u = (np.maximum(u[0], -0.5), u[1] + 0 * u[0])",
+    "    l0 = np.log1p(u[0] + u[1])",
+    "    m, _ = _expm1_pair(l0)",
+    "    diff = _dd_add(u, (-m[0], -m[1]))",
+    "    return _dd_add((l0, 0 * l0), (diff[0] / (1 + u[0]), 0 * l0))",
+    "",
+    "",
+    "def _dd_log_low(p):",
+    "    # log(p) for p in (0, 1/2]: Newton's step from long double's log on exp(l) = p,",
+    "    # l + (p exp(-l) - 1), the residual in pairs",
+    "    p = np.minimum(p, 0.5)",
+    "    l0 = np.log(p)",
+    "    m, n = _expm1_pair(-l0)",
+    "    t = _dd_mul((np.ldexp(p, n), 0 * p), _dd_add((1.0 + 0 * p, 0 * p), m))",
+    "    return _dd_add((l0, 0 * l0), _dd_add(t, (-1.0 + 0 * p, 0 * p)))",
+    "",
+    "",
+    "def _dd_log1p(u):",
+    "    # below -1/2, log(1 + u) with 1 + u exact (the pair u is an input there, -p)",
+    "    low, near = _dd_log_low(1 + u[0] + u[1]), _dd_log1p_near(u)",
+    "    far = u[0] < -0.5",
+    "    return np.where(far, low[0], near[0]), np.where(far, low[1], near[1])",
+    "",
+    "",
+    "def _dd_log(p):",
+    "    # from 1/2 up, log1p(p - 1), p - 1 exact",
+    "    low, near = _dd_log_low(p), _dd_log1p_near((p - 1, 0 * p))",
+    "    big = p >= 0.5",
+    "    return np.where(big, near[0], low[0]), np.where(big, near[1], low[1])",
+    "",
+    "",
+    "def _dd_round(x):",
+    "    return x[0] + x[1]",
     "",
     "",
     "def _dd_lin(a, b, v, q):",
@@ -635,13 +740,28 @@ static lp_dd lp_inv_fact(int j)
     return r;
 }
 
-static void lp_logistic_pairs(long double z, lp_dd *s, lp_dd *c, lp_dd *d)
+static lp_dd lp_dd_exact(long double v)
+{
+    lp_dd r = {v, 0.0L}; return r;
+}
+
+static long double lp_dd_round(lp_dd x) { return x.hi + x.lo; }
+
+static lp_dd lp_dd_const(long double num, long double den)
+{
+    lp_dd r; long double p;
+    r.hi = num / den; p = r.hi * den;
+    r.lo = ((num - p) - lp_prod_err(r.hi, den)) / den;
+    return r;
+}
+
+/* exp(x) = 2^n (1 + m), m a pair; n = 0 where |x| <= 1, so that m is then expm1(x) itself */
+static lp_dd lp_expm1_pair(long double x, int *n_out)
 {
     static const unsigned long ln2[5] = {LN2_PIECES};
-    long double x = -fabsl(z), n = 0.0L;
-    lp_dd r, m, t, e, den, big, small, h, one = {1.0L, 0.0L}, two = {2.0L, 0.0L};
-    if (x < -12000.0L) x = -12000.0L;  /* exp(-12000) is below long double's range */
-    if (x < -1.0L) n = rintl(x / ldexpl((long double)ln2[0], -32));
+    long double n = 0.0L;
+    lp_dd r, m, t;
+    if (fabsl(x) > 1.0L) n = rintl(x / ldexpl((long double)ln2[0], -32));
     r.hi = x; r.lo = 0.0L;
     for (int k = 0; k < 5; k++) {
         long double piece = ldexpl((long double)ln2[k], -32 * (k + 1));
@@ -653,13 +773,55 @@ static void lp_logistic_pairs(long double z, lp_dd *s, lp_dd *c, lp_dd *d)
     for (int j = 11; j >= 1; j--) t = lp_dd_add(lp_dd_mul(t, r), lp_inv_fact(j));
     m = lp_dd_mul(t, r);
     for (int k = 0; k < 10; k++) m = lp_dd_add(lp_dd_add(m, m), lp_dd_mul(m, m));
-    e = lp_dd_add(one, m); e.hi = ldexpl(e.hi, (int)n); e.lo = ldexpl(e.lo, (int)n);
+    *n_out = (int)n;
+    return m;
+}
+
+static void lp_logistic_pairs(long double z, lp_dd *s, lp_dd *c, lp_dd *d, lp_dd *e_out)
+{
+    long double x = -fabsl(z);
+    int n;
+    lp_dd m, e, den, big, small, h, one = {1.0L, 0.0L}, two = {2.0L, 0.0L};
+    if (x < -12000.0L) x = -12000.0L;  /* exp(-12000) is below long double's range */
+    m = lp_expm1_pair(x, &n);
+    e = lp_dd_add(one, m); e.hi = ldexpl(e.hi, n); e.lo = ldexpl(e.lo, n);
     den = lp_dd_add(one, e); big = lp_dd_div(one, den); small = lp_dd_div(e, den);
     *s = z >= 0 ? big : small;
     *c = z >= 0 ? small : big;
     h = lp_dd_div(m, lp_dd_add(two, m));  /* -tanh(|z|/2), where |z| <= 1 */
     if (z >= 0) { h.hi = -h.hi; h.lo = -h.lo; }
     d->hi = h.hi / 2; d->lo = h.lo / 2;
+    *e_out = e;
+}
+
+/* log(p), p in (0, 1/2]: Newton's step from logl on exp(l) = p, l + (p exp(-l) - 1) */
+static lp_dd lp_dd_log_low(long double p)
+{
+    long double l0 = logl(p);
+    int n;
+    lp_dd m = lp_expm1_pair(-l0, &n), t, minus_one = {-1.0L, 0.0L}, one = {1.0L, 0.0L};
+    t = lp_dd_mul(lp_dd_exact(ldexpl(p, n)), lp_dd_add(one, m));
+    return lp_dd_add(lp_dd_exact(l0), lp_dd_add(t, minus_one));
+}
+
+/* log(1 + u): from -1/2 up, Newton's step from log1pl on expm1(l) = u (|l| <= 0.7, so the
+ * pair m is expm1 itself), residual in pairs; below, log(1 + u) with 1 + u exact (u = -p) */
+static lp_dd lp_dd_log1p(lp_dd u)
+{
+    long double l0;
+    int n;
+    lp_dd m, diff;
+    if (u.hi < -0.5L) return lp_dd_log_low(1 + u.hi + u.lo);
+    l0 = log1pl(u.hi + u.lo);
+    m = lp_expm1_pair(l0, &n);
+    m.hi = -m.hi; m.lo = -m.lo;
+    diff = lp_dd_add(u, m);
+    return lp_dd_add(lp_dd_exact(l0), lp_dd_exact(diff.hi / (1 + u.hi)));
+}
+
+static lp_dd lp_dd_log(long double p)
+{
+    return p >= 0.5L ? lp_dd_log1p(lp_dd_exact(p - 1)) : lp_dd_log_low(p);
 }
 
 static long double lp_dd_lin(lp_dd a, lp_dd b, lp_dd v, long double q)
@@ -681,7 +843,7 @@ def _c(loss: Loss, chosen: tuple[str, ...]) -> str:
         "#include <float.h>",
         "",
     ]
-    if any(_needs(stable_form(loss, q), exact_sum) or _needs(stable_form(loss, q), pair_sum) for q in chosen):
+    if any(_needs(stable_form(loss, q), exact_sum) or _needs(stable_form(loss, q), pair_sum) or stable_form(loss, q).pairs for q in chosen):
         out += _C_EXACT_HELPERS.splitlines() + [""]
     for q in chosen:
         form = stable_form(loss, q)
@@ -689,7 +851,8 @@ def _c(loss: Loss, chosen: tuple[str, ...]) -> str:
         name = f"lossproof_{loss.name}_{q}"
         doc = _docstring(loss, form, lang).replace("*/", "* /")
         out += ["/* " + doc.replace("\n", "\n * ") + " */", f"double {name}(double y_, double {var}_)", "{"]
-        body = [pr(e) for _, e in form.branches]
+        pairs = form.pairs
+        body = [f"lp_dd_round({_PairPrinter('c')(e)})" if pairs else pr(e) for _, e in form.branches]
         if var == "z":
             out += [
                 "    long double y = y_, z = z_;",
@@ -697,9 +860,14 @@ def _c(loss: Loss, chosen: tuple[str, ...]) -> str:
                 "    long double s = z >= 0 ? 1.0L / (1.0L + e) : e / (1.0L + e);",
                 "    long double c = z >= 0 ? e / (1.0L + e) : 1.0L / (1.0L + e);",
             ]
-            if _needs(form, pair_sum):
-                out.append("    lp_dd sp, cp, dp;")
-                out.append("    lp_logistic_pairs(z, &sp, &cp, &dp);  /* as pairs of long doubles, for pair sums */")
+            if _needs(form, pair_sum) or pairs:
+                out.append("    lp_dd sp, cp, dp, ep;")
+                out.append("    lp_logistic_pairs(z, &sp, &cp, &dp, &ep);  /* as pairs of long doubles */")
+            if pairs and (_needs(form, softplus) or _needs(form, L)):
+                out.append("    lp_dd spzp = lp_dd_add(lp_dd_exact(z > 0 ? z : 0.0L), lp_dd_log1p(ep));")
+                out.append("    lp_dd spmp = lp_dd_add(lp_dd_exact(z < 0 ? -z : 0.0L), lp_dd_log1p(ep));")
+                out.append("    lp_dd Lp = lp_dd_add(spzp, spmp);")
+                out.append("    Lp.hi /= 2; Lp.lo /= 2;  /* log(2 cosh(z/2)) */")
             if _needs(form, softplus) or _needs(form, L):
                 out += ["    long double spz = (z > 0 ? z : 0.0L) + log1pl(e);", "    long double spm = (z < 0 ? -z : 0.0L) + log1pl(e);"]
             if _needs(form, L):

@@ -169,6 +169,10 @@ class StableForm:
         branches: ``(condition, expression)`` pairs in ``y``, ``s``, ``c``,
             ``softplus(z)``, ``softplus(-z)`` (z quantities) or ``y``, ``p`` (grad_p).
         rewrites: every rewrite, checked; ``holds`` of each is true or the form is not built.
+        pairs: the whole of each branch is computed in pairs of long doubles (NumPy and C): a
+            gradient that is a sum of logarithmic terms (focal's), whose zero at a soft label is
+            where those terms cancel. False where the form does not need it or cannot (a
+            ``sign``, ``tanh``, or a sum already written as an exact or pair sum).
     """
 
     loss: str
@@ -177,6 +181,7 @@ class StableForm:
     truth: sympy.Expr
     branches: tuple[tuple[sympy.Expr, sympy.Expr], ...]
     rewrites: tuple[Rewrite, ...]
+    pairs: bool = False
 
 
 def _softplus_logs(expr: sympy.Expr) -> sympy.Expr:
@@ -343,4 +348,22 @@ def stable_form(loss: Loss, quantity: str) -> StableForm:
     bad = [r for r in rewrites if not r.holds]
     if bad:
         raise IdentityError(f"rewrite {bad[0].name!r} of {loss.name} {quantity} does not check: {bad[0].after}")
-    return StableForm(loss.name, quantity, var, truth, branches, tuple(rewrites))
+    pairs = quantity != "loss" and all(_pairable(e) for _, e in branches)
+    return StableForm(loss.name, quantity, var, truth, branches, tuple(rewrites), pairs)
+
+
+#: What an expression computed in pairs may hold: sums, products, integer powers, numbers,
+#: the inputs and placeholders, log, log1p and softplus.
+_PAIRABLE = (sympy.Add, sympy.Mul, sympy.Pow, sympy.Number, sympy.Symbol, log, log1p, softplus)
+
+
+def _pairable(expr: sympy.Expr) -> bool:
+    """Whether ``expr`` is a sum that may cancel and that pairs can compute (see StableForm)."""
+    if not isinstance(expr, Add) or expr.has(exact_sum, pair_sum):
+        return False
+    for node in sympy.preorder_traversal(expr):
+        if not isinstance(node, _PAIRABLE):
+            return False
+        if isinstance(node, sympy.Pow) and not node.exp.is_Integer:
+            return False
+    return True
