@@ -9,7 +9,10 @@ it does not know is an error, never a guess.
 
 The NumPy and C code computes in long double (11 bits more than float64 on x86-64) and rounds
 once to the input's dtype: the few roundings of a stable form then stay far below half an ulp
-of float64, and further below one of float32. PyTorch and JAX have no wider type than float64.
+of float64, and further below one of float32. Where a result is far smaller than the terms
+that make it up (next to a zero at a soft label) that is not enough, and the code computes in
+pairs of long doubles (forms.pair_sum, StableForm.pairs) or sums exactly (forms.exact_sum).
+PyTorch and JAX have no wider type than float64 and print those as plain sums.
 
 >>> from lossproof.losses import get_loss
 >>> print(emit(get_loss("bce"), "c").splitlines()[0])
@@ -41,12 +44,13 @@ _DOC = {
 }
 #: The audited error, as the tests enforce it (tests/test_codegen.py) and the command measures it.
 AUDIT_NOTE = (
-    "Audited error (against the derivation evaluated with mpmath at the exact inputs): at most 2 ulp "
-    "in float64 and float32 at y in {{0, 1}} over the whole range of {var}, enforced by lossproof's tests; "
-    "at soft labels likewise, except next to a zero of the quantity at an irrational point (sigmoid(z) = y "
-    "and its kin), where the true value is far smaller than the terms that make it up and no fixed working "
-    "precision keeps 2 ulp (see the README, \"Emitted code\"); a rational zero in p is reached exactly. "
-    "Measure it: lossproof audit lossproof.generated --loss {loss} --quantity {quantity}."
+    "Audited error (against the derivation evaluated with mpmath at the exact inputs), NumPy and C: "
+    "at most 2 ulp in float64 and float32 over the whole range of {var}, at hard and soft labels and "
+    "next to the quantity's zeros, enforced by lossproof's tests. Next to a zero at a soft label "
+    "the result is far smaller than its terms; pairs of long doubles carry about 126 bits, so a float64 "
+    "input whose result is below 2^-72 of those terms could exceed 2 ulp (such inputs may exist; none "
+    "found, see the README, \"Emitted code\"). Measure it: lossproof audit lossproof.generated --loss "
+    "{loss} --quantity {quantity}."
 )
 
 
@@ -283,8 +287,12 @@ _PRECISION = {
     "c": "Computed in long double (a 64-bit significand on x86-64; elsewhere it may be double) and "
     "rounded once to double, or to float for the _f32 functions.",
     "torch": "Computed in float64 and rounded once to the input's dtype (float32 audited; float64 "
-    "has no wider type in PyTorch, so it carries float64's own rounding).",
-    "jax": "Computed in float64 (with jax_enable_x64) and rounded once to the input's dtype.",
+    "has no wider type in PyTorch, so it carries float64's own rounding, and the sums marked "
+    "exact_sum and pair_sum are plain sums here: the audited error above is NumPy's and C's).",
+    "jax": "Computed in float64 (needs jax.config.update('jax_enable_x64', True)) and rounded once to "
+    "the input's dtype; float32 audited at normal inputs (XLA on the CPU flushes subnormal numbers to "
+    "zero); float64 carries float64's own rounding, and the sums marked exact_sum and pair_sum are "
+    "plain sums here: the audited error above is NumPy's and C's.",
 }
 
 
@@ -302,6 +310,12 @@ def _docstring(loss: Loss, form: StableForm, lang: str) -> str:
         lines.append("with e = exp(-|z|), s = sigmoid(z) and c = 1 - sigmoid(z) each 1/(1 + e) or e/(1 + e),")
         lines.append("d = sigmoid(z) - 1/2 = tanh(z/2)/2,")
         lines.append("spz = softplus(z), spm = softplus(-z) as max(u, 0) + log1p(e).")
+    if _needs(form, exact_sum):
+        lines.append("exact_sum(...) is the sum of its terms, computed exactly and rounded once.")
+    if _needs(form, pair_sum) and lang in ("numpy", "c"):
+        lines.append("pair_sum(A, B, v, q) = (A + B v)/q, computed in pairs of long doubles (about 128 bits).")
+    if form.pairs and lang in ("numpy", "c"):
+        lines.append("Every operation is computed in pairs of long doubles (about 128 bits), rounded once at the end.")
     lines.append(f"Each rewrite checked equal to the formula ({len(form.rewrites)} identity checks).")
     lines.append(_PRECISION[lang])
     if form.truth.has(sympy.sign) or loss.expr.has(sympy.Abs):

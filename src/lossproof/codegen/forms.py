@@ -11,8 +11,12 @@ any code is emitted:
    ``c = 1 - sigmoid(z)`` are computed without cancellation (``1/(1 + e)`` and
    ``e/(1 + e)``, one for each); every sum ``a + b s`` in the expression is then written
    ``-b c`` when ``a + b = 0``, ``b s`` when ``a = 0``, and otherwise, for ``z >= 0``,
-   ``(a + b) - b c`` (the constant part first, so that ``sigmoid(z) - 1`` at ``y = 1``
-   is ``-c``, exact) or, for ``z < 0``, ``a + b s`` (where ``s <= 1/2``);
+   ``(a + b) - b c`` (so that ``sigmoid(z) - 1`` at ``y = 1`` is ``-c``, exact) or, for
+   ``z < 0``, ``a + b s`` (where ``s <= 1/2``), or ``(a + b/2) + b d`` at the center. Such a
+   sum vanishes at a soft label where ``sigmoid(z) = -a/b``, an irrational logit, and next
+   to it the result is far smaller than its terms: it is a :class:`pair_sum`, which the
+   NumPy and C code computes in pairs of long doubles (about 128 bits) from ``s``, ``c``,
+   ``d`` as pairs, so that the 64 bits of a long double are left after the cancellation;
 3. ``log(cosh(u)) = log1p(2 sinh(u/2)^2)`` (no ``1 + tiny`` rounded to 1);
 4. in ``p``: ``log(1 - p) = log1p(-p)``;
 5. in ``p``, a rational quantity (BCE's family) is written ``N/D`` over a common denominator,
@@ -20,12 +24,15 @@ any code is emitted:
    integer coefficients, summed exactly (:class:`exact_sum`). ``N`` vanishes where the
    gradient does (``p = 3y/(1 + 2y)`` for pos_weight), and the naive sum of fractions
    cancels there catastrophically; ``N`` of floating-point inputs is a dyadic rational that
-   an error-free sum computes exactly, so one rounding of ``N/D`` is left.
+   an error-free sum computes exactly, so one rounding of ``N/D`` is left;
+6. a gradient that is a sum of terms with logarithms (focal's, in p and in z), whose zero at a
+   soft label is where those terms cancel, is computed wholly in pairs of long doubles
+   (:attr:`StableForm.pairs`): logarithms by a Newton step on the pair exponential.
 
 >>> from lossproof.losses import get_loss
 >>> form = stable_form(get_loss("bce"), "grad_z")
 >>> form.branches
-((Abs(z) <= 1, d - (2*y - 1)/2), (z >= 0, -c + (1 - y)), (z < 0, s - y))
+((Abs(z) <= 1, pair_sum(1 - 2*y, 2, d, 2)), (z >= 0, pair_sum(1 - y, -1, c, 1)), (z < 0, pair_sum(-y, 1, s, 1)))
 >>> all(r.holds for r in form.rewrites)
 True
 """
