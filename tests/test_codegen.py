@@ -351,12 +351,18 @@ def _normal_inputs(quantity: str, dtype: str) -> list:
 
 
 @pytest.mark.parametrize("name", LINKED)
-def test_emitted_jax_in_float32_is_within_2_ulp_at_hard_labels(jax_numpy: object, name: str) -> None:
+def test_emitted_jax_in_float32_is_within_2_ulp_at_hard_labels_and_next_to_zeros(jax_numpy: object, name: str) -> None:
+    from lossproof.audit.sweep import DTYPES
+    from lossproof.audit.truth import Truth
+    from lossproof.audit.zeros import zero_regions
+
     loss = CATALOG[name]
     target = _jax_target(jax_numpy, name)
+    dt = DTYPES["float32"]
     for q in quantities_of(loss):
-        r = audit(target, loss, q, "float32", regions=[g for g in _normal_inputs(q, "float32") if not g.name.startswith("soft")],
-                  search_examples=0, max_ulp=MAX_ULP)
+        regions = [g for g in _normal_inputs(q, "float32") if not g.name.startswith("soft")]
+        regions += zero_regions(Truth.of(loss, q, dt.mant), dt, q)
+        r = audit(target, loss, q, "float32", regions=regions, search_examples=0, max_ulp=MAX_ULP)
         assert r.passed, f"JAX {name} {q} float32: {r.worst}"
 
 

@@ -174,7 +174,7 @@ class _Printer:
 
     def _print_pair_sum(self, e: sympy.Expr) -> str:
         a, b, v, q = e.args
-        if self.lang in ("c", "np"):
+        if self.lang in ("c", "np", "jnp"):
             pa, pb = (self._pair_of(t) for t in (a, b))
             return f"{'lp_dd_lin' if self.lang == 'c' else '_dd_lin'}({pa}, {pb}, {_PAIRS[v]}, {self(q)})"
         return f"({self(sympy.Add(a, b * v, evaluate=False))})/{self._factor(q)}"
@@ -290,9 +290,9 @@ _PRECISION = {
     "has no wider type in PyTorch, so it carries float64's own rounding, and the sums marked "
     "exact_sum and pair_sum are plain sums here: the audited error above is NumPy's and C's).",
     "jax": "Computed in float64 (needs jax.config.update('jax_enable_x64', True)) and rounded once to "
-    "the input's dtype; float32 audited at normal inputs (XLA on the CPU flushes subnormal numbers to "
-    "zero); float64 carries float64's own rounding, and the sums marked exact_sum and pair_sum are "
-    "plain sums here: the audited error above is NumPy's and C's.",
+    "the input's dtype, the exact and pair sums in pairs of float64 (about 106 bits, not 128); float32 "
+    "audited at normal inputs (XLA on the CPU flushes subnormal numbers to zero): the audited error "
+    "above is NumPy's and C's (see the README for JAX's).",
 }
 
 
@@ -353,15 +353,16 @@ def _python(loss: Loss, lang: str, chosen: tuple[str, ...]) -> str:
         var = str(form.var)
         doc = _docstring(loss, form, lang).replace("\n", "\n    ")
         out += [f"def {q}(y, {var}):", f'    """{doc}', '    """', f"    y, {var}, dtype = _prepare(y, {var})"]
-        pairs = form.pairs and lang == "numpy"
+        pairs = form.pairs and lang in ("numpy", "jax")
+        xp = {"numpy": "np", "torch": "torch", "jax": "jnp"}[lang]
         body = [f"_dd_round({_PairPrinter('np')(e)})" if pairs else pr(e) for _, e in form.branches]
         if var == "z":
             out.append("    e, s, c = _logistic(z)")
-            if lang == "numpy" and (_needs(form, pair_sum) or pairs):
+            if lang in ("numpy", "jax") and (_needs(form, pair_sum) or pairs):
                 out.append("    sp, cp, dp, ep = _logistic_pairs(z)  # as pairs of long doubles")
             if pairs and (_needs(form, softplus) or _needs(form, L)):
-                out.append("    spzp = _dd_add((np.maximum(z, 0.0), 0 * z), _dd_log1p(ep))")
-                out.append("    spmp = _dd_add((np.maximum(-z, 0.0), 0 * z), _dd_log1p(ep))")
+                out.append(f"    spzp = _dd_add(({xp}.maximum(z, 0.0), 0 * z), _dd_log1p(ep))")
+                out.append(f"    spmp = _dd_add(({xp}.maximum(-z, 0.0), 0 * z), _dd_log1p(ep))")
                 out.append("    Lp = _dd_add(spzp, spmp)")
                 out.append("    Lp = (Lp[0] / 2, Lp[1] / 2)  # log(2 cosh(z/2))")
             if _needs(form, softplus) or _needs(form, L):
@@ -450,6 +451,7 @@ def _python_helpers(lang: str) -> list[str]:
         "",
         "",
         *_EXACT_HELPERS,
+        *(_jax_pair_helpers() if lang == "jax" else []),
         "def _finish(out, dtype):",
         "    return out.to(dtype)" if lang == "torch" else "    return out.astype(dtype)",
         "",
@@ -652,6 +654,40 @@ _PAIR_HELPERS = [
     "    # (a + b v)/q with a, b, v pairs: the cancellation happens in pairs, one rounding after",
     "    u = _dd_add(a, _dd_mul(b, v))",
     "    return (u[0] + u[1]) / q",
+    "",
+    "",
+]
+
+
+def _jax_pair_helpers() -> list[str]:
+    """The NumPy pair helpers for JAX: pairs of float64 (about 106 bits; JAX has no wider type).
+
+    Constants are Python floats made at import (jnp would make them float32 until
+    jax_enable_x64 is set); the rest is the same code with jnp for np.
+    """
+    out = []
+    for line in _PAIR_HELPERS:
+        line = line.replace("np.ldexp(_W(m), -32 * (k + 1))", "math.ldexp(m, -32 * (k + 1))")
+        out.append(line.replace("_W(", "float(").replace("np.", "jnp."))
+    return ["import math", "", "", *_JAX_TWO_PROD, *out]
+
+
+#: Veltkamp's split multiplies by 2^27 + 1, which overflows float64 above 2^996 (long double
+#: has room): JAX's two-product splits a copy scaled by a power of two, exact, and scales back.
+_JAX_TWO_PROD = [
+    "def _two_prod(a, b):",
+    "    x = a * b",
+    "    sa = jnp.where(jnp.abs(a) > 2.0**995, 2.0**-60, 1.0)",
+    "    sb = jnp.where(jnp.abs(b) > 2.0**995, 2.0**-60, 1.0)",
+    "    a, b = a * sa, b * sb",
+    "    c = _SPLIT * a",
+    "    ah = c - (c - a)",
+    "    al = a - ah",
+    "    c = _SPLIT * b",
+    "    bh = c - (c - b)",
+    "    bl = b - bh",
+    "    xs = a * b",
+    "    return x, ((((ah * bh - xs) + ah * bl + al * bh) + al * bl) / sa) / sb",
     "",
     "",
 ]
