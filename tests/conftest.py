@@ -98,7 +98,9 @@ SLOW = (
     "tests/test_codegen.py::test_naive_lambdify_of_the_same_expression_fails_the_same_audit",
     "tests/test_codegen.py::test_grad_p_is_within_2_ulp_next_to_its_zero",
     "tests/test_codegen.py::test_emitted_c_grad_p_is_within_2_ulp_next_to_its_zero",
-    "tests/test_codegen.py::test_emitted_jax_in_float32_is_within_2_ulp_at_hard_labels_and_next_to_zeros",
+    "tests/test_codegen.py::test_emitted_jax_",
+    "tests/test_codegen.py::test_next_to_an_irrational_zero_the_pairs_keep_2_ulp[mse]",
+    "tests/test_codegen.py::test_next_to_an_irrational_zero_the_pairs_keep_2_ulp[logcosh]",
     "tests/test_codegen.py::test_emitted_numpy_is_within_2_ulp_next_to_the_zeros_in_z",
     "tests/test_codegen.py::test_emitted_c_is_within_2_ulp_next_to_the_zeros_in_z",
     # CI also re-checks every committed file with `render --check` and `check proofs/`.
