@@ -388,3 +388,29 @@ def test_emitted_c_is_within_2_ulp_next_to_the_zeros_in_z(clib: ctypes.CDLL, nam
             if regions:
                 r = audit(_c_target(clib, name), loss, q, dtype, regions=regions, search_examples=0, max_ulp=MAX_ULP)
                 assert r.passed, f"C {name} {q} {dtype}: {r.worst}"
+
+
+def test_numpy_code_where_long_double_is_double_keeps_its_pairs_finite() -> None:
+    # Platforms whose long double is float64 (AArch64 macOS, Windows) run the same text with
+    # _W = float64: the pairs are then float64 pairs, and Veltkamp's split must not overflow.
+    import types
+
+    loss = CATALOG["focal"]
+    text = emit(loss, "numpy").replace(
+        "_W = np.longdouble if np.finfo(np.longdouble).nmant >= 63 else np.float64", "_W = np.float64"
+    )
+    m = types.ModuleType("focal_float64_only")
+    exec(compile(text, "<focal, float64 only>", "exec"), m.__dict__)  # noqa: S102 - our own emitted text
+    assert m._W is np.float64
+    with np.errstate(all="raise", under="ignore"):
+        gz = m.grad_z(np.array([0.0, 1.0]), np.array([1.3e300, -1.3e300]))
+        gp = m.grad_p(np.array([1.0, 0.0]), np.array([2.2250738585072014e-308, 0.5]))
+    assert np.all(np.isfinite(gz)) and np.all(np.isfinite(gp))
+
+    def evaluate(q: str, yv: np.ndarray, xv: np.ndarray) -> np.ndarray:
+        return getattr(m, q)(yv, xv)
+
+    # float32 inputs in float64 pairs (106 bits) still keep 2 ulp, in the tails and at hard labels
+    r = audit(Target("numpy, float64 pairs", QUANTITIES, evaluate), loss, "grad_z", "float32", labels="hard",
+              stride=STRIDE["float32"], search_examples=0, max_ulp=MAX_ULP)
+    assert r.passed, r.worst

@@ -423,6 +423,9 @@ def _python_helpers(lang: str) -> list[str]:
             "",
             "",
             *_EXACT_HELPERS,
+            "if _W is np.float64:",
+            "    # no wider type here: a float64 two-product must split scaled copies (see below)",
+            *["    " + line if line else line for line in _scaled_two_prod("np")],
             *_PAIR_HELPERS,
         ]
     t = "torch" if lang == "torch" else "jnp"
@@ -669,28 +672,32 @@ def _jax_pair_helpers() -> list[str]:
     for line in _PAIR_HELPERS:
         line = line.replace("np.ldexp(_W(m), -32 * (k + 1))", "math.ldexp(m, -32 * (k + 1))")
         out.append(line.replace("_W(", "float(").replace("np.", "jnp."))
-    return ["import math", "", "", *_JAX_TWO_PROD, *out]
+    return ["import math", "", "", *_scaled_two_prod("jnp"), *out]
 
 
-#: Veltkamp's split multiplies by 2^27 + 1, which overflows float64 above 2^996 (long double
-#: has room): JAX's two-product splits a copy scaled by a power of two, exact, and scales back.
-_JAX_TWO_PROD = [
-    "def _two_prod(a, b):",
-    "    x = a * b",
-    "    sa = jnp.where(jnp.abs(a) > 2.0**995, 2.0**-60, 1.0)",
-    "    sb = jnp.where(jnp.abs(b) > 2.0**995, 2.0**-60, 1.0)",
-    "    a, b = a * sa, b * sb",
-    "    c = _SPLIT * a",
-    "    ah = c - (c - a)",
-    "    al = a - ah",
-    "    c = _SPLIT * b",
-    "    bh = c - (c - b)",
-    "    bl = b - bh",
-    "    xs = a * b",
-    "    return x, ((((ah * bh - xs) + ah * bl + al * bh) + al * bl) / sa) / sb",
-    "",
-    "",
-]
+def _scaled_two_prod(xp: str) -> list[str]:
+    """Dekker's two-product for float64, splitting copies scaled by 2^-60 above 2^995.
+
+    Veltkamp's split multiplies by 2^27 + 1, which overflows float64 above 2^996 (long double
+    has room): the copies are scaled by a power of two, exactly, and the error scaled back.
+    """
+    return [
+        "def _two_prod(a, b):",
+        "    x = a * b",
+        f"    sa = {xp}.where({xp}.abs(a) > 2.0**995, 2.0**-60, 1.0)",
+        f"    sb = {xp}.where({xp}.abs(b) > 2.0**995, 2.0**-60, 1.0)",
+        "    a, b = a * sa, b * sb",
+        "    c = _SPLIT * a",
+        "    ah = c - (c - a)",
+        "    al = a - ah",
+        "    c = _SPLIT * b",
+        "    bh = c - (c - b)",
+        "    bl = b - bh",
+        "    xs = a * b",
+        "    return x, ((((ah * bh - xs) + ah * bl + al * bh) + al * bl) / sa) / sb",
+        "",
+        "",
+    ]
 
 
 _C_EXACT_HELPERS = """#ifndef LOSSPROOF_EXACT_SUM
