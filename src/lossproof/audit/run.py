@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -24,6 +25,7 @@ from .adapters import Target
 from .sweep import DTYPES, DType, Region, sweep
 from .names import LABELS, QUANTITIES
 from .truth import Truth, ulps
+from .zeros import ZERO_REGION
 
 __all__ = ["Point", "RegionResult", "AuditResult", "audit", "DEFAULT_MAX_ULP", "DEFAULT_SEARCH", "LABELS"]
 
@@ -134,7 +136,9 @@ def _truth_chunk(pairs: list[tuple[float, float]]) -> list[mpmath.mpf | None]:
 def truths(truth: Truth, pairs: list[tuple[float, float]]) -> list[mpmath.mpf | None]:
     """``truth`` at every pair, in forked workers when there are many (same values, same order)."""
     workers = min(os.cpu_count() or 1, 8)
-    if len(pairs) < _PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    # JAX runs threads of its own, and a fork beside them may deadlock (JAX warns so): serial then
+    jax_loaded = "jax" in sys.modules
+    if len(pairs) < _PARALLEL_MIN or workers < 2 or jax_loaded or "fork" not in multiprocessing.get_all_start_methods():
         return _truth_serial(truth, pairs)
     # By input, then label: the labels of one input land in one worker, which computes the
     # input's coefficients once (see truth._compile).
@@ -230,8 +234,14 @@ def audit(
     series: list | None = [] if keep_series else None
     results = []
     chosen = regions if regions is not None else sweep(quantity, dt)
+    if regions is None and labels != "hard":
+        # the inputs next to each soft label's zeros, where fixed precision is weakest
+        from .zeros import zero_regions
+
+        chosen = chosen + zero_regions(truth, dt, quantity)
     chosen = [
-        Region(r.name, r.y[::stride], r.x[::stride])
+        # the zero regions are few points, each chosen: kept whole
+        Region(r.name, r.y[::stride], r.x[::stride]) if r.name != ZERO_REGION else r
         for r in chosen
         if labels == "all" or (labels == "soft") == r.name.startswith("soft")
     ]

@@ -9,7 +9,10 @@ it does not know is an error, never a guess.
 
 The NumPy and C code computes in long double (11 bits more than float64 on x86-64) and rounds
 once to the input's dtype: the few roundings of a stable form then stay far below half an ulp
-of float64, and further below one of float32. PyTorch and JAX have no wider type than float64.
+of float64, and further below one of float32. Where a result is far smaller than the terms
+that make it up (next to a zero at a soft label) that is not enough, and the code computes in
+pairs of long doubles (forms.pair_sum, StableForm.pairs) or sums exactly (forms.exact_sum).
+PyTorch and JAX have no wider type than float64 and print those as plain sums.
 
 >>> from lossproof.losses import get_loss
 >>> print(emit(get_loss("bce"), "c").splitlines()[0])
@@ -27,7 +30,7 @@ import sympy
 from ..errors import InputError
 from ..losses import Loss, z
 from ..audit.names import CODEGEN_TARGETS
-from .forms import C, D, L, S, Z, StableForm, softplus, stable_form
+from .forms import C, D, L, S, Z, StableForm, exact_sum, pair_sum, softplus, stable_form
 
 __all__ = ["emit", "TARGETS", "numpy_module", "quantities_of"]
 
@@ -41,15 +44,20 @@ _DOC = {
 }
 #: The audited error, as the tests enforce it (tests/test_codegen.py) and the command measures it.
 AUDIT_NOTE = (
-    "Audited error (against the derivation evaluated with mpmath at the exact inputs): at most 2 ulp "
-    "in float64 and float32 at y in {{0, 1}} over the whole range of {var}, enforced by lossproof's tests; "
-    "at soft labels likewise except next to a zero of the quantity inside the range (see the README, "
-    "\"Emitted code\"). Measure it: lossproof audit lossproof.generated --loss {loss} --quantity {quantity}."
+    "Audited error (against the derivation evaluated with mpmath at the exact inputs), NumPy and C: "
+    "at most 2 ulp in float64 and float32 over the whole range of {var}, at hard and soft labels and "
+    "next to the quantity's zeros, enforced by lossproof's tests. Next to a zero at a soft label "
+    "the result is far smaller than its terms; pairs of long doubles carry about 126 bits, so a float64 "
+    "input whose result is below 2^-72 of those terms could exceed 2 ulp (such inputs may exist; none "
+    "found, see the README, \"Emitted code\"). Measure it: lossproof audit lossproof.generated --loss "
+    "{loss} --quantity {quantity}."
 )
 
 
 #: The placeholders that depend on z: a term free of them is a function of the label alone.
-_OF_Z = (S, C, D, L, Z, softplus)
+_OF_Z = (S, C, D, L, Z, softplus, pair_sum)
+#: The pair (hi, lo) of each placeholder, as the NumPy and C code names it.
+_PAIRS = {S: "sp", C: "cp", D: "dp"}
 
 
 class _Printer:
@@ -156,8 +164,116 @@ class _Printer:
             return f"1.0/{self._print_Pow(base ** -ex)}"
         raise InputError(f"cannot emit the power {e}")
 
+    def _print_exact_sum(self, e: sympy.Expr) -> str:
+        parts: list[str] = []
+        for term in e.args:
+            parts += self._exact_terms(term)
+        if self.lang == "c":
+            return f"lp_exact_sum((long double[]){{{', '.join(parts)}}}, {len(parts)})"
+        return f"_exact_sum({', '.join(parts)})"
+
+    def _print_pair_sum(self, e: sympy.Expr) -> str:
+        a, b, v, q = e.args
+        if self.lang in ("c", "np", "jnp"):
+            pa, pb = (self._pair_of(t) for t in (a, b))
+            return f"{'lp_dd_lin' if self.lang == 'c' else '_dd_lin'}({pa}, {pb}, {_PAIRS[v]}, {self(q)})"
+        return f"({self(sympy.Add(a, b * v, evaluate=False))})/{self._factor(q)}"
+
+    def _pair_of(self, poly: sympy.Expr) -> str:
+        """A polynomial in y with integer coefficients as an exact pair (hi, lo) of long doubles."""
+        terms = sympy.Add.make_args(sympy.expand(poly))
+        parts = [x for t in terms for x in self._exact_terms(t)]
+        if self.lang == "c":
+            return f"lp_dd_of((long double[]){{{', '.join(parts)}}}, {len(parts)})"
+        return f"_dd_of({', '.join(parts)})"
+
+    def _exact_terms(self, term: sympy.Expr) -> list[str]:
+        """A monomial k u v ... as terms whose sum is exactly its value (see forms.exact_sum).
+
+        The integer k is exact; each product with an input is split by two-product into the
+        rounded product and its exact error, except a product of k = +-2^j with the first
+        input, exact as it stands.
+        """
+        k, factors = term.as_coeff_mul()
+        inputs = [b for f in factors for b, n in [f.as_base_exp()] for _ in range(int(n))]
+        if any(not isinstance(v, sympy.Symbol) for v in inputs):
+            raise InputError(f"cannot sum {term} exactly")
+        pieces = [self(k)]
+        for n, v in enumerate(inputs):
+            if n == 0 and abs(int(k)) & (abs(int(k)) - 1) == 0:
+                pieces = [self(v) if k == 1 else f"{self(k) if k != -1 else '-1.0'}*{v}"]
+                continue
+            pieces = [x for a in pieces for x in self._two_prod(a, str(v))]
+        return pieces
+
+    def _two_prod(self, a: str, b: str) -> list[str]:
+        if self.lang == "c":
+            return [f"({a})*{b}", f"lp_prod_err({a}, {b})"]
+        return [f"*_two_prod({a}, {b})"]
+
     def _print_BooleanTrue(self, e: object) -> str:
         return "True"
+
+
+class _PairPrinter:
+    """Expression -> source text of its value as a pair (hi, lo) of long doubles (NumPy or C).
+
+    For :attr:`StableForm.pairs`: every sum, product and logarithm is a pair operation, so
+    that a sum whose terms cancel (focal's gradient next to its zero) keeps about 128 bits
+    before the one rounding at the end. The names are the helpers of the emitted code.
+    """
+
+    def __init__(self, lang: str):
+        self.c = lang == "c"
+        self.prefix = "lp_dd_" if self.c else "_dd_"
+
+    def call(self, name: str, *args: str) -> str:
+        return f"{self.prefix}{name}({', '.join(args)})"
+
+    def exact(self, value: str) -> str:
+        """A long double that is exact as it stands, as a pair."""
+        return f"lp_dd_exact({value})" if self.c else f"({value}, 0 * {value})"
+
+    def __call__(self, e: sympy.Expr) -> str:
+        if e in _PAIRS:
+            return _PAIRS[e]
+        if e == Z:
+            return self.exact("z")
+        if e == L:
+            return "Lp"
+        if isinstance(e, sympy.Symbol):
+            return self.exact(str(e))
+        if isinstance(e, sympy.Rational):
+            return self.call("const", f"{int(e.p)}.0", f"{int(e.q)}.0")
+        if isinstance(e, softplus):
+            return {z: "spzp", -z: "spmp"}[e.args[0]]
+        if isinstance(e, sympy.log):
+            return self.call("log", self._plain(e.args[0]))
+        if type(e).__name__ == "log1p":
+            return self.call("log1p", self(e.args[0]))
+        if isinstance(e, sympy.Add):
+            out = self(e.args[0])
+            for t in e.args[1:]:
+                out = self.call("add", out, self(t))
+            return out
+        if isinstance(e, sympy.Mul):
+            out = self(e.args[0])
+            for t in e.args[1:]:
+                out = self.call("mul", out, self(t))
+            return out
+        if isinstance(e, sympy.Pow) and e.exp.is_Integer:
+            base = self(e.base)
+            out = base
+            for _ in range(abs(int(e.exp)) - 1):
+                out = self.call("mul", out, base)
+            return out if e.exp > 0 else self.call("div", self.call("const", "1.0", "1.0"), out)
+        raise InputError(f"cannot compute {e} in pairs")
+
+    def _plain(self, e: sympy.Expr) -> str:
+        """The argument of log: an input (p), exact in long double."""
+        if not isinstance(e, sympy.Symbol):
+            raise InputError(f"cannot take the logarithm of {e} in pairs")
+        return str(e)
 
 
 def quantities_of(loss: Loss) -> tuple[str, ...]:
@@ -171,8 +287,12 @@ _PRECISION = {
     "c": "Computed in long double (a 64-bit significand on x86-64; elsewhere it may be double) and "
     "rounded once to double, or to float for the _f32 functions.",
     "torch": "Computed in float64 and rounded once to the input's dtype (float32 audited; float64 "
-    "has no wider type in PyTorch, so it carries float64's own rounding).",
-    "jax": "Computed in float64 (with jax_enable_x64) and rounded once to the input's dtype.",
+    "has no wider type in PyTorch, so it carries float64's own rounding, and the sums marked "
+    "exact_sum and pair_sum are plain sums here: the audited error above is NumPy's and C's).",
+    "jax": "Computed in float64 (needs jax.config.update('jax_enable_x64', True)) and rounded once to "
+    "the input's dtype, the exact and pair sums in pairs of float64 (about 106 bits, not 128); float32 "
+    "audited at normal inputs (XLA on the CPU flushes subnormal numbers to zero): the audited error "
+    "above is NumPy's and C's (see the README for JAX's).",
 }
 
 
@@ -190,6 +310,12 @@ def _docstring(loss: Loss, form: StableForm, lang: str) -> str:
         lines.append("with e = exp(-|z|), s = sigmoid(z) and c = 1 - sigmoid(z) each 1/(1 + e) or e/(1 + e),")
         lines.append("d = sigmoid(z) - 1/2 = tanh(z/2)/2,")
         lines.append("spz = softplus(z), spm = softplus(-z) as max(u, 0) + log1p(e).")
+    if _needs(form, exact_sum):
+        lines.append("exact_sum(...) is the sum of its terms, computed exactly and rounded once.")
+    if _needs(form, pair_sum) and lang in ("numpy", "c"):
+        lines.append("pair_sum(A, B, v, q) = (A + B v)/q, computed in pairs of long doubles (about 128 bits).")
+    if form.pairs and lang in ("numpy", "c"):
+        lines.append("Every operation is computed in pairs of long doubles (about 128 bits), rounded once at the end.")
     lines.append(f"Each rewrite checked equal to the formula ({len(form.rewrites)} identity checks).")
     lines.append(_PRECISION[lang])
     if form.truth.has(sympy.sign) or loss.expr.has(sympy.Abs):
@@ -227,9 +353,18 @@ def _python(loss: Loss, lang: str, chosen: tuple[str, ...]) -> str:
         var = str(form.var)
         doc = _docstring(loss, form, lang).replace("\n", "\n    ")
         out += [f"def {q}(y, {var}):", f'    """{doc}', '    """', f"    y, {var}, dtype = _prepare(y, {var})"]
-        body = [pr(e) for _, e in form.branches]
+        pairs = form.pairs and lang in ("numpy", "jax")
+        xp = {"numpy": "np", "torch": "torch", "jax": "jnp"}[lang]
+        body = [f"_dd_round({_PairPrinter('np')(e)})" if pairs else pr(e) for _, e in form.branches]
         if var == "z":
             out.append("    e, s, c = _logistic(z)")
+            if lang in ("numpy", "jax") and (_needs(form, pair_sum) or pairs):
+                out.append("    sp, cp, dp, ep = _logistic_pairs(z)  # as pairs of long doubles")
+            if pairs and (_needs(form, softplus) or _needs(form, L)):
+                out.append(f"    spzp = _dd_add(({xp}.maximum(z, 0.0), 0 * z), _dd_log1p(ep))")
+                out.append(f"    spmp = _dd_add(({xp}.maximum(-z, 0.0), 0 * z), _dd_log1p(ep))")
+                out.append("    Lp = _dd_add(spzp, spmp)")
+                out.append("    Lp = (Lp[0] / 2, Lp[1] / 2)  # log(2 cosh(z/2))")
             if _needs(form, softplus) or _needs(form, L):
                 out.append("    spz, spm = _softplus_pair(z, e)")
             if _needs(form, L):
@@ -282,6 +417,16 @@ def _python_helpers(lang: str) -> list[str]:
             "    return np.maximum(z, 0.0) + l, np.maximum(-z, 0.0) + l",
             "",
             "",
+            "# Veltkamp's splitting constant, 2^ceil(t/2) + 1 for a t-bit significand: the halves of",
+            "# a split multiply exactly.",
+            "_SPLIT = _W(2.0 ** ((np.finfo(_W).nmant + 2) // 2) + 1)",
+            "",
+            "",
+            *_EXACT_HELPERS,
+            "if _W is np.float64:",
+            "    # no wider type here: a float64 two-product must split scaled copies (see below)",
+            *["    " + line if line else line for line in _scaled_two_prod("np")],
+            *_PAIR_HELPERS,
         ]
     t = "torch" if lang == "torch" else "jnp"
     prep = (
@@ -304,6 +449,12 @@ def _python_helpers(lang: str) -> list[str]:
     return prep + [
         "",
         "",
+        "# Veltkamp's splitting constant for float64, 2^27 + 1: the halves of a split multiply exactly.",
+        "_SPLIT = 134217729.0",
+        "",
+        "",
+        *_EXACT_HELPERS,
+        *(_jax_pair_helpers() if lang == "jax" else []),
         "def _finish(out, dtype):",
         "    return out.to(dtype)" if lang == "torch" else "    return out.astype(dtype)",
         "",
@@ -323,6 +474,422 @@ def _python_helpers(lang: str) -> list[str]:
     ]
 
 
+#: ln 2 as 32-bit integers: ln 2 = sum of piece_k 2^(-32 (k + 1)), to 2^-160 (tests/test_codegen.py
+#: recomputes them with mpmath).
+_LN2_PIECES = (2977044471, 3520035243, 3387143064, 66254511, 1089684262)
+
+#: Error-free transformations (Knuth's two-sum, Dekker's two-product, Shewchuk's
+#: grow-expansion) for forms.exact_sum, in Python for NumPy, PyTorch and JAX alike.
+_EXACT_HELPERS = [
+    "def _two_sum(a, b):",
+    "    # Knuth: s + err == a + b exactly, in round-to-nearest, whatever the magnitudes",
+    "    s = a + b",
+    "    bb = s - a",
+    "    return s, (a - (s - bb)) + (b - bb)",
+    "",
+    "",
+    "def _two_prod(a, b):",
+    "    # Dekker: x + err == a * b exactly (no overflow or underflow for inputs in [0, 1] of",
+    "    # long double's range)",
+    "    x = a * b",
+    "    c = _SPLIT * a",
+    "    ah = c - (c - a)",
+    "    al = a - ah",
+    "    c = _SPLIT * b",
+    "    bh = c - (c - b)",
+    "    bl = b - bh",
+    "    return x, ((ah * bh - x) + ah * bl + al * bh) + al * bl",
+    "",
+    "",
+    "def _expansion(terms):",
+    "    # Shewchuk's grow-expansion: parts that are exact, nonoverlapping and increasing",
+    "    parts = []",
+    "    for t in terms:",
+    "        grown = []",
+    "        for e in parts:",
+    "            t, h = _two_sum(t, e)",
+    "            grown.append(h)",
+    "        parts = grown + [t]",
+    "    return parts",
+    "",
+    "",
+    "def _exact_sum(*terms):",
+    "    # the parts added up from the smallest: the exact sum rounded about once",
+    "    parts = _expansion(terms)",
+    "    total = parts[0]",
+    "    for e in parts[1:]:",
+    "        total = total + e",
+    "    return total",
+    "",
+    "",
+]
+
+#: Pairs (hi, lo) of long doubles, about 128 bits (the double-double arithmetic of Dekker and
+#: of Hida, Li and Bailey's QD library): the logistic function and the sums that vanish at a
+#: soft label's zero (forms.pair_sum), in the NumPy code.
+_PAIR_HELPERS = [
+    "def _fast(a, b):",
+    "    # |a| >= |b|: s + err == a + b exactly",
+    "    s = a + b",
+    "    return s, b - (s - a)",
+    "",
+    "",
+    "def _dd_add(x, y):",
+    "    s, e = _two_sum(x[0], y[0])",
+    "    t, f = _two_sum(x[1], y[1])",
+    "    s, e = _fast(s, e + t)",
+    "    return _fast(s, e + f)",
+    "",
+    "",
+    "def _dd_mul(x, y):",
+    "    p, e = _two_prod(x[0], y[0])",
+    "    return _fast(p, e + (x[0] * y[1] + x[1] * y[0]))",
+    "",
+    "",
+    "def _dd_div(x, y):",
+    "    # three quotient digits, each from the remainder so far",
+    "    q1 = x[0] / y[0]",
+    "    r = _dd_add(x, _dd_mul(y, (-q1, 0 * q1)))",
+    "    q2 = r[0] / y[0]",
+    "    r = _dd_add(r, _dd_mul(y, (-q2, 0 * q2)))",
+    "    q3 = r[0] / y[0]",
+    "    return _dd_add(_fast(q1, q2), (q3, 0 * q3))",
+    "",
+    "",
+    "def _dd_of(*terms):",
+    "    # the exact sum of the terms as a pair: its largest part and the rest",
+    "    parts = _expansion(terms)",
+    "    rest = 0 * parts[-1]",
+    "    for e in parts[:-1]:",
+    "        rest = rest + e",
+    "    return _fast(parts[-1], rest)",
+    "",
+    "",
+    "def _dd_const(num, den):",
+    "    # num/den (integers, exact) as a pair: the quotient and the rounded remainder's quotient",
+    "    num, den = _W(num), _W(den)",
+    "    hi = num / den",
+    "    p, e = _two_prod(hi, den)",
+    "    return hi, ((num - p) - e) / den",
+    "",
+    "",
+    "# ln 2 in 32-bit pieces: n * piece is exact for |n| < 2^16 in any significand of 48 bits or more",
+    f"_LN2 = [np.ldexp(_W(m), -32 * (k + 1)) for k, m in enumerate({_LN2_PIECES!r})]",
+    "_INV_FACT = [_dd_const(1, f) for f in (1, 1, 2, 6, 24, 120, 720, 5040, 40320, 362880, 3628800, 39916800, 479001600)]",
+    "# exp(r) for |r| <= ln(2)/2 as exp(r/2^10)^(2^10): the series to r^12 then ten squarings",
+    "_HALVINGS = 10",
+    "",
+    "",
+    "def _expm1_pair(x):",
+    "    # exp(x) = 2^n (1 + m), m a pair; n = 0 where |x| <= 1, so that m is then expm1(x)",
+    "    # itself, relatively exact down to the smallest x",
+    "    n = np.where(np.abs(x) <= 1, 0.0, np.rint(x / _LN2[0]))",
+    "    r = (x, 0 * x)",
+    "    for piece in _LN2:",
+    "        r = _dd_add(r, _two_prod(-n, piece))",
+    "    rho = (np.ldexp(r[0], -_HALVINGS), np.ldexp(r[1], -_HALVINGS))",
+    "    t = _INV_FACT[12]",
+    "    for j in range(11, 0, -1):",
+    "        t = _dd_add(_dd_mul(t, rho), _INV_FACT[j])",
+    "    m = _dd_mul(t, rho)",
+    "    for _ in range(_HALVINGS):",
+    "        m = _dd_add(_dd_add(m, m), _dd_mul(m, m))  # (1 + m)^2 = 1 + (2m + m^2)",
+    "    return m, n.astype(np.int64)",
+    "",
+    "",
+    "def _logistic_pairs(z):",
+    "    # s, c and d = s - 1/2 (this last where |z| <= 1) as pairs; exp(-12000) is below",
+    "    # long double's range, so the logit is clamped there",
+    "    x = np.maximum(-np.abs(z), -12000.0)",
+    "    m, n = _expm1_pair(x)",
+    "    one, two = (1.0 + 0 * x, 0 * x), (2.0 + 0 * x, 0 * x)",
+    "    e = _dd_add(one, m)",
+    "    e = (np.ldexp(e[0], n), np.ldexp(e[1], n))",
+    "    den = _dd_add(one, e)",
+    "    big, small = _dd_div(one, den), _dd_div(e, den)",
+    "    pos = z >= 0",
+    "    sp = (np.where(pos, big[0], small[0]), np.where(pos, big[1], small[1]))",
+    "    cp = (np.where(pos, small[0], big[0]), np.where(pos, small[1], big[1]))",
+    "    h = _dd_div(m, _dd_add(two, m))  # expm1(-|z|)/(2 + expm1(-|z|)) = -tanh(|z|/2)",
+    "    dp = (np.where(pos, -h[0], h[0]) / 2, np.where(pos, -h[1], h[1]) / 2)",
+    "    return sp, cp, dp, e",
+    "",
+    "",
+    "def _dd_log1p_near(u):",
+    "    # log(1 + u) for a pair u in [-1/2, 1]: Newton's step from long double's log1p on",
+    "    # expm1(l) = u (|l| <= 0.7, so the pair m is expm1 itself), its residual in pairs",
+    "    u = (np.maximum(u[0], -0.5), u[1] + 0 * u[0])",
+    "    l0 = np.log1p(u[0] + u[1])",
+    "    m, _ = _expm1_pair(l0)",
+    "    diff = _dd_add(u, (-m[0], -m[1]))",
+    "    return _dd_add((l0, 0 * l0), (diff[0] / (1 + u[0]), 0 * l0))",
+    "",
+    "",
+    "def _dd_log_low(p):",
+    "    # log(p) for p in (0, 1/2]: Newton's step from long double's log on exp(l) = p,",
+    "    # l + (p exp(-l) - 1), the residual in pairs",
+    "    p = np.minimum(p, 0.5)",
+    "    l0 = np.log(p)",
+    "    m, n = _expm1_pair(-l0)",
+    "    t = _dd_mul((np.ldexp(p, n), 0 * p), _dd_add((1.0 + 0 * p, 0 * p), m))",
+    "    return _dd_add((l0, 0 * l0), _dd_add(t, (-1.0 + 0 * p, 0 * p)))",
+    "",
+    "",
+    "def _dd_log1p(u):",
+    "    # below -1/2, log(1 + u) with 1 + u exact (the pair u is an input there, -p)",
+    "    low, near = _dd_log_low(1 + u[0] + u[1]), _dd_log1p_near(u)",
+    "    far = u[0] < -0.5",
+    "    return np.where(far, low[0], near[0]), np.where(far, low[1], near[1])",
+    "",
+    "",
+    "def _dd_log(p):",
+    "    # from 1/2 up, log1p(p - 1), p - 1 exact",
+    "    low, near = _dd_log_low(p), _dd_log1p_near((p - 1, 0 * p))",
+    "    big = p >= 0.5",
+    "    return np.where(big, near[0], low[0]), np.where(big, near[1], low[1])",
+    "",
+    "",
+    "def _dd_round(x):",
+    "    return x[0] + x[1]",
+    "",
+    "",
+    "def _dd_lin(a, b, v, q):",
+    "    # (a + b v)/q with a, b, v pairs: the cancellation happens in pairs, one rounding after",
+    "    u = _dd_add(a, _dd_mul(b, v))",
+    "    return (u[0] + u[1]) / q",
+    "",
+    "",
+]
+
+
+def _jax_pair_helpers() -> list[str]:
+    """The NumPy pair helpers for JAX: pairs of float64 (about 106 bits; JAX has no wider type).
+
+    Constants are Python floats made at import (jnp would make them float32 until
+    jax_enable_x64 is set); the rest is the same code with jnp for np.
+    """
+    out = []
+    for line in _PAIR_HELPERS:
+        line = line.replace("np.ldexp(_W(m), -32 * (k + 1))", "math.ldexp(m, -32 * (k + 1))")
+        out.append(line.replace("_W(", "float(").replace("np.", "jnp."))
+    return ["import math", "", "", *_scaled_two_prod("jnp"), *out]
+
+
+def _scaled_two_prod(xp: str) -> list[str]:
+    """Dekker's two-product for float64, splitting copies scaled by 2^-60 above 2^995.
+
+    Veltkamp's split multiplies by 2^27 + 1, which overflows float64 above 2^996 (long double
+    has room): the copies are scaled by a power of two, exactly, and the error scaled back.
+    """
+    return [
+        "def _two_prod(a, b):",
+        "    x = a * b",
+        f"    sa = {xp}.where({xp}.abs(a) > 2.0**995, 2.0**-60, 1.0)",
+        f"    sb = {xp}.where({xp}.abs(b) > 2.0**995, 2.0**-60, 1.0)",
+        "    a, b = a * sa, b * sb",
+        "    c = _SPLIT * a",
+        "    ah = c - (c - a)",
+        "    al = a - ah",
+        "    c = _SPLIT * b",
+        "    bh = c - (c - b)",
+        "    bl = b - bh",
+        "    xs = a * b",
+        "    return x, ((((ah * bh - xs) + ah * bl + al * bh) + al * bl) / sa) / sb",
+        "",
+        "",
+    ]
+
+
+_C_EXACT_HELPERS = """#ifndef LOSSPROOF_EXACT_SUM
+#define LOSSPROOF_EXACT_SUM
+/* Error-free transformations in long double for exact numerators (see the Python target):
+ * Knuth's two-sum, Dekker's two-product (split by 2^ceil(t/2) + 1 for a t-bit significand:
+ * 2^32 + 1 on x86-64), Shewchuk's grow-expansion. */
+static long double lp_prod_err(long double a, long double b)
+{
+    const long double split = ldexpl(1.0L, (LDBL_MANT_DIG + 1) / 2) + 1.0L;
+    long double x = a * b, c, ah, al, bh, bl;
+    c = split * a; ah = c - (c - a); al = a - ah;
+    c = split * b; bh = c - (c - b); bl = b - bh;
+    return ((ah * bh - x) + ah * bl + al * bh) + al * bl;
+}
+
+static long double lp_exact_sum(const long double *terms, int n)
+{
+    long double parts[16], t, s, bb, total;
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        t = terms[i];
+        for (int j = 0; j < m; j++) {
+            s = t + parts[j]; bb = s - t;
+            parts[j] = (t - (s - bb)) + (parts[j] - bb);
+            t = s;
+        }
+        parts[m++] = t;
+    }
+    total = parts[0];
+    for (int j = 1; j < m; j++) total = total + parts[j];
+    return total;
+}
+
+/* Pairs (hi, lo) of long doubles, about 128 bits: the logistic function and the sums that
+ * vanish at a soft label's zero (see the Python target's helpers, which these follow). */
+typedef struct { long double hi, lo; } lp_dd;
+
+static lp_dd lp_fast(long double a, long double b)
+{
+    lp_dd r; r.hi = a + b; r.lo = b - (r.hi - a); return r;
+}
+
+static lp_dd lp_two_sum(long double a, long double b)
+{
+    lp_dd r; long double bb;
+    r.hi = a + b; bb = r.hi - a; r.lo = (a - (r.hi - bb)) + (b - bb); return r;
+}
+
+static lp_dd lp_dd_add(lp_dd x, lp_dd y)
+{
+    lp_dd s = lp_two_sum(x.hi, y.hi), t = lp_two_sum(x.lo, y.lo);
+    s = lp_fast(s.hi, s.lo + t.hi);
+    return lp_fast(s.hi, s.lo + t.lo);
+}
+
+static lp_dd lp_dd_mul(lp_dd x, lp_dd y)
+{
+    long double p = x.hi * y.hi;
+    return lp_fast(p, lp_prod_err(x.hi, y.hi) + (x.hi * y.lo + x.lo * y.hi));
+}
+
+static lp_dd lp_dd_div(lp_dd x, lp_dd y)
+{
+    long double q1 = x.hi / y.hi, q2, q3;
+    lp_dd t = {-q1, 0.0L}, r;
+    r = lp_dd_add(x, lp_dd_mul(y, t)); q2 = r.hi / y.hi;
+    t.hi = -q2; r = lp_dd_add(r, lp_dd_mul(y, t)); q3 = r.hi / y.hi;
+    t.hi = q3;
+    return lp_dd_add(lp_fast(q1, q2), t);
+}
+
+static lp_dd lp_dd_of(const long double *terms, int n)
+{
+    long double parts[16], t, s, bb, rest = 0.0L;
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        t = terms[i];
+        for (int j = 0; j < m; j++) {
+            s = t + parts[j]; bb = s - t;
+            parts[j] = (t - (s - bb)) + (parts[j] - bb);
+            t = s;
+        }
+        parts[m++] = t;
+    }
+    for (int j = 0; j < m - 1; j++) rest = rest + parts[j];
+    return lp_fast(parts[m - 1], rest);
+}
+
+static lp_dd lp_inv_fact(int j)
+{
+    long double f = 1.0L, p;
+    lp_dd r;
+    for (int k = 2; k <= j; k++) f *= k;
+    r.hi = 1.0L / f; p = r.hi * f;
+    r.lo = ((1.0L - p) - lp_prod_err(r.hi, f)) / f;
+    return r;
+}
+
+static lp_dd lp_dd_exact(long double v)
+{
+    lp_dd r = {v, 0.0L}; return r;
+}
+
+static long double lp_dd_round(lp_dd x) { return x.hi + x.lo; }
+
+static lp_dd lp_dd_const(long double num, long double den)
+{
+    lp_dd r; long double p;
+    r.hi = num / den; p = r.hi * den;
+    r.lo = ((num - p) - lp_prod_err(r.hi, den)) / den;
+    return r;
+}
+
+/* exp(x) = 2^n (1 + m), m a pair; n = 0 where |x| <= 1, so that m is then expm1(x) itself */
+static lp_dd lp_expm1_pair(long double x, int *n_out)
+{
+    static const unsigned long ln2[5] = {LN2_PIECES};
+    long double n = 0.0L;
+    lp_dd r, m, t;
+    if (fabsl(x) > 1.0L) n = rintl(x / ldexpl((long double)ln2[0], -32));
+    r.hi = x; r.lo = 0.0L;
+    for (int k = 0; k < 5; k++) {
+        long double piece = ldexpl((long double)ln2[k], -32 * (k + 1));
+        t.hi = -n * piece; t.lo = lp_prod_err(-n, piece);
+        r = lp_dd_add(r, t);
+    }
+    r.hi = ldexpl(r.hi, -10); r.lo = ldexpl(r.lo, -10);
+    t = lp_inv_fact(12);
+    for (int j = 11; j >= 1; j--) t = lp_dd_add(lp_dd_mul(t, r), lp_inv_fact(j));
+    m = lp_dd_mul(t, r);
+    for (int k = 0; k < 10; k++) m = lp_dd_add(lp_dd_add(m, m), lp_dd_mul(m, m));
+    *n_out = (int)n;
+    return m;
+}
+
+static void lp_logistic_pairs(long double z, lp_dd *s, lp_dd *c, lp_dd *d, lp_dd *e_out)
+{
+    long double x = -fabsl(z);
+    int n;
+    lp_dd m, e, den, big, small, h, one = {1.0L, 0.0L}, two = {2.0L, 0.0L};
+    if (x < -12000.0L) x = -12000.0L;  /* exp(-12000) is below long double's range */
+    m = lp_expm1_pair(x, &n);
+    e = lp_dd_add(one, m); e.hi = ldexpl(e.hi, n); e.lo = ldexpl(e.lo, n);
+    den = lp_dd_add(one, e); big = lp_dd_div(one, den); small = lp_dd_div(e, den);
+    *s = z >= 0 ? big : small;
+    *c = z >= 0 ? small : big;
+    h = lp_dd_div(m, lp_dd_add(two, m));  /* -tanh(|z|/2), where |z| <= 1 */
+    if (z >= 0) { h.hi = -h.hi; h.lo = -h.lo; }
+    d->hi = h.hi / 2; d->lo = h.lo / 2;
+    *e_out = e;
+}
+
+/* log(p), p in (0, 1/2]: Newton's step from logl on exp(l) = p, l + (p exp(-l) - 1) */
+static lp_dd lp_dd_log_low(long double p)
+{
+    long double l0 = logl(p);
+    int n;
+    lp_dd m = lp_expm1_pair(-l0, &n), t, minus_one = {-1.0L, 0.0L}, one = {1.0L, 0.0L};
+    t = lp_dd_mul(lp_dd_exact(ldexpl(p, n)), lp_dd_add(one, m));
+    return lp_dd_add(lp_dd_exact(l0), lp_dd_add(t, minus_one));
+}
+
+/* log(1 + u): from -1/2 up, Newton's step from log1pl on expm1(l) = u (|l| <= 0.7, so the
+ * pair m is expm1 itself), residual in pairs; below, log(1 + u) with 1 + u exact (u = -p) */
+static lp_dd lp_dd_log1p(lp_dd u)
+{
+    long double l0;
+    int n;
+    lp_dd m, diff;
+    if (u.hi < -0.5L) return lp_dd_log_low(1 + u.hi + u.lo);
+    l0 = log1pl(u.hi + u.lo);
+    m = lp_expm1_pair(l0, &n);
+    m.hi = -m.hi; m.lo = -m.lo;
+    diff = lp_dd_add(u, m);
+    return lp_dd_add(lp_dd_exact(l0), lp_dd_exact(diff.hi / (1 + u.hi)));
+}
+
+static lp_dd lp_dd_log(long double p)
+{
+    return p >= 0.5L ? lp_dd_log1p(lp_dd_exact(p - 1)) : lp_dd_log_low(p);
+}
+
+static long double lp_dd_lin(lp_dd a, lp_dd b, lp_dd v, long double q)
+{
+    lp_dd u = lp_dd_add(a, lp_dd_mul(b, v));
+    return (u.hi + u.lo) / q;
+}
+#endif
+""".replace("LN2_PIECES", ", ".join(f"{m}UL" for m in _LN2_PIECES))
+
+
 def _c(loss: Loss, chosen: tuple[str, ...]) -> str:
     pr = _Printer("c")
     lang = "c"
@@ -330,15 +897,19 @@ def _c(loss: Loss, chosen: tuple[str, ...]) -> str:
         f"/* {loss.title} ({loss.name}): loss, gradients; generated by `lossproof codegen {loss.name} --target c`. */",
         "/* Do not edit: regenerate. Compile without -ffast-math (it would undo the stable forms). */",
         "#include <math.h>",
+        "#include <float.h>",
         "",
     ]
+    if any(_needs(stable_form(loss, q), exact_sum) or _needs(stable_form(loss, q), pair_sum) or stable_form(loss, q).pairs for q in chosen):
+        out += _C_EXACT_HELPERS.splitlines() + [""]
     for q in chosen:
         form = stable_form(loss, q)
         var = str(form.var)
         name = f"lossproof_{loss.name}_{q}"
         doc = _docstring(loss, form, lang).replace("*/", "* /")
         out += ["/* " + doc.replace("\n", "\n * ") + " */", f"double {name}(double y_, double {var}_)", "{"]
-        body = [pr(e) for _, e in form.branches]
+        pairs = form.pairs
+        body = [f"lp_dd_round({_PairPrinter('c')(e)})" if pairs else pr(e) for _, e in form.branches]
         if var == "z":
             out += [
                 "    long double y = y_, z = z_;",
@@ -346,6 +917,14 @@ def _c(loss: Loss, chosen: tuple[str, ...]) -> str:
                 "    long double s = z >= 0 ? 1.0L / (1.0L + e) : e / (1.0L + e);",
                 "    long double c = z >= 0 ? e / (1.0L + e) : 1.0L / (1.0L + e);",
             ]
+            if _needs(form, pair_sum) or pairs:
+                out.append("    lp_dd sp, cp, dp, ep;")
+                out.append("    lp_logistic_pairs(z, &sp, &cp, &dp, &ep);  /* as pairs of long doubles */")
+            if pairs and (_needs(form, softplus) or _needs(form, L)):
+                out.append("    lp_dd spzp = lp_dd_add(lp_dd_exact(z > 0 ? z : 0.0L), lp_dd_log1p(ep));")
+                out.append("    lp_dd spmp = lp_dd_add(lp_dd_exact(z < 0 ? -z : 0.0L), lp_dd_log1p(ep));")
+                out.append("    lp_dd Lp = lp_dd_add(spzp, spmp);")
+                out.append("    Lp.hi /= 2; Lp.lo /= 2;  /* log(2 cosh(z/2)) */")
             if _needs(form, softplus) or _needs(form, L):
                 out += ["    long double spz = (z > 0 ? z : 0.0L) + log1pl(e);", "    long double spm = (z < 0 ? -z : 0.0L) + log1pl(e);"]
             if _needs(form, L):
