@@ -81,12 +81,8 @@ def _z_intervals(loss: Loss, **replace: Interval) -> tuple[tuple[Symbol, Interva
 
 def _in_var(loss: Loss, wrt: str) -> tuple[sympy.Expr, Symbol, tuple[Hypothesis, ...]]:
     """The loss as a function of p or of the logit z, and where the loss as typed is defined."""
-    if wrt == "p":
-        return loss.expr, p, tuple(loss.conditions)
-    assert loss.link is not None
-    link = loss.link
-    conds = tuple(Hypothesis(link.apply(h.expr), h.rel) for h in loss.conditions)
-    return link.apply(loss.expr), link.var, conds
+    form = loss.in_var(wrt)
+    return form.function, form.var, form.conditions
 
 
 def _claim_domain(loss: Loss, wrt: str, **replace: Interval) -> Domain:
@@ -460,7 +456,7 @@ def _placeholder(loss: Loss, claim_id: str) -> Claim:
 def _build_and_check(job: tuple[Loss, str]) -> list[ClaimResult]:
     loss, claim_id = job
     # A typed-in loss may make SymPy work forever: its claims run under a time limit.
-    limit = USER_LIMIT_SECONDS if loss.name == "custom" else None
+    limit = USER_LIMIT_SECONDS if loss.user_supplied else None
     out = []
     fallback = {v: k for k, v in _fallbacks(loss).items()}.get(claim_id)
     for cid in (claim_id, fallback):

@@ -248,7 +248,7 @@ def _common_denominator(expr: sympy.Expr, var: Symbol, domain: Mapping[Symbol, I
 
 
 def _domain(loss: Loss, wrt: str) -> dict[Symbol, Interval]:
-    return dict(loss.domain_map) if wrt == "p" else dict(loss.linked_domain())
+    return dict(loss.in_var(wrt).domain)
 
 
 def _check(chain_steps: list[Step], start: sympy.Expr, domain: Mapping[Symbol, Interval], what: str) -> None:
@@ -281,7 +281,7 @@ def derivation(loss: Loss, wrt: str, order: int) -> Chain:
         s = loss.link.expr
         if order == 1:
             outer = written(derive(loss, "p", 1).canonical.subs(p, s))
-            start = Derivative(written(loss.link.apply(loss.expr)), zv)
+            start = Derivative(written(loss.in_var("z").function), zv)
             steps = [
                 Step(Mul(outer, Derivative(s, zv), evaluate=False), r"chain rule, $p = \sigma(z)$"),
                 Step(Mul(outer, written(s * (1 - s)), evaluate=False), SIGMOID_RULE),

@@ -178,12 +178,8 @@ def derive(loss: Loss, wrt: str, order: int) -> Derivative:
         raise InputError(f"cannot differentiate with respect to {wrt!r}: choose p or z")
     if order not in ORDERS:
         raise InputError(f"derivative order {order!r} is not supported: choose 1 or 2")
-    if wrt == "p":
-        expr, var, domain = loss.expr, p, loss.domain_map
-    else:
-        domain = loss.linked_domain()
-        assert loss.link is not None  # linked_domain raised otherwise
-        expr, var = loss.link.apply(loss.expr), loss.link.var
+    form = loss.in_var(wrt)
+    expr, var, domain = form.function, form.var, form.domain
     raw = smooth_diff(expr, var, order)
     return Derivative(loss.name, wrt, order, raw, canonical_form(raw, domain, var), kinks(expr))
 

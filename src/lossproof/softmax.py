@@ -24,8 +24,10 @@ certificate cannot swap in another matrix. Vector losses have no derivation docu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import ClassVar
 
 import sympy
 from sympy import Add, Interval, Rational, Symbol, exp, log, oo
@@ -35,19 +37,30 @@ from .identity import check_identity
 from .notation import to_text
 from .kernel import Claim, ClaimResult, Domain, Hypothesis, Identity, Part, Sign, Subject, check_claim
 from .kernel.hessian_form import PATTERN, diagonal_pattern, swap_pattern
+from .model import InVar
 
-__all__ = ["SoftmaxCE", "HessianPattern", "MIN_CLASSES", "MAX_CLASSES", "softmax_claims", "prove_softmax", "pattern_domain"]
+__all__ = ["SoftmaxCE", "SoftmaxDerivatives", "HessianPattern", "CLAIM_IDS", "MATRIX_CLASSES", "MIN_CLASSES", "MAX_CLASSES", "softmax_claims", "prove_softmax", "pattern_domain"]
 
 #: K may range over these. The Hessian form is checked by index pattern (K^2 terms of
 #: flint polynomials, about 3 s at K = 256); the gradient claim has K identities.
 MIN_CLASSES, MAX_CLASSES = 2, 256
 
 
+#: The claims, in order; each is built only when asked for (K identities for the gradient).
+CLAIM_IDS = ("gradient_softmax_ce_z", "convexOn_softmax_ce_z", "strictConvexOn_softmax_ce_z")
+
+
 @dataclass(frozen=True)
 class SoftmaxCE:
-    """The loss for ``classes`` classes, with its symbols."""
+    """The loss for ``classes`` classes, with its symbols: a :class:`~lossproof.model.LossModel`."""
 
     classes: int
+    name: ClassVar[str] = "softmax_ce"
+    title: ClassVar[str] = "Softmax cross-entropy"
+    #: Derivatives in the logits only: the gradient and the Hessian in z.
+    wrts: ClassVar[tuple[str, ...]] = ("z",)
+    #: A catalog loss, not typed in: no user time limit on SymPy's work.
+    user_supplied: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
         if not MIN_CLASSES <= self.classes <= MAX_CLASSES:
@@ -79,6 +92,46 @@ class SoftmaxCE:
         lse = log(Add(*(exp(zk) for zk in self.z)))
         return -Add(*(yk * (zk - lse) for yk, zk in zip(self.y, self.z)))
 
+    def in_var(self, wrt: str) -> InVar:
+        """The loss on the simplex as a function of the K logits, with its domain.
+
+        >>> SoftmaxCE(2).in_var("z").function
+        -y1*z1 + y1*z2 - z2 + log(exp(z1) + exp(z2))
+
+        Raises:
+            InputError: ``wrt`` is not z (there is no single prediction p).
+        """
+        if wrt != "z":
+            raise InputError(f"{self.name} is a function of the K logits z: no derivative in {wrt!r}")
+        box = {s: iv for s, iv in self.domain_z().intervals if s not in self.v}
+        return InVar(self.function, self.z, box)
+
+    def claim_ids(self) -> list[str]:
+        """The ids of the claims, in order."""
+        return list(CLAIM_IDS)
+
+    def prove(self, ids: Sequence[str] | None = None) -> list[ClaimResult]:
+        """Build and check the claims (all, or those in ``ids``), in order.
+
+        Raises:
+            InputError: an id names no claim about softmax cross-entropy.
+        """
+        for claim_id in ids or ():
+            if claim_id not in CLAIM_IDS:
+                raise InputError(f"unknown claim {claim_id!r} for {self.name}: known claims are {', '.join(CLAIM_IDS)}")
+        return [check_claim(c) for c in softmax_claims(self, ids)]
+
+    def derivatives(self, wrt: Sequence[str] = (), orders: Sequence[int] = ()) -> SoftmaxDerivatives:
+        """The gradient, and the Hessian by index pattern (its K^2 entries only for small K).
+
+        Raises:
+            InputError: a variable or an order is asked for: the derivatives are the
+                gradient and the Hessian in z, all or nothing.
+        """
+        if wrt or orders:
+            raise InputError(f"--wrt and --order do not apply to {self.name}: its derivatives are the gradient and Hessian in z")
+        return SoftmaxDerivatives(self, tuple(self.gradient()), self.hessian_pattern())
+
     def on_simplex(self, expr: sympy.Expr) -> sympy.Expr:
         """``expr`` with the last target written as 1 minus the others (sum y = 1)."""
         return expr.subs(self.y[-1], 1 - Add(*self.y[:-1]))
@@ -102,8 +155,8 @@ class SoftmaxCE:
         return [self.on_simplex(sk - yk) for sk, yk in zip(self.softmax(), self.y)]
 
     def hessian(self) -> sympy.Matrix:
-        """The K x K Hessian in z as SymPy derives it (K^2 entries: for small K only)."""
-        return sympy.hessian(self.expr, self.z)
+        """The K x K Hessian in z of the loss on the simplex, as SymPy derives it (K^2 entries: for small K only)."""
+        return sympy.hessian(self.function, self.z)
 
     def hessian_pattern(self) -> HessianPattern:
         """The Hessian by index pattern, each entry formula checked on the loss.
@@ -131,6 +184,30 @@ class SoftmaxCE:
         box = tuple((yk, Interval.open(0, Rational(1, self.classes))) for yk in self.y[:-1])
         box += tuple((zk, Interval(-oo, oo)) for zk in self.z) + tuple((vk, Interval(-oo, oo)) for vk in self.v)
         return Domain(box)
+
+
+#: Up to this K the K x K Hessian is printed entry by entry; past it, by pattern only.
+MATRIX_CLASSES = 6
+
+
+@dataclass(frozen=True)
+class SoftmaxDerivatives:
+    """The derivatives of softmax cross-entropy with K classes.
+
+    Attributes:
+        loss: the loss.
+        gradient: dL/dz_k on the simplex, s_k - y_k.
+        hessian: the Hessian by pattern; ``hessian.matrix(K)`` for the entries of a small K.
+    """
+
+    loss: SoftmaxCE
+    gradient: tuple[sympy.Expr, ...]
+    hessian: HessianPattern
+
+    @property
+    def matrix_printed(self) -> bool:
+        """Whether a document prints the K x K entries (K <= MATRIX_CLASSES) or the pattern only."""
+        return self.loss.classes <= MATRIX_CLASSES
 
 
 @dataclass(frozen=True)
@@ -186,8 +263,8 @@ def _pattern_steps(strict: bool) -> tuple[Identity | Sign, ...]:
     return steps
 
 
-def softmax_claims(loss: SoftmaxCE) -> list[Claim]:
-    """The claims about softmax cross-entropy with ``loss.classes`` classes."""
+def softmax_claims(loss: SoftmaxCE, ids: Sequence[str] | None = None) -> list[Claim]:
+    """The claims about softmax cross-entropy with ``loss.classes`` classes (those in ``ids``)."""
     dz = loss.domain_z()
     # The loss on the simplex (y_K = 1 - the others): its Hessian is that of log-sum-exp.
     f = loss.function
@@ -213,7 +290,7 @@ def softmax_claims(loss: SoftmaxCE) -> list[Claim]:
         (Part("strictConvexOn_of_hessian_form_pos", subject, dz_ne, _pattern_steps(True)),),
         "L",
     )
-    gradient = Claim(
+    gradient = lambda: Claim(  # noqa: E731 - K derivatives: built only when asked for
         "gradient",
         "softmax_ce",
         "z",
@@ -230,7 +307,8 @@ def softmax_claims(loss: SoftmaxCE) -> list[Claim]:
         ),
         "L",
     )
-    return [gradient, convex, strict]
+    built = {CLAIM_IDS[0]: gradient, CLAIM_IDS[1]: lambda: convex, CLAIM_IDS[2]: lambda: strict}
+    return [built[cid]() for cid in CLAIM_IDS if not ids or cid in ids]
 
 
 def prove_softmax(classes: int) -> list[ClaimResult]:
