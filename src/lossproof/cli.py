@@ -32,9 +32,8 @@ from .interrupt import handle_interrupts, stop_after
 from .losses import LINKS, VECTOR_MODELS, custom_loss, get_loss, get_model
 from .model import LossModel
 from .notation import to_latex, to_text
+from .settings import DEFAULT, current
 from .timeout import (
-    COMMAND_LIMIT_SECONDS,
-    USER_LIMIT_SECONDS,
     ResourceLimitExceeded,
     command_deadline,
     time_limit,
@@ -101,8 +100,8 @@ def _seconds(text: str) -> float:
 
 def _time_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--time-limit", type=_seconds, default=COMMAND_LIMIT_SECONDS, metavar="S",
-        help=f"seconds for the whole command (default {COMMAND_LIMIT_SECONDS:g}); claims left then are unknown",
+        "--time-limit", type=_seconds, default=DEFAULT.command_limit_seconds, metavar="S",
+        help=f"seconds for the whole command (default {DEFAULT.command_limit_seconds:g}); claims left then are unknown",
     )
 
 
@@ -120,7 +119,7 @@ def _model(args: argparse.Namespace) -> LossModel:
 
 def _user_limit(model: LossModel) -> float | None:
     """A typed-in loss's steps run under a time limit: SymPy may work on one without end."""
-    return USER_LIMIT_SECONDS if model.user_supplied else None
+    return current().user_limit_seconds if model.user_supplied else None
 
 
 def _refuse_options_that_do_not_apply(args: argparse.Namespace) -> None:
@@ -397,7 +396,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     # Every file parses before any is checked; a certificate gets a typed-in loss's limits.
     for path in paths:
         try:
-            with time_limit(USER_LIMIT_SECONDS):
+            with time_limit(current().user_limit_seconds):
                 read_certificate(path)
         except ResourceLimitExceeded as exc:
             raise CertificateError(f"{path}: {exc} while reading it") from None

@@ -24,6 +24,7 @@ from sympy import Abs, Interval, Rational, Symbol, cosh, log, oo
 
 from .errors import InputError
 from .model import InVar, LossModel
+from .settings import Settings, using
 from .sigmoid import sigmoid
 
 if TYPE_CHECKING:
@@ -118,11 +119,11 @@ class Loss:
         conds = tuple(replace(h, expr=link.apply(h.expr)) for h in self.conditions)
         return InVar(link.apply(self.expr), (link.var,), domain, conds)
 
-    def derivatives(self, wrt: Sequence[str] = (), orders: Sequence[int] = ()) -> list[Derivative]:
+    def derivatives(self, wrt: Sequence[str] = (), orders: Sequence[int] = (), settings: Settings | None = None) -> list[Derivative]:
         """Its derivatives in ``wrt`` (default: every variable) of ``orders`` (default 1 and 2), p before z."""
         from .derive import ORDERS, derivatives
 
-        return derivatives(self, tuple(wrt) or self.wrts, tuple(orders) or ORDERS)
+        return derivatives(self, tuple(wrt) or self.wrts, tuple(orders) or ORDERS, settings)
 
     def claim_ids(self) -> list[str]:
         """The ids of the claims about this loss, in order."""
@@ -130,11 +131,13 @@ class Loss:
 
         return claim_ids(self)
 
-    def prove(self, ids: Sequence[str] | None = None) -> list[ClaimResult]:
-        """Build and check the claims (all, or those in ``ids``): :func:`lossproof.claims.prove`."""
+    def prove(self, ids: Sequence[str] | None = None, settings: Settings | None = None) -> list[ClaimResult]:
+        """Build and check the claims (all, or those in ``ids``), under ``settings`` (default:
+        those in force): :func:`lossproof.claims.prove`."""
         from .claims import prove
 
-        return prove(self, ids)
+        with using(settings):
+            return prove(self, ids)
 
     @property
     def domain_map(self) -> Mapping[Symbol, Interval]:

@@ -82,6 +82,7 @@ class LossModel(Protocol):
         """The ids of the claims lossproof makes about it, in order."""
         ...
 
-    def prove(self, ids: Sequence[str] | None = None) -> list[Any]:
-        """Build and check its claims (all, or those in ``ids``): ``ClaimResult`` values."""
+    def prove(self, ids: Sequence[str] | None = None, settings: Any = None) -> list[Any]:
+        """Build and check its claims (all, or those in ``ids``) under ``settings``
+        (a :class:`~lossproof.settings.Settings`; default: those in force): ``ClaimResult`` values."""
         ...

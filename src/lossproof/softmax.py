@@ -38,6 +38,7 @@ from .notation import to_text
 from .kernel import Claim, ClaimResult, Domain, Hypothesis, Identity, Part, Sign, Subject, check_claim
 from .kernel.hessian_form import PATTERN, diagonal_pattern, swap_pattern
 from .model import InVar
+from .settings import Settings
 
 __all__ = ["SoftmaxCE", "SoftmaxDerivatives", "HessianPattern", "CLAIM_IDS", "MATRIX_CLASSES", "MIN_CLASSES", "MAX_CLASSES", "softmax_claims", "prove_softmax", "pattern_domain"]
 
@@ -110,8 +111,8 @@ class SoftmaxCE:
         """The ids of the claims, in order."""
         return list(CLAIM_IDS)
 
-    def prove(self, ids: Sequence[str] | None = None) -> list[ClaimResult]:
-        """Build and check the claims (all, or those in ``ids``), in order.
+    def prove(self, ids: Sequence[str] | None = None, settings: Settings | None = None) -> list[ClaimResult]:
+        """Build and check the claims (all, or those in ``ids``), in order, under ``settings``.
 
         Raises:
             InputError: an id names no claim about softmax cross-entropy.
@@ -119,7 +120,7 @@ class SoftmaxCE:
         for claim_id in ids or ():
             if claim_id not in CLAIM_IDS:
                 raise InputError(f"unknown claim {claim_id!r} for {self.name}: known claims are {', '.join(CLAIM_IDS)}")
-        return [check_claim(c) for c in softmax_claims(self, ids)]
+        return [check_claim(c, settings) for c in softmax_claims(self, ids)]
 
     def derivatives(self, wrt: Sequence[str] = (), orders: Sequence[int] = ()) -> SoftmaxDerivatives:
         """The gradient, and the Hessian by index pattern (its K^2 entries only for small K).
