@@ -220,8 +220,11 @@ def _direction_chord(claim: Claim, seeds: Sequence[Mapping[str, str]]) -> Counte
     f, zs = claim.subject.function, claim.subject.vars
     for seed in seeds:
         # A step about one class index (v_i: the diagonal term of a pair sum) proposes
-        # the direction that moves every logit alike; like any seed, only a candidate.
-        seed = {f"v{i}": seed["v_i"] for i in range(1, len(zs) + 1)} if "v_i" in seed else seed
+        # the direction that moves every logit alike, v = (c, ..., c) with c the sign of
+        # its v_i; like any seed, only a candidate, confirmed below.
+        if "v_i" in seed:
+            c = "-1" if str(seed["v_i"]).startswith("-") else "1"
+            seed = {f"v{i}": c for i in range(1, len(zs) + 1)}
         try:
             v = [Rational(seed[f"v{i}"]) for i in range(1, len(zs) + 1)]
         except (KeyError, TypeError, ValueError):
