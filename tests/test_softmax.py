@@ -147,7 +147,7 @@ def test_a_wrong_identity_is_refused() -> None:
 
 def test_a_sign_on_a_wider_or_other_pattern_is_refused() -> None:
     data = _convex_dict(3)
-    data["parts"][0]["steps"][1]["domain"]["intervals"][0][1] = "(0, 2)"
+    data["parts"][0]["steps"][1]["domain"]["intervals"][0][1] = "(0, 1/2)"  # a narrower box proves less
     assert "pattern steps" in _forged(data)
     data = _convex_dict(3)
     data["parts"][0]["steps"][1]["expr"] = "s_i*s_j*v_i**2"
@@ -196,3 +196,29 @@ def test_the_form_agrees_with_sympy_hessian(k: int) -> None:
 def loss_form_sum(loss: SoftmaxCE) -> sympy.Expr:
     s = loss.softmax()
     return sympy.Rational(1, 2) * sympy.Add(*(s[i] * s[j] * (loss.v[i] - loss.v[j]) ** 2 for i in range(loss.classes) for j in range(loss.classes)))
+
+
+def test_one_logit_is_refused_even_with_consistent_steps() -> None:
+    # At K = 1, s_1 = 1 lies outside (0, 1): a pattern positive on the open box but 0 at
+    # s = 1 would "prove" the linear log(exp(z1)) strictly convex. The rule needs K >= 2.
+    from lossproof.kernel import Claim, Domain, Hypothesis, Identity, Part, Sign, Subject
+    from lossproof.kernel.hessian_form import diagonal_pattern, swap_pattern
+    from lossproof.softmax import pattern_domain
+
+    z1, v1 = sympy.symbols("z1 v1")
+    si, sj, vi, vj = PATTERN
+    f = sympy.log(sympy.exp(z1))
+    r = sympy.Rational(1, 2) * (1 - si) * (1 - sj) * (vi**2 + vj**2)
+    whole = Domain(((z1, sympy.Interval(-sympy.oo, sympy.oo)),))
+    part_domain = Domain(whole.intervals + ((v1, sympy.Interval(-sympy.oo, sympy.oo)),), (Hypothesis(v1**2, ">"),))
+    one = Domain(((si, sympy.Interval.open(0, 1)), (vi, sympy.Interval(-sympy.oo, sympy.oo))), (Hypothesis(vi**2, ">"),))
+    steps = (
+        Identity(r + swap_pattern(r), r + swap_pattern(r), pattern_domain()),
+        Sign(r, ">=", pattern_domain()),
+        Sign(diagonal_pattern(r), ">", one),
+    )
+    subject = Subject(f, vars=(z1,))
+    claim = Claim("strictConvexOn", "softmax_ce", "z", subject, whole, (Part("strictConvexOn_of_hessian_form_pos", subject, part_domain, steps),), "L")
+    result = check_claim(claim)
+    assert result.status != "proved"
+    assert any("two logits" in p for p in result.problems)

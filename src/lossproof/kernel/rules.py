@@ -264,6 +264,10 @@ def _hessian(part: Part, rule: Rule) -> tuple[list[str], list[Sign]]:
         return [f"needs the pattern identity T(i, j) = R(i, j) + R(j, i), then the sign of R{what}"], []
     ident, sign = st[0], st[1]
     k = len(zs)
+    if k < 2:
+        # s_i = e^(z_i) / sum_j e^(z_j) lies in (0, 1), the pattern steps' box, only when
+        # another logit is in the sum: at K = 1, s_1 = 1 is outside it.
+        return ["a Hessian form by index pattern needs at least two logits"], []
     vs = [Symbol(f"v{i}") for i in range(1, k + 1)]
     nonzero = Hypothesis(sympy.Add(*(v**2 for v in vs)), ">")
     out = []
