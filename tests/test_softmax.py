@@ -222,3 +222,38 @@ def test_one_logit_is_refused_even_with_consistent_steps() -> None:
     result = check_claim(claim)
     assert result.status != "proved"
     assert any("two logits" in p for p in result.problems)
+
+
+def _strict_dict(k: int) -> dict:
+    claim = next(c for c in softmax_claims(SoftmaxCE(k)) if c.id == "strictConvexOn_softmax_ce_z")
+    return claim_to_dict(claim)
+
+
+def test_a_true_diagonal_step_about_another_term_is_refused() -> None:
+    # s_i v_i^2 > 0 holds, but it is not the diagonal term of R: strict convexity would follow.
+    data = _strict_dict(3)
+    data["parts"][0]["steps"][2]["expr"] = "s_i*v_i**2"
+    assert "R(i, i) > 0" in _forged(data)
+
+
+def test_a_concave_loss_with_a_non_positive_pattern_is_refused() -> None:
+    # -log-sum-exp is concave: T and R negated fit it exactly and R <= 0 holds. Only the
+    # relation of the sign step stands between this and "convex".
+    data = _convex_dict(3)
+    lse = "log(exp(z1) + exp(z2) + exp(z3))"
+    data["subject"]["function"] = data["parts"][0]["subject"]["function"] = f"-{lse}"
+    step0, step1 = data["parts"][0]["steps"][:2]
+    step0["lhs"], step0["rhs"] = f"-({step0['lhs']})", f"-({step0['rhs']})"
+    step1["expr"], step1["rel"] = f"-({step1['expr']})", "<="
+    assert "'R(i, j) >= 0'" in _forged(data)
+
+
+def test_part_hypotheses_and_narrowed_directions_are_refused() -> None:
+    data = _convex_dict(3)
+    data["parts"][0]["domain"]["hypotheses"] = [["z1", ">"]]
+    assert "hypotheses are not none" in _forged(data)
+    data = _convex_dict(3)
+    for pair in data["parts"][0]["domain"]["intervals"]:
+        if pair[0] == "v1":
+            pair[1] = "(0, oo)"
+    assert "do not range over all of R" in _forged(data)
