@@ -29,7 +29,7 @@ from sympy import Add, Dummy, Interval, Mul, Poly, Rational, Symbol, apart, canc
 
 from .errors import IdentityError, InputError
 from .identity import check_identity, name_sigmoids, sample_points
-from .losses import Loss, p
+from .losses import Loss
 from .settings import Settings, current, on_change, using
 from .sigmoid import sigmoid
 from .kernel.calculus import kinks, smooth_diff

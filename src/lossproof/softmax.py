@@ -34,7 +34,7 @@ from sympy import Add, Interval, Rational, Symbol, exp, log, oo
 
 from .errors import InputError
 from .identity import check_identity
-from .notation import to_text
+from .notation import to_text  # noqa: F401 - the module doctest prints with it
 from .kernel import Claim, ClaimResult, Domain, Hypothesis, Identity, Part, Sign, Subject, check_claim
 from .kernel.hessian_form import PATTERN, diagonal_pattern, swap_pattern
 from .model import InVar
