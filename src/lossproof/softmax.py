@@ -255,12 +255,12 @@ def _pattern_steps(strict: bool) -> tuple[Identity | Sign, ...]:
     symmetric = HESSIAN_FORM_PATTERN + swap_pattern(HESSIAN_FORM_PATTERN)
     squares = SQUARES_PATTERN + swap_pattern(SQUARES_PATTERN)
     steps: tuple[Identity | Sign, ...] = (
-        Identity(symmetric, squares, pair, rule="H = diag(s) - s s^T and sum_j s_j = 1: v^T H v = sum_{i,j} P(i, j), symmetrised"),
+        Identity(symmetric, squares, pair, rule="H = diag(s) - s s^T, and sum s = 1: v^T H v is the sum over i, j of P(i, j), symmetrised"),
         Sign(SQUARES_PATTERN, ">=", pair, rule="weights in (0, 1) times a square"),
     )
     if strict:
         one = Domain(((_SI, Interval.open(0, 1)), (_VI, Interval(-oo, oo))), (Hypothesis(_VI**2, ">"),))
-        steps += (Sign(diagonal_pattern(SQUARES_PATTERN), ">", one, rule="the term i = j is positive where v_i != 0"),)
+        steps += (Sign(diagonal_pattern(SQUARES_PATTERN), ">", one, rule="the diagonal term is positive for a nonzero direction"),)
     return steps
 
 
