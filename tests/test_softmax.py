@@ -257,3 +257,13 @@ def test_part_hypotheses_and_narrowed_directions_are_refused() -> None:
         if pair[0] == "v1":
             pair[1] = "(0, oo)"
     assert "do not range over all of R" in _forged(data)
+
+
+def test_the_commands_deadline_leaves_claims_unknown_not_a_crash() -> None:
+    from lossproof.timeout import command_deadline
+
+    with command_deadline(0.001):
+        time.sleep(0.01)
+        results = SoftmaxCE(3).prove()
+    assert [r.claim.id for r in results] == ["gradient_softmax_ce_z", "convexOn_softmax_ce_z", "strictConvexOn_softmax_ce_z"]
+    assert all(r.status == "unknown" and "time limit" in r.problems[0] for r in results)
