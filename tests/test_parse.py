@@ -158,15 +158,16 @@ def test_a_loss_without_p_is_refused() -> None:
 def test_the_time_limit_turns_a_hang_into_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib
 
+    from lossproof.settings import Settings
+
     claims = importlib.import_module("lossproof.claims")
-    monkeypatch.setattr(claims, "USER_LIMIT_SECONDS", 0.05)
 
     def slow(loss, claim_id):  # stands for SymPy working forever on a nasty expression
         while True:  # work: the limit counts CPU time
             pass
 
     monkeypatch.setattr(claims, "build_claim", slow)
-    (result,) = claims.prove(custom_loss("(p - y)**2", "identity"), ["min_value_custom"], workers=1)
+    (result,) = custom_loss("(p - y)**2", "identity").prove(["min_value_custom"], settings=Settings(user_limit_seconds=0.05))
     assert result.status == "unknown"
     assert "time limit" in result.problems[0]
 

@@ -7,36 +7,42 @@
 ['refuted', 'refuted']
 """
 
-from .derive import ORDERS as ORDERS
-from .derive import WRT as WRT
-from .derive import Derivative as Derivative
-from .derive import canonical_form as canonical_form
-from .derive import derivatives as derivatives
-from .derive import derive as derive
-from .errors import CertificateError as CertificateError
-from .errors import IdentityError as IdentityError
-from .errors import InputError as InputError
-from .errors import LossproofError as LossproofError
-from .identity import IdentityCheck as IdentityCheck
-from .identity import check_identity as check_identity
-from .losses import CATALOG as CATALOG
-from .losses import SIGMOID as SIGMOID
-from .losses import Link as Link
-from .losses import Loss as Loss
-from .losses import get_loss as get_loss
-from .losses import loss_names as loss_names
-from .sigmoid import sigmoid as sigmoid
+import sys as _sys
+import types as _types
 
-# The heavier parts (proofs, documents, comparison, plots) load on first use, so that
-# `import lossproof` and a cold `lossproof derive` stay quick (PEP 562).
+# Every name loads on first use (PEP 562): `import lossproof` imports no SymPy, so that
+# the `lossproof` program installs its Ctrl-C handling before any heavy import
+# (lossproof.start), and a cold command pays only for what it uses.
 _LAZY = {
+    "ORDERS": "derive",
+    "WRT": "derive",
+    "Derivative": "derive",
+    "canonical_form": "derive",
+    "derivatives": "derive",
+    "derive": "derive",
+    "CertificateError": "errors",
+    "IdentityError": "errors",
+    "InputError": "errors",
+    "LossproofError": "errors",
+    "IdentityCheck": "identity",
+    "check_identity": "identity",
+    "CATALOG": "losses",
+    "SIGMOID": "losses",
+    "Link": "losses",
+    "Loss": "losses",
+    "get_loss": "losses",
+    "get_model": "losses",
+    "loss_names": "losses",
+    "custom_loss": "losses",
+    "LossModel": "model",
+    "Settings": "settings",
+    "sigmoid": "sigmoid",
     "Claim": "proof",
     "ClaimResult": "proof",
     "check_claim": "proof",
     "prove": "claims",
     "claims_for": "claims",
     "claim_ids": "claims",
-    "custom_loss": "losses",
     "parse_expression": "parse",
     "read_certificate": "certificate",
     "check_certificate": "certificate",
@@ -54,30 +60,27 @@ def __getattr__(name: str) -> object:
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value  # once: the next access is a plain attribute
+        return value
     raise AttributeError(f"module 'lossproof' has no attribute {name!r}")
 
 
-__all__ = [
-    *sorted(_LAZY),
-    "CATALOG",
-    "ORDERS",
-    "SIGMOID",
-    "WRT",
-    "CertificateError",
-    "Derivative",
-    "IdentityCheck",
-    "IdentityError",
-    "InputError",
-    "Link",
-    "Loss",
-    "LossproofError",
-    "canonical_form",
-    "check_identity",
-    "derivatives",
-    "derive",
-    "get_loss",
-    "loss_names",
-    "sigmoid",
-]
+class _Facade(_types.ModuleType):
+    """The package, whose names are the facade's even where a submodule has the same name.
+
+    Importing the submodule ``lossproof.derive`` makes the import system set the
+    package's attribute ``derive`` to that module; the facade's ``derive`` is the
+    function, so a submodule never takes a facade name (it stays in ``sys.modules``).
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in _LAZY and isinstance(value, _types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _Facade
+
+__all__ = sorted(_LAZY)
 __version__ = "0.1.0"

@@ -26,7 +26,8 @@ from sympy import Interval, Symbol, log, oo
 
 from .derive import canonical_form, derive
 from .errors import InputError
-from .timeout import USER_LIMIT_SECONDS, ResourceLimitExceeded, time_limit
+from .settings import current, on_change
+from .timeout import ResourceLimitExceeded, time_limit
 from .identity import check_identity, sample_points
 from .kernel import (
     Claim,
@@ -82,12 +83,8 @@ def _z_intervals(loss: Loss, **replace: Interval) -> tuple[tuple[Symbol, Interva
 
 def _in_var(loss: Loss, wrt: str) -> tuple[sympy.Expr, Symbol, tuple[Hypothesis, ...]]:
     """The loss as a function of p or of the logit z, and where the loss as typed is defined."""
-    if wrt == "p":
-        return loss.expr, p, tuple(loss.conditions)
-    assert loss.link is not None
-    link = loss.link
-    conds = tuple(Hypothesis(link.apply(h.expr), h.rel) for h in loss.conditions)
-    return link.apply(loss.expr), link.var, conds
+    form = loss.in_var(wrt)
+    return form.function, form.var, form.conditions
 
 
 def _claim_domain(loss: Loss, wrt: str, **replace: Interval) -> Domain:
@@ -596,7 +593,7 @@ def _placeholder(loss: Loss, claim_id: str) -> Claim:
 def _build_and_check(job: tuple[Loss, str]) -> list[ClaimResult]:
     loss, claim_id = job
     # A typed-in loss may make SymPy work forever: its claims run under a time limit.
-    limit = USER_LIMIT_SECONDS if loss.name == "custom" else None
+    limit = current().user_limit_seconds if loss.user_supplied else None
     out = []
     fallback = {v: k for k, v in _fallbacks(loss).items()}.get(claim_id)
     for cid in (claim_id, fallback):
@@ -639,7 +636,7 @@ def prove(loss: Loss, ids: Sequence[str] | None = None, workers: int | None = No
     return list(_prove(loss, tuple(order), tuple(wanted), workers))
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=64)  # cleared when other settings come into force (on_change below)
 def _prove(loss: Loss, order: tuple[str, ...], wanted: tuple[str, ...], workers: int | None) -> tuple[ClaimResult, ...]:
     # Cached: a report, a document and a comparison in one process ask for the same proofs.
     jobs = [(loss, claim_id) for claim_id in order]
@@ -652,3 +649,5 @@ def _prove(loss: Loss, order: tuple[str, ...], wanted: tuple[str, ...], workers:
     by_id = {batch[0].claim.id: batch for batch in batches}
     return tuple(r for claim_id in wanted for r in by_id[claim_id])
 
+
+on_change(_prove.cache_clear)

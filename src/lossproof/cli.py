@@ -17,7 +17,7 @@ import re
 import sys
 
 import sympy
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,16 +29,15 @@ from .claims import prove
 from .derive import ORDERS, WRT, derivatives
 from .errors import CertificateError, IdentityError, InputError, LossproofError
 from .interrupt import handle_interrupts, stop_after
-from .losses import LINKS, Loss, custom_loss, get_loss
+from .losses import LINKS, VECTOR_MODELS, custom_loss, get_loss, get_model
+from .model import LossModel
 from .notation import to_latex, to_text
+from .settings import DEFAULT, current
 from .timeout import (
-    COMMAND_LIMIT_SECONDS,
-    USER_LIMIT_SECONDS,
     ResourceLimitExceeded,
     command_deadline,
     time_limit,
 )
-from .kernel import check_claim
 from .render import (
     claim_summary_line,
     claims_json,
@@ -51,7 +50,7 @@ from .render import (
 )
 
 if TYPE_CHECKING:  # the softmax module loads only for its commands
-    from .softmax import SoftmaxCE
+    from .softmax import SoftmaxCE, SoftmaxDerivatives
 
 __all__ = ["main"]
 
@@ -84,7 +83,7 @@ def _custom_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--link", choices=tuple(LINKS), help="link of a --loss (default sigmoid)")
     parser.add_argument(
-        "--classes", type=int, metavar="K", help="classes of softmax_ce (default 3)"
+        "--classes", type=int, metavar="K", help=f"classes of {', '.join(VECTOR_MODELS)} (default 3)"
     )
     _time_option(parser)
 
@@ -101,17 +100,26 @@ def _seconds(text: str) -> float:
 
 def _time_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--time-limit", type=_seconds, default=COMMAND_LIMIT_SECONDS, metavar="S",
-        help=f"seconds for the whole command (default {COMMAND_LIMIT_SECONDS:g}); claims left then are unknown",
+        "--time-limit", type=_seconds, default=DEFAULT.command_limit_seconds, metavar="S",
+        help=f"seconds for the whole command (default {DEFAULT.command_limit_seconds:g}); claims left then are unknown",
     )
 
 
-def _loss(args: argparse.Namespace) -> Loss:
+def _model(args: argparse.Namespace) -> LossModel:
+    """The loss model the arguments name: a catalog loss (of K classes, with --classes) or --loss EXPR."""
+    classes = getattr(args, "classes", None)
     if getattr(args, "expr", None) is None:
-        return get_loss(args.loss)
+        return get_model(args.loss, classes=classes)
     if args.loss != "bce":
         raise InputError(f"give a catalog LOSS ({args.loss!r}) or --loss EXPR, not both")
+    if classes is not None:
+        raise InputError(f"--classes {classes} applies only to {', '.join(VECTOR_MODELS)}, not to --loss EXPR")
     return custom_loss(args.expr, args.link or "sigmoid")
+
+
+def _user_limit(model: LossModel) -> float | None:
+    """A typed-in loss's steps run under a time limit: SymPy may work on one without end."""
+    return current().user_limit_seconds if model.user_supplied else None
 
 
 def _refuse_options_that_do_not_apply(args: argparse.Namespace) -> None:
@@ -119,11 +127,6 @@ def _refuse_options_that_do_not_apply(args: argparse.Namespace) -> None:
     custom = getattr(args, "expr", None) is not None
     if getattr(args, "link", None) is not None and not custom:
         raise InputError(f"--link {args.link} applies only to --loss EXPR, not to the catalog loss {args.loss!r}")
-    if getattr(args, "classes", None) is not None and not _softmax_requested(args):
-        what = "--loss EXPR" if custom else repr(args.loss)
-        raise InputError(f"--classes {args.classes} applies only to softmax_ce, not to {what}")
-    if args.command == "derive" and _softmax_requested(args) and (args.wrt or args.order):
-        raise InputError("--wrt and --order do not apply to softmax_ce: its derivatives are the gradient and Hessian in z")
     if getattr(args, "output", None) is not None:
         check_output_path(args.output)  # before any work, not after it
 
@@ -156,9 +159,9 @@ def _arguments(argv: Sequence[str]) -> list[str]:
 
 
 @contextmanager
-def _typed_in(args: argparse.Namespace, loss: Loss, what: str) -> Iterator[None]:
+def _typed_in(args: argparse.Namespace, loss: LossModel, what: str) -> Iterator[None]:
     """SymPy's and mpmath's own errors on a typed-in loss are bad input, one line, not a traceback."""
-    if loss.name != "custom":
+    if not loss.user_supplied:
         yield
         return
     try:
@@ -259,65 +262,63 @@ def _softmax_gradient_latex(loss: SoftmaxCE) -> str:
     return "\\begin{align}\n" + " \\\\\n".join(rows) + "\n\\end{align}"
 
 
-def _cmd_derive_softmax(args: argparse.Namespace, out: TextIO) -> int:
-    from .softmax import SoftmaxCE
+def _softmax_derivatives_json(loss: SoftmaxCE, derivs: SoftmaxDerivatives, unicode: bool) -> str:
+    data = {
+        "loss": loss.name,
+        "classes": loss.classes,
+        "expression": to_text(loss.expr),
+        "gradient": [to_text(g) for g in derivs.gradient],
+        # H = diag(s) - s s^T for every K; the K^2 entries in z only for a small K.
+        "hessian_pattern": {"diagonal": to_text(derivs.hessian.diagonal), "off_diagonal": to_text(derivs.hessian.off_diagonal), "s": "softmax(z)"},
+    }
+    if derivs.matrix_printed:
+        hessian = loss.hessian()
+        data["hessian"] = [[to_text(hessian[i, j]) for j in range(loss.classes)] for i in range(loss.classes)]
+    return json.dumps(data, indent=2)
 
-    loss = SoftmaxCE(_classes(args))
-    gradient = loss.gradient()
-    hessian = sympy.hessian(loss.on_simplex(loss.expr), loss.z)
-    if args.format == "json":
-        data = {
-            "loss": "softmax_ce",
-            "classes": loss.classes,
-            "expression": to_text(loss.expr),
-            "gradient": [to_text(g) for g in gradient],
-            "hessian": [[to_text(hessian[i, j]) for j in range(loss.classes)] for i in range(loss.classes)],
-        }
-        out.write(json.dumps(data, indent=2) + "\n")
-    elif args.format == "latex":
-        out.write(_softmax_gradient_latex(loss) + "\n")
-    else:
-        for k, g in enumerate(gradient, 1):
-            out.write(f"dL/dz{k} = {to_text(g)}\n")
-        out.write("Hessian = diag(s) - s s^T, s = softmax(z):\n")
+
+def _softmax_derivatives_text(loss: SoftmaxCE, derivs: SoftmaxDerivatives, unicode: bool) -> str:
+    lines = [f"dL/dz{k} = {to_text(g)}" for k, g in enumerate(derivs.gradient, 1)]
+    lines.append("Hessian = diag(s) - s s^T, s = softmax(z):")
+    if derivs.matrix_printed:
+        hessian = loss.hessian()
         for i in range(loss.classes):
-            out.write("  [" + ", ".join(to_text(sympy.factor(hessian[i, j])) for j in range(loss.classes)) + "]\n")
-    return EXIT_OK
+            lines.append("  [" + ", ".join(to_text(sympy.factor(hessian[i, j])) for j in range(loss.classes)) + "]")
+    else:
+        lines.append(f"  H_ii = {to_text(derivs.hessian.diagonal)}, H_ij = {to_text(derivs.hessian.off_diagonal)} (i != j; i, j = 1..{loss.classes})")
+    return "\n".join(lines)
+
+
+# The output of each model's derivatives, by the model's class (one entry per shape of loss).
+_DERIVATIVE_OUTPUT = {
+    "Loss": {
+        "json": lambda loss, derivs, unicode: json.dumps(derivatives_json(loss, derivs), indent=2),
+        "latex": lambda loss, derivs, unicode: derivatives_latex(loss, derivs),
+        "text": lambda loss, derivs, unicode: derivatives_text(loss, derivs, unicode),
+    },
+    "SoftmaxCE": {
+        "json": _softmax_derivatives_json,
+        "latex": lambda loss, derivs, unicode: _softmax_gradient_latex(loss),
+        "text": _softmax_derivatives_text,
+    },
+}
 
 
 def _cmd_derive(args: argparse.Namespace, out: TextIO) -> int:
-    if _softmax_requested(args):
-        return _cmd_derive_softmax(args, out)
-    loss = _loss(args)
-    wrt = (args.wrt,) if args.wrt else (WRT if loss.link is not None else ("p",))
-    orders = (args.order,) if args.order else ORDERS
-    with _typed_in(args, loss, "differentiate"), time_limit(USER_LIMIT_SECONDS if loss.name == "custom" else None):
-        derivs = derivatives(loss, wrt, orders)
-    if args.format == "json":
-        out.write(json.dumps(derivatives_json(loss, derivs), indent=2) + "\n")
-    elif args.format == "latex":
-        out.write(derivatives_latex(loss, derivs) + "\n")
-    else:
-        unicode = _unicode(out) and not args.ascii
-        out.write(derivatives_text(loss, derivs, unicode) + "\n")
+    loss = _model(args)
+    wrt = (args.wrt,) if args.wrt else ()
+    orders = (args.order,) if args.order else ()
+    with _typed_in(args, loss, "differentiate"), time_limit(_user_limit(loss)):
+        derivs = loss.derivatives(wrt, orders)
+    unicode = _unicode(out) and not args.ascii
+    out.write(_DERIVATIVE_OUTPUT[type(loss).__name__][args.format](loss, derivs, unicode) + "\n")
     return EXIT_OK
 
 
 def _cmd_prove(args: argparse.Namespace, out: TextIO) -> int:
-    if _softmax_requested(args):
-        from .softmax import SoftmaxCE, softmax_claims
-
-        claims = softmax_claims(SoftmaxCE(_classes(args)))
-        known = [c.id for c in claims]
-        for claim_id in args.claim or ():
-            if claim_id not in known:
-                raise InputError(f"unknown claim {claim_id!r} for softmax_ce: known claims are {', '.join(known)}")
-        results = [check_claim(c) for c in claims if not args.claim or c.id in args.claim]
-        name = "softmax_ce"
-    else:
-        loss = _loss(args)
-        results = prove(loss, args.claim)
-        name = loss.name
+    loss = _model(args)
+    results = loss.prove(args.claim)
+    name = loss.name
     if args.format == "json":
         out.write(json.dumps(claims_json(name, results), indent=2) + "\n")
     elif args.format == "latex":
@@ -395,7 +396,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     # Every file parses before any is checked; a certificate gets a typed-in loss's limits.
     for path in paths:
         try:
-            with time_limit(USER_LIMIT_SECONDS):
+            with time_limit(current().user_limit_seconds):
                 read_certificate(path)
         except ResourceLimitExceeded as exc:
             raise CertificateError(f"{path}: {exc} while reading it") from None
@@ -438,50 +439,32 @@ def _emit(text: str, output: str | None, out: TextIO) -> None:
         write_atomic(output, text)  # whole or not at all
 
 
-def _softmax_requested(args: argparse.Namespace) -> bool:
-    return bool(getattr(args, "loss", None) == "softmax_ce" and getattr(args, "expr", None) is None)
+def _documents() -> dict[str, dict[str, Callable[..., str]]]:
+    # Each model's documents, by the model's class (one entry per shape of loss).
+    from .document import derivations_latex, markdown, softmax_latex, softmax_markdown, standalone_latex
 
-
-def _classes(args: argparse.Namespace) -> int:
-    return 3 if args.classes is None else args.classes
+    return {
+        "Loss": {"standalone": standalone_latex, "latex": lambda loss, results: derivations_latex(loss), "markdown": markdown},
+        "SoftmaxCE": {"standalone": softmax_latex, "latex": lambda loss, results: _softmax_gradient_latex(loss), "markdown": softmax_markdown},
+    }
 
 
 def _cmd_latex(args: argparse.Namespace, out: TextIO) -> int:
-    from .document import derivations_latex, softmax_latex, standalone_latex
-
-    if _softmax_requested(args):
-        from .softmax import SoftmaxCE, prove_softmax
-
-        loss = SoftmaxCE(_classes(args))
-        if args.standalone:
-            _emit(softmax_latex(loss, prove_softmax(loss.classes)), args.output, out)
-        else:
-            _emit(_softmax_gradient_latex(loss), args.output, out)
-        return EXIT_OK
-
-    loss = _loss(args)
+    loss = _model(args)
     # Claims carry their own limits (unknown past them); the derivations get a typed-in loss's.
-    results = prove(loss) if args.standalone else None
-    with _typed_in(args, loss, "typeset"), time_limit(USER_LIMIT_SECONDS if loss.name == "custom" else None):
-        text = standalone_latex(loss, results) if results is not None else derivations_latex(loss)
+    results = loss.prove() if args.standalone else None
+    write = _documents()[type(loss).__name__]["standalone" if args.standalone else "latex"]
+    with _typed_in(args, loss, "typeset"), time_limit(_user_limit(loss)):
+        text = write(loss, results)
     _emit(text, args.output, out)
     return EXIT_OK
 
 
 def _cmd_markdown(args: argparse.Namespace, out: TextIO) -> int:
-    from .document import markdown, softmax_markdown
-
-    if _softmax_requested(args):
-        from .softmax import SoftmaxCE, prove_softmax
-
-        loss = SoftmaxCE(_classes(args))
-        _emit(softmax_markdown(loss, prove_softmax(loss.classes)), args.output, out)
-        return EXIT_OK
-
-    loss = _loss(args)
-    results = prove(loss)
-    with _typed_in(args, loss, "typeset"), time_limit(USER_LIMIT_SECONDS if loss.name == "custom" else None):
-        text = markdown(loss, results)
+    loss = _model(args)
+    results = loss.prove()
+    with _typed_in(args, loss, "typeset"), time_limit(_user_limit(loss)):
+        text = _documents()[type(loss).__name__]["markdown"](loss, results)
     _emit(text, args.output, out)
     return EXIT_OK
 

@@ -29,7 +29,8 @@ from sympy import Add, Dummy, Interval, Mul, Poly, Rational, Symbol, apart, canc
 
 from .errors import IdentityError, InputError
 from .identity import check_identity, name_sigmoids, sample_points
-from .losses import Loss, p
+from .losses import Loss
+from .settings import Settings, current, on_change, using
 from .sigmoid import sigmoid
 from .kernel.calculus import kinks, smooth_diff
 
@@ -128,7 +129,7 @@ def canonical_form(
         local[name] = Interval.open(0, 1)
     # The main variable of a derivative in z is sigmoid(z) once named.
     main_plain = names.get(sigmoid(main), main)
-    points = sample_points(local, _ORIENT_POINTS, seed=1)
+    points = sample_points(local, _ORIENT_POINTS, seed=current().orient_seed)
     free = plain.free_symbols
     candidates: list[sympy.Expr]
     if all(plain.is_rational_function(s) for s in free) and not plain.atoms(sympy.Function):
@@ -178,18 +179,19 @@ def derive(loss: Loss, wrt: str, order: int) -> Derivative:
         raise InputError(f"cannot differentiate with respect to {wrt!r}: choose p or z")
     if order not in ORDERS:
         raise InputError(f"derivative order {order!r} is not supported: choose 1 or 2")
-    if wrt == "p":
-        expr, var, domain = loss.expr, p, loss.domain_map
-    else:
-        domain = loss.linked_domain()
-        assert loss.link is not None  # linked_domain raised otherwise
-        expr, var = loss.link.apply(loss.expr), loss.link.var
+    form = loss.in_var(wrt)
+    expr, var, domain = form.function, form.var, form.domain
     raw = smooth_diff(expr, var, order)
     return Derivative(loss.name, wrt, order, raw, canonical_form(raw, domain, var), kinks(expr))
 
 
 def derivatives(
-    loss: Loss, wrt: Sequence[str] = WRT, orders: Sequence[int] = ORDERS
+    loss: Loss, wrt: Sequence[str] = WRT, orders: Sequence[int] = ORDERS, settings: Settings | None = None
 ) -> list[Derivative]:
-    """All derivatives of ``loss`` for the given variables and orders, p before z."""
-    return [derive(loss, w, n) for w in wrt for n in orders]
+    """All derivatives of ``loss`` for the given variables and orders, p before z
+    (under ``settings``, or those in force)."""
+    with using(settings):
+        return [derive(loss, w, n) for w in wrt for n in orders]
+
+
+on_change(derive.cache_clear)  # its checks sample with the settings' counts

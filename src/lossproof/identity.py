@@ -30,6 +30,7 @@ from functools import lru_cache
 import sympy
 from sympy import Dummy, Interval, Rational, Symbol, cancel, expand_log, log, oo, simplify
 
+from .settings import current
 from .sigmoid import sigmoid
 
 __all__ = ["IdentityCheck", "check_identity", "name_sigmoids", "sample_points", "NUMERIC_DIGITS"]
@@ -138,7 +139,7 @@ def check_identity(
     rhs: sympy.Expr,
     domain: Mapping[Symbol, Interval],
     *,
-    points: int = 6,
+    points: int | None = None,
     seed: int = 0,
 ) -> IdentityCheck:
     """Check ``lhs == rhs`` for every point of ``domain``, symbolically and numerically.
@@ -146,7 +147,8 @@ def check_identity(
     Args:
         lhs, rhs: the two sides, SymPy expressions in the domain's symbols.
         domain: each free symbol's interval; symbols missing here are an error.
-        points: how many random rational points the numeric check uses.
+        points: how many random rational points the numeric check uses (default:
+            the settings' ``identity_points``).
         seed: seed of those points, so that a check is reproducible.
 
     Returns:
@@ -159,7 +161,8 @@ def check_identity(
     if free:
         names = ", ".join(sorted(str(s) for s in free))
         raise ValueError(f"no domain given for {names}")
-    return _cached_check(lhs, rhs, tuple(sorted(domain.items(), key=lambda kv: str(kv[0]))), points, seed)
+    count = current().identity_points if points is None else points
+    return _cached_check(lhs, rhs, tuple(sorted(domain.items(), key=lambda kv: str(kv[0]))), count, seed)
 
 
 @lru_cache(maxsize=1024)

@@ -15,16 +15,23 @@ logit ``z`` to ``p``. Everything downstream (derive, prove, render) takes a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import sympy
 from sympy import Abs, Interval, Rational, Symbol, cosh, log, oo
 
 from .errors import InputError
+from .model import InVar, LossModel
+from .settings import Settings, using
 from .sigmoid import sigmoid
 
-__all__ = ["y", "p", "z", "Link", "SIGMOID", "Loss", "CATALOG", "PARAMETERS", "LINKS", "custom_loss", "get_loss", "loss_names"]
+if TYPE_CHECKING:
+    from .derive import Derivative
+    from .kernel.claim import ClaimResult
+
+__all__ = ["y", "p", "z", "Link", "SIGMOID", "Loss", "CATALOG", "VECTOR_MODELS", "PARAMETERS", "LINKS", "custom_loss", "get_loss", "get_model", "loss_names"]
 
 # Plain symbols without SymPy assumptions: the domain lives in the Loss and is
 # reasoned about by lossproof's engines, never slipped into SymPy as a premise.
@@ -83,6 +90,54 @@ class Loss:
     #: Where the loss as typed is defined (kernel ``Hypothesis`` values), collected by
     #: the parser before SymPy simplified anything; the kernel proves each of them.
     conditions: tuple = field(default=())
+    #: Typed in by a user (``--loss``): SymPy may work on it without end, so the steps
+    #: that take it run under the settings' ``user_limit_seconds``.
+    user_supplied: bool = False
+
+    @property
+    def wrts(self) -> tuple[str, ...]:
+        """The variables it is differentiated in: p, and the logit z where it has a link."""
+        return ("p", "z") if self.link is not None else ("p",)
+
+    def in_var(self, wrt: str) -> InVar:
+        """The loss as a function of ``wrt`` (p, or the link's logit z), with its domain.
+
+        >>> bce = get_loss("bce")
+        >>> bce.in_var("z").function
+        -y*log(sigmoid(z)) - (1 - y)*log(1 - sigmoid(z))
+
+        Raises:
+            InputError: ``wrt`` is neither p nor z, or z for a loss without a link.
+        """
+        if wrt == "p":
+            return InVar(self.expr, (p,), self.domain_map, tuple(self.conditions))
+        if wrt != "z":
+            raise InputError(f"cannot differentiate with respect to {wrt!r}: choose p or z")
+        domain = self.linked_domain()
+        link = self.link
+        assert link is not None  # linked_domain raised otherwise
+        conds = tuple(replace(h, expr=link.apply(h.expr)) for h in self.conditions)
+        return InVar(link.apply(self.expr), (link.var,), domain, conds)
+
+    def derivatives(self, wrt: Sequence[str] = (), orders: Sequence[int] = (), settings: Settings | None = None) -> list[Derivative]:
+        """Its derivatives in ``wrt`` (default: every variable) of ``orders`` (default 1 and 2), p before z."""
+        from .derive import ORDERS, derivatives
+
+        return derivatives(self, tuple(wrt) or self.wrts, tuple(orders) or ORDERS, settings)
+
+    def claim_ids(self) -> list[str]:
+        """The ids of the claims about this loss, in order."""
+        from .claims import claim_ids  # the claim builders load with the kernel
+
+        return claim_ids(self)
+
+    def prove(self, ids: Sequence[str] | None = None, settings: Settings | None = None) -> list[ClaimResult]:
+        """Build and check the claims (all, or those in ``ids``), under ``settings`` (default:
+        those in force): :func:`lossproof.claims.prove`."""
+        from .claims import prove
+
+        with using(settings):
+            return prove(self, ids)
 
     @property
     def domain_map(self) -> Mapping[Symbol, Interval]:
@@ -211,7 +266,7 @@ def custom_loss(text: str, link: str = "sigmoid") -> Loss:
         raise InputError(f"loss {text!r} does not depend on the prediction p")
     written = expr.free_symbols.union(*(h.expr.free_symbols for h in conditions))
     params = tuple(PARAMETERS[str(s)] for s in sorted(written - {y, p}, key=str))
-    return Loss("custom", "Custom loss", "L", expr, ((y, _UNIT), (p, _OPEN_UNIT)) + params, link=LINKS[link], conditions=conditions)
+    return Loss("custom", "Custom loss", "L", expr, ((y, _UNIT), (p, _OPEN_UNIT)) + params, link=LINKS[link], conditions=conditions, user_supplied=True)
 
 
 def loss_names() -> list[str]:
@@ -232,9 +287,36 @@ def get_loss(name: str) -> Loss:
     try:
         return CATALOG[name]
     except KeyError:
-        if name == "softmax_ce":  # a loss of a vector of logits: derive and prove only
-            raise InputError("softmax_ce has K logits: use `lossproof derive|prove softmax_ce [--classes K]`") from None
+        if name in VECTOR_MODELS:  # a loss of a vector of logits: derive, prove and documents only
+            raise InputError(f"{name} has K logits: use `lossproof derive|prove|latex|markdown {name} [--classes K]`") from None
         known = ", ".join(CATALOG)
         raise InputError(f"unknown loss {name!r}: known losses are {known}") from None
 
 
+
+
+#: Losses of K logits, by name: each is built for its K by get_model (loaded when asked for).
+VECTOR_MODELS: Mapping[str, str] = {"softmax_ce": "lossproof.softmax:SoftmaxCE"}
+#: K when none is given.
+DEFAULT_CLASSES = 3
+
+
+def get_model(name: str, *, classes: int | None = None) -> LossModel:
+    """The loss model named ``name``: a catalog loss, or a loss of K = ``classes`` logits.
+
+    >>> get_model("softmax_ce").classes
+    3
+
+    Raises:
+        InputError: an unknown name, or ``classes`` for a loss that has no classes.
+    """
+    if name in VECTOR_MODELS:
+        import importlib
+
+        module, cls = VECTOR_MODELS[name].split(":")
+        model: LossModel = getattr(importlib.import_module(module), cls)(DEFAULT_CLASSES if classes is None else classes)
+        return model
+    loss = get_loss(name)
+    if classes is not None:
+        raise InputError(f"--classes {classes} applies only to {', '.join(VECTOR_MODELS)}, not to {name!r}")
+    return loss

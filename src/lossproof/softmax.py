@@ -24,27 +24,45 @@ certificate cannot swap in another matrix. Vector losses have no derivation docu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import ClassVar
 
 import sympy
 from sympy import Add, Interval, Rational, Symbol, exp, log, oo
 
 from .errors import InputError
-from .notation import to_text
+from .identity import check_identity
+from .notation import to_text  # noqa: F401 - the module doctest prints with it
 from .kernel import Claim, ClaimResult, Domain, Hypothesis, Identity, Part, Sign, Subject, check_claim
+from .kernel.hessian_form import PATTERN, diagonal_pattern, swap_pattern
+from .model import InVar
+from .settings import Settings
+from .timeout import ResourceLimitExceeded, time_limit
 
-__all__ = ["SoftmaxCE", "MIN_CLASSES", "MAX_CLASSES", "softmax_claims", "prove_softmax"]
+__all__ = ["SoftmaxCE", "SoftmaxDerivatives", "HessianPattern", "CLAIM_IDS", "MATRIX_CLASSES", "MIN_CLASSES", "MAX_CLASSES", "softmax_claims", "prove_softmax", "pattern_domain"]
 
-#: K may range over these; past MAX_CLASSES the symbolic Hessian grows as K^2.
-MIN_CLASSES, MAX_CLASSES = 2, 6
+#: K may range over these. The Hessian form is checked by index pattern (K^2 terms of
+#: flint polynomials, about 3 s at K = 256); the gradient claim has K identities.
+MIN_CLASSES, MAX_CLASSES = 2, 256
+
+
+#: The claims, in order; each is built only when asked for (K identities for the gradient).
+CLAIM_IDS = ("gradient_softmax_ce_z", "convexOn_softmax_ce_z", "strictConvexOn_softmax_ce_z")
 
 
 @dataclass(frozen=True)
 class SoftmaxCE:
-    """The loss for ``classes`` classes, with its symbols."""
+    """The loss for ``classes`` classes, with its symbols: a :class:`~lossproof.model.LossModel`."""
 
     classes: int
+    name: ClassVar[str] = "softmax_ce"
+    title: ClassVar[str] = "Softmax cross-entropy"
+    #: Derivatives in the logits only: the gradient and the Hessian in z.
+    wrts: ClassVar[tuple[str, ...]] = ("z",)
+    #: A catalog loss, not typed in: no user time limit on SymPy's work.
+    user_supplied: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
         if not MIN_CLASSES <= self.classes <= MAX_CLASSES:
@@ -76,22 +94,106 @@ class SoftmaxCE:
         lse = log(Add(*(exp(zk) for zk in self.z)))
         return -Add(*(yk * (zk - lse) for yk, zk in zip(self.y, self.z)))
 
+    def in_var(self, wrt: str) -> InVar:
+        """The loss on the simplex as a function of the K logits, with its domain.
+
+        >>> SoftmaxCE(2).in_var("z").function
+        -y1*z1 + y1*z2 - z2 + log(exp(z1) + exp(z2))
+
+        Raises:
+            InputError: ``wrt`` is not z (there is no single prediction p).
+        """
+        if wrt != "z":
+            raise InputError(f"{self.name} is a function of the K logits z: no derivative in {wrt!r}")
+        box = {s: iv for s, iv in self.domain_z().intervals if s not in self.v}
+        return InVar(self.function, self.z, box)
+
+    def claim_ids(self) -> list[str]:
+        """The ids of the claims, in order."""
+        return list(CLAIM_IDS)
+
+    def prove(self, ids: Sequence[str] | None = None, settings: Settings | None = None) -> list[ClaimResult]:
+        """Build and check the claims (all, or those in ``ids``), in order, under ``settings``.
+
+        Raises:
+            InputError: an id names no claim about softmax cross-entropy.
+        """
+        for claim_id in ids or ():
+            if claim_id not in CLAIM_IDS:
+                raise InputError(f"unknown claim {claim_id!r} for {self.name}: known claims are {', '.join(CLAIM_IDS)}")
+        wanted = [cid for cid in CLAIM_IDS if not ids or cid in ids]
+        # Cheapest first, so that the command's deadline leaves the K gradient identities
+        # (minutes at K = 256) unknown rather than the Hessian claims (seconds); the
+        # results come back in the order of CLAIM_IDS.
+        results = {cid: self._prove_one(cid, settings) for cid in sorted(wanted, key=lambda cid: cid == CLAIM_IDS[0])}
+        return [results[cid] for cid in wanted]
+
+    def _prove_one(self, claim_id: str, settings: Settings | None) -> ClaimResult:
+        try:
+            with time_limit(None):  # the command's deadline, if any
+                (claim,) = softmax_claims(self, [claim_id])
+                return check_claim(claim, settings)
+        except ResourceLimitExceeded as exc:
+            kind = claim_id.removesuffix(f"_{self.name}_z")
+            empty = Claim(kind, self.name, "z", Subject(self.function, vars=self.z), Domain(tuple(self.in_var("z").domain.items())), (), "L")
+            return ClaimResult(empty, "unknown", {"sympy": "unknown", "z3": "unknown"}, (), None, (f"unknown ({exc.reason}): {exc}",))
+
+    def derivatives(self, wrt: Sequence[str] = (), orders: Sequence[int] = ()) -> SoftmaxDerivatives:
+        """The gradient, and the Hessian by index pattern (its K^2 entries only for small K).
+
+        Raises:
+            InputError: a variable or an order is asked for: the derivatives are the
+                gradient and the Hessian in z, all or nothing.
+        """
+        if wrt or orders:
+            raise InputError(f"--wrt and --order do not apply to {self.name}: its derivatives are the gradient and Hessian in z")
+        return SoftmaxDerivatives(self, tuple(self.gradient()), self.hessian_pattern())
+
     def on_simplex(self, expr: sympy.Expr) -> sympy.Expr:
         """``expr`` with the last target written as 1 minus the others (sum y = 1)."""
         return expr.subs(self.y[-1], 1 - Add(*self.y[:-1]))
 
+    @cached_property
+    def function(self) -> sympy.Expr:
+        """The loss on the simplex, multiplied out: -sum_k y_k z_k + log(sum_k exp(z_k)).
+
+        The claims' subject: the y_k log-sum-exp terms cancel, so a derivative in one
+        logit is one quotient (ten times faster for SymPy at K = 256 than the nested form).
+        """
+        return sympy.expand(self.on_simplex(self.expr))
+
     def gradient(self) -> list[sympy.Expr]:
-        """dL/dz_k, derived by SymPy and simplified on the simplex to softmax_k - y_k."""
-        raw = [self.on_simplex(sympy.diff(self.expr, zk)) for zk in self.z]
-        target = [sk - yk for sk, yk in zip(self.softmax(), self.y)]
-        out = []
-        for r, t in zip(raw, target):
-            t = self.on_simplex(t)
-            out.append(t if sympy.simplify(r - t) == 0 else r)
-        return out
+        """dL/dz_k on the simplex, written softmax_k - y_k (the kernel checks each against
+        SymPy's derivative of :attr:`function`).
+
+        >>> to_text(SoftmaxCE(2).gradient()[1])
+        'y1 + exp(z2)/(exp(z1) + exp(z2)) - 1'
+        """
+        return [self.on_simplex(sk - yk) for sk, yk in zip(self.softmax(), self.y)]
 
     def hessian(self) -> sympy.Matrix:
-        return sympy.hessian(self.expr, self.z)
+        """The K x K Hessian in z of the loss on the simplex, as SymPy derives it (K^2 entries: for small K only)."""
+        return sympy.hessian(self.function, self.z)
+
+    def hessian_pattern(self) -> HessianPattern:
+        """The Hessian by index pattern, each entry formula checked on the loss.
+
+        SymPy derives d^2 L / dz_1^2 and d^2 L / dz_1 dz_2 and each must equal its formula
+        in s = softmax(z); the loss is symmetric under permuting the classes, so every
+        diagonal entry is the first and every other entry the second, with indices renamed.
+
+        >>> SoftmaxCE(256).hessian_pattern().off_diagonal
+        -s_i*s_j
+        """
+        si, sj = PATTERN[0], PATTERN[1]
+        soft = self.softmax()
+        back = {si: soft[0], sj: soft[1]}
+        pattern = HessianPattern(si * (1 - si), -si * sj)
+        lse = log(Add(*(exp(zk) for zk in self.z)))  # the loss less a part linear in z
+        for entry, formula in ((sympy.diff(lse, self.z[0], 2), pattern.diagonal), (sympy.diff(lse, self.z[0], self.z[1]), pattern.off_diagonal)):
+            if not check_identity(entry, formula.xreplace(back), {zk: Interval(-oo, oo) for zk in self.z}).symbolic:
+                raise AssertionError(f"the Hessian entry {entry} is not {formula}")  # a bug in lossproof
+        return pattern
 
     def domain_z(self) -> Domain:
         # Targets strictly inside the simplex for sampling: y_k in (0, 1/K), the last one
@@ -100,33 +202,89 @@ class SoftmaxCE:
         box += tuple((zk, Interval(-oo, oo)) for zk in self.z) + tuple((vk, Interval(-oo, oo)) for vk in self.v)
         return Domain(box)
 
-    def domain_s(self, hypotheses: tuple[Hypothesis, ...] = ()) -> Domain:
-        # softmax maps onto the open simplex: s_k in (0, 1) and s_K = 1 - (the others) > 0.
-        box = tuple((sk, Interval.open(0, 1)) for sk in self.s[:-1]) + tuple((vk, Interval(-oo, oo)) for vk in self.v)
-        return Domain(box, (Hypothesis(1 - Add(*self.s[:-1]), ">"),) + hypotheses)
 
-    def sum_of_squares(self, weights: tuple[sympy.Expr, ...]) -> sympy.Expr:
-        k = self.classes
-        return Rational(1, 2) * Add(*(weights[i] * weights[j] * (self.v[i] - self.v[j]) ** 2 for i in range(k) for j in range(k)))
+#: Up to this K the K x K Hessian is printed entry by entry; past it, by pattern only.
+MATRIX_CLASSES = 6
 
 
-def _quadratic_form(loss: SoftmaxCE) -> sympy.Expr:
-    h = sympy.hessian(loss.on_simplex(loss.expr), loss.z)
-    v = sympy.Matrix(loss.v)
-    return (v.T * h * v)[0, 0]
+@dataclass(frozen=True)
+class SoftmaxDerivatives:
+    """The derivatives of softmax cross-entropy with K classes.
+
+    Attributes:
+        loss: the loss.
+        gradient: dL/dz_k on the simplex, s_k - y_k.
+        hessian: the Hessian by pattern; ``hessian.matrix(K)`` for the entries of a small K.
+    """
+
+    loss: SoftmaxCE
+    gradient: tuple[sympy.Expr, ...]
+    hessian: HessianPattern
+
+    @property
+    def matrix_printed(self) -> bool:
+        """Whether a document prints the K x K entries (K <= MATRIX_CLASSES) or the pattern only."""
+        return self.loss.classes <= MATRIX_CLASSES
 
 
-def softmax_claims(loss: SoftmaxCE) -> list[Claim]:
-    """The claims about softmax cross-entropy with ``loss.classes`` classes."""
-    k = loss.classes
-    s_last = 1 - Add(*loss.s[:-1])
-    s_all = loss.s[:-1] + (s_last,)
-    sos_s = loss.sum_of_squares(s_all)
-    sos_z = loss.sum_of_squares(loss.softmax())
-    q = _quadratic_form(loss)
-    dz, ds = loss.domain_z(), loss.domain_s()
+@dataclass(frozen=True)
+class HessianPattern:
+    r"""The Hessian :math:`\operatorname{diag}(s) - s s^\top` by index pattern, for every K.
+
+    Attributes:
+        diagonal: the entry at i = j, in ``s_i``: :math:`s_i (1 - s_i)`.
+        off_diagonal: the entry at i != j, in ``s_i, s_j``: :math:`-s_i s_j`.
+    """
+
+    diagonal: sympy.Expr
+    off_diagonal: sympy.Expr
+
+    def entry(self, i: int, j: int) -> sympy.Expr:
+        """The entry (i, j) in the symbols s1, s2, ... (1-based)."""
+        si, sj = PATTERN[0], PATTERN[1]
+        if i == j:
+            return self.diagonal.xreplace({si: Symbol(f"s{i}")})
+        return self.off_diagonal.xreplace({si: Symbol(f"s{i}"), sj: Symbol(f"s{j}")})
+
+    def matrix(self, classes: int) -> sympy.Matrix:
+        """The K x K matrix (K^2 entries: for a document with small K)."""
+        return sympy.Matrix(classes, classes, lambda i, j: self.entry(i + 1, j + 1))
+
+
+#: v^T H v = sum_i s_i v_i^2 - sum_{i,j} s_i s_j v_i v_j, and sum_j s_j = 1 makes the
+#: first sum a sum over pairs too: v^T H v = sum_{i,j} P(i, j), P the Hessian's pattern.
+_SI, _SJ, _VI, _VJ = PATTERN
+HESSIAN_FORM_PATTERN = _SI * _SJ * _VI**2 - _SI * _SJ * _VI * _VJ
+#: The sum of squares: v^T H v = sum_{i,j} R(i, j) = 1/2 sum_{i,j} s_i s_j (v_i - v_j)^2.
+SQUARES_PATTERN = Rational(1, 2) * _SI * _SJ * (_VI - _VJ) ** 2
+
+
+def pattern_domain() -> Domain:
+    """Two class indices: softmax values in (0, 1), directions over R."""
+    return Domain(((_SI, Interval.open(0, 1)), (_SJ, Interval.open(0, 1)), (_VI, Interval(-oo, oo)), (_VJ, Interval(-oo, oo))))
+
+
+def _pattern_steps(strict: bool) -> tuple[Identity | Sign, ...]:
+    # The same steps for every K: they name two indices, never K (the kernel links them to
+    # the loss at the claim's K, by computing v^T H v from it).
+    pair = pattern_domain()
+    symmetric = HESSIAN_FORM_PATTERN + swap_pattern(HESSIAN_FORM_PATTERN)
+    squares = SQUARES_PATTERN + swap_pattern(SQUARES_PATTERN)
+    steps: tuple[Identity | Sign, ...] = (
+        Identity(symmetric, squares, pair, rule="H = diag(s) - s s^T, and sum s = 1: v^T H v is the sum over i, j of P(i, j), symmetrised"),
+        Sign(SQUARES_PATTERN, ">=", pair, rule="weights in (0, 1) times a square"),
+    )
+    if strict:
+        one = Domain(((_SI, Interval.open(0, 1)), (_VI, Interval(-oo, oo))), (Hypothesis(_VI**2, ">"),))
+        steps += (Sign(diagonal_pattern(SQUARES_PATTERN), ">", one, rule="the diagonal term is positive for a nonzero direction"),)
+    return steps
+
+
+def softmax_claims(loss: SoftmaxCE, ids: Sequence[str] | None = None) -> list[Claim]:
+    """The claims about softmax cross-entropy with ``loss.classes`` classes (those in ``ids``)."""
+    dz = loss.domain_z()
     # The loss on the simplex (y_K = 1 - the others): its Hessian is that of log-sum-exp.
-    f = loss.on_simplex(loss.expr)
+    f = loss.function
     subject = Subject(f, vars=tuple(loss.z))
     plain = Domain(tuple((s, iv) for s, iv in dz.intervals if s not in loss.v))
     convex = Claim(
@@ -135,17 +293,7 @@ def softmax_claims(loss: SoftmaxCE) -> list[Claim]:
         "z",
         subject,
         plain,
-        (
-            Part(
-                "convexOn_of_hessian_form_nonneg",
-                subject,
-                dz,
-                (
-                    Identity(q, sos_z, dz, rule="H = diag(s) - s s^T, and sum s = 1"),
-                    Sign(sos_s, ">=", ds, rule="a sum of nonnegative weights times squares"),
-                ),
-            ),
-        ),
+        (Part("convexOn_of_hessian_form_nonneg", subject, dz, _pattern_steps(False)),),
         "L",
     )
     nonzero = Hypothesis(Add(*(vk**2 for vk in loss.v)), ">")
@@ -156,20 +304,10 @@ def softmax_claims(loss: SoftmaxCE) -> list[Claim]:
         "z",
         subject,
         plain,
-        (
-            Part(
-                "strictConvexOn_of_hessian_form_pos",
-                subject,
-                dz_ne,
-                (
-                    Identity(q, sos_z, dz_ne, rule="H = diag(s) - s s^T, and sum s = 1"),
-                    Sign(sos_s, ">", loss.domain_s((nonzero,)), rule="positive for v != 0"),
-                ),
-            ),
-        ),
+        (Part("strictConvexOn_of_hessian_form_pos", subject, dz_ne, _pattern_steps(True)),),
         "L",
     )
-    gradient = Claim(
+    gradient = lambda: Claim(  # noqa: E731 - K derivatives: built only when asked for
         "gradient",
         "softmax_ce",
         "z",
@@ -178,15 +316,16 @@ def softmax_claims(loss: SoftmaxCE) -> list[Claim]:
         tuple(
             Part(
                 "eq_of_identity",
-                Subject(loss.on_simplex(sympy.diff(loss.expr, loss.z[i])), value=g),
+                Subject(d, value=g),
                 plain,
-                (Identity(loss.on_simplex(sympy.diff(loss.expr, loss.z[i])), g, plain, rule="derivative of log-sum-exp"),),
+                (Identity(d, g, plain, rule="derivative of log-sum-exp"),),
             )
-            for i, g in enumerate(loss.gradient())
+            for d, g in zip((sympy.diff(f, zk) for zk in loss.z), loss.gradient())
         ),
         "L",
     )
-    return [gradient, convex, strict]
+    built = {CLAIM_IDS[0]: gradient, CLAIM_IDS[1]: lambda: convex, CLAIM_IDS[2]: lambda: strict}
+    return [built[cid]() for cid in CLAIM_IDS if not ids or cid in ids]
 
 
 def prove_softmax(classes: int) -> list[ClaimResult]:

@@ -37,6 +37,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 
 from .errors import LossproofError
+from .settings import DEFAULT
 
 __all__ = [
     "ResourceLimitExceeded",
@@ -51,10 +52,10 @@ __all__ = [
 ]
 
 #: CPU seconds allowed for one derivation or one claim about a user's loss.
-USER_LIMIT_SECONDS = 20.0
+USER_LIMIT_SECONDS = DEFAULT.user_limit_seconds
 #: Seconds allowed for a whole command by default (``--time-limit``): 82 to 89 s were
 #: seen on hostile typed-in losses with only the per-claim limit.
-COMMAND_LIMIT_SECONDS = 60.0
+COMMAND_LIMIT_SECONDS = DEFAULT.command_limit_seconds
 #: Bytes of address space typed-in work may add: 1.4 to 2.1 GB were seen before this cap,
 #: and the CI machine has 2 cores and a few GB; every honest loss needs far less.
 USER_MEMORY_BYTES = 1 << 30

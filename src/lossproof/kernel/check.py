@@ -18,6 +18,7 @@ from .kinds import KINDS
 from .refute import refute
 from .rules import RULES
 from .steps import check_step
+from ..settings import Settings, on_change, using
 from ..timeout import ResourceLimitExceeded
 
 __all__ = ["check_claim"]
@@ -50,10 +51,12 @@ def _engines(results: list[StepResult]) -> dict[str, str]:
     return {k: out[k] for k in ENGINES if k in out}
 
 
-def check_claim(claim: Claim) -> ClaimResult:
-    """Check a claim (see the module doc); a structure the checks cannot read is unknown."""
+def check_claim(claim: Claim, settings: Settings | None = None) -> ClaimResult:
+    """Check a claim (see the module doc) under ``settings`` (default: those in force);
+    a structure the checks cannot read is unknown."""
     try:
-        return _check_claim(claim)
+        with using(settings):
+            return _check_claim(claim)
     except (ResourceLimitExceeded, MemoryError):
         raise  # the caller's limit (time or memory), not this claim's failure
     except Exception as exc:  # noqa: BLE001 - a forged structure may break any assumption
@@ -101,3 +104,7 @@ def _check_claim(claim: Claim) -> ClaimResult:
         return ClaimResult(claim, REFUTED, engines, tuple(results), dict(cx.point), tuple(problems) + (cx.reason,), tuple(obligation_results))
     failed = [f"step not proved ({r.step.rule}): {r.reason or r.status}" for r in results if r.status != PROVED]
     return ClaimResult(claim, UNKNOWN, engines, tuple(results), None, tuple(problems + failed), tuple(obligation_results))
+
+
+# A step's verdict is cached per step: another sample count or time-out may change it.
+on_change(check_step.cache_clear)

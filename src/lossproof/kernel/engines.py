@@ -35,6 +35,7 @@ import sympy
 import z3
 from sympy import Add, Interval, Mul, Rational, Symbol, oo
 
+from ..settings import DEFAULT, current
 from .claim import Hypothesis
 
 __all__ = ["Question", "Hypothesis", "Outcome", "SignEngine", "Z3Engine", "RELATIONS", "holds"]
@@ -42,7 +43,7 @@ __all__ = ["Question", "Hypothesis", "Outcome", "SignEngine", "Z3Engine", "RELAT
 #: The relations a question or hypothesis may use (``expr rel 0``).
 RELATIONS = (">", ">=", "<", "<=", "!=", "==")
 #: Z3 gets this long per query before its answer counts as unknown.
-Z3_TIMEOUT_MS = 10_000
+Z3_TIMEOUT_MS = DEFAULT.z3_timeout_ms
 
 _POS, _ZERO, _NEG = 1, 0, -1
 _ANY = frozenset({_NEG, _ZERO, _POS})
@@ -276,8 +277,8 @@ def _value_holds(expr: sympy.Expr, rel: str, point: Mapping[Symbol, Rational]) -
 class Z3Engine:
     """Z3's nonlinear real arithmetic on the question with denominators cleared."""
 
-    def __init__(self, timeout_ms: int = Z3_TIMEOUT_MS) -> None:
-        self.timeout_ms = timeout_ms
+    def __init__(self, timeout_ms: int | None = None) -> None:
+        self.timeout_ms = current().z3_timeout_ms if timeout_ms is None else timeout_ms
 
     def decide(self, q: Question) -> Outcome:
         syms = sorted({s for s, _ in q.box} | {a for a, _, _ in q.upper_bounds}, key=str)

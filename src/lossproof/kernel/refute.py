@@ -34,6 +34,7 @@ import sympy
 from sympy import Interval, Rational, Symbol, oo
 
 from ..numeric import modules
+from ..settings import current
 from .calculus import conditions
 from .claim import Claim, Counterexample, Domain, StepResult
 from .kinds import MIN_RULES, KINDS, interior
@@ -44,8 +45,6 @@ __all__ = ["refute"]
 
 #: Chord half-widths, as fractions of the interval's scale.
 _WIDTHS = (Rational(1, 4), Rational(1, 16), Rational(1, 64), Rational(1, 512))
-#: How many combinations of the other variables' values are tried at most.
-_MAX_COMBOS = 24
 #: A candidate must beat this at 30 digits before it is confirmed at 60.
 _SCREEN = mpmath.mpf("1e-25")
 
@@ -74,7 +73,7 @@ def _grid(iv: Interval) -> list[Rational]:
 def _combos(claim: Claim, keep: Sequence[Symbol]) -> Iterator[dict[Symbol, Rational]]:
     others = [(s, _values(iv)) for s, iv in claim.domain.intervals if s not in keep]
     for n, combo in enumerate(itertools.product(*(vals for _, vals in others))):
-        if n >= _MAX_COMBOS:
+        if n >= current().refute_combos:
             return
         yield {s: v for (s, _), v in zip(others, combo)}
 
@@ -179,7 +178,7 @@ def _lower_value(claim: Claim, point_of: sympy.Expr, inner: bool, what: str, str
     # Where a point of the search must lie: the claim's domain (the target's interior, for a
     # minimiser) and where the loss is defined.
     around = Domain(tuple((s, i) for s, i in defined.intervals if s != y) + ((y, domain[y]),), defined.hypotheses)
-    for fixed in itertools.islice(itertools.product(*(_values(domain[s]) for s in others)), _MAX_COMBOS):
+    for fixed in itertools.islice(itertools.product(*(_values(domain[s]) for s in others)), current().refute_combos):
         values = dict(zip(others, fixed))
         if not all(domain[s].contains(v) is sympy.true for s, v in values.items()):
             continue
@@ -220,6 +219,12 @@ def _direction_chord(claim: Claim, seeds: Sequence[Mapping[str, str]]) -> Counte
 
     f, zs = claim.subject.function, claim.subject.vars
     for seed in seeds:
+        # A step about one class index (v_i: the diagonal term of a pair sum) proposes
+        # the direction that moves every logit alike, v = (c, ..., c) with c the sign of
+        # its v_i; like any seed, only a candidate, confirmed below.
+        if "v_i" in seed:
+            c = "-1" if str(seed["v_i"]).startswith("-") else "1"
+            seed = {f"v{i}": c for i in range(1, len(zs) + 1)}
         try:
             v = [Rational(seed[f"v{i}"]) for i in range(1, len(zs) + 1)]
         except (KeyError, TypeError, ValueError):

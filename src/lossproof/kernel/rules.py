@@ -300,16 +300,27 @@ def _kink(part: Part, rule: Rule) -> tuple[list[str], list[Sign]]:
 
 def _hessian(part: Part, rule: Rule) -> tuple[list[str], list[Sign]]:
     # v^T H v for H the Hessian of the subject in its logits z1..zK (directions v1..vK),
-    # equal to a form in s = softmax(z), whose sign is taken on the open simplex.
-    strict = rule.relations == (">",)
+    # computed here from the subject (hessian_form), must be 1/2 sum_{i,j <= K} T(s_i, s_j,
+    # v_i, v_j) for T the identity's left side, s = softmax(z). The steps say, for every
+    # K at once (they name no K): T(i, j) = R(i, j) + R(j, i), so the sum is 2 sum R;
+    # R >= 0 on s_i, s_j in (0, 1) (the range of softmax), so every term is; and, for
+    # strict, R(i, i) > 0 where v_i != 0, so a direction v != 0 has one positive term.
+    from .hessian_form import PATTERN, FormError, diagonal_pattern, form_equals_pair_sum, swap_pattern
+
+    strict = rule.name.startswith("strict")
     f, zs = part.subject.function, part.subject.vars
     st = part.steps
-    if not zs or [type(s) for s in st] != [Identity, Sign]:
-        return ["needs the quadratic form of the Hessian as an identity, then its sign"], []
-    ident, sign = st
+    shape = [Identity, Sign, Sign] if strict else [Identity, Sign]
+    if not zs or [type(s) for s in st] != shape:
+        what = ", and its diagonal term's strict sign" if strict else ""
+        return [f"needs the pattern identity T(i, j) = R(i, j) + R(j, i), then the sign of R{what}"], []
+    ident, sign = st[0], st[1]
     k = len(zs)
+    if k < 2:
+        # s_i = e^(z_i) / sum_j e^(z_j) lies in (0, 1), the pattern steps' box, only when
+        # another logit is in the sum: at K = 1, s_1 = 1 is outside it.
+        return ["a Hessian form by index pattern needs at least two logits"], []
     vs = [Symbol(f"v{i}") for i in range(1, k + 1)]
-    ss = [Symbol(f"s{i}") for i in range(1, k)]
     nonzero = Hypothesis(sympy.Add(*(v**2 for v in vs)), ">")
     out = []
     wanted = (nonzero,) if strict else ()
@@ -318,23 +329,25 @@ def _hessian(part: Part, rule: Rule) -> tuple[list[str], list[Sign]]:
     box = part.domain.box()
     if any(box.get(x) != Interval(-oo, oo) for x in (*zs, *vs)):
         out.append("the logits and directions do not range over all of R")
-    if ident.domain != part.domain:
-        out.append("the identity is stated on another domain than the part")
-    h = sympy.hessian(f, zs)
-    form = (sympy.Matrix(vs).T * h * sympy.Matrix(vs))[0, 0]
-    if sympy.expand(ident.lhs - form) != 0:
-        out.append("the identity's left side is not v^T H v for the subject's Hessian")
-    total = sympy.Add(*(sympy.exp(zk) for zk in zs))
-    back = {si: sympy.exp(zk) / total for si, zk in zip(ss, zs)}
-    if not check_identity(ident.rhs, sign.expr.xreplace(back), {x: Interval(-oo, oo) for x in (*zs, *vs)}).holds:
-        out.append("the sign step is not about the identity's right side with s = softmax(z)")
+    si, sj, vi, vj = PATTERN
+    pair = Domain(((si, Interval.open(0, 1)), (sj, Interval.open(0, 1)), (vi, Interval(-oo, oo)), (vj, Interval(-oo, oo))))
+    if ident.domain != pair or sign.domain != pair:
+        out.append("the pattern steps are not stated on s_i, s_j in (0, 1), v_i, v_j in R")
+    r = sign.expr
+    if not same(ident.rhs, r + swap_pattern(r)):
+        out.append("the identity's right side is not R(i, j) + R(j, i) for R the sign step's expression")
     if not rule.allows(0, sign.rel) or sign.lemmas:
-        out.append(f"the sign step is not '{'>' if strict else '>='} 0'")
-    sbox = dict(sign.domain.intervals)
-    simplex = Hypothesis(1 - sympy.Add(*ss), ">")
-    wanted_box = {**{si: Interval.open(0, 1) for si in ss}, **{v: Interval(-oo, oo) for v in vs}}
-    if sbox != wanted_box or set(sign.domain.hypotheses) != {simplex, *wanted}:
-        out.append("the sign step is not taken on exactly the open simplex" + (" with v != 0" if strict else ""))
+        out.append("the sign step is not 'R(i, j) >= 0'")
+    if strict:
+        diag = st[2]
+        one = Domain(((si, Interval.open(0, 1)), (vi, Interval(-oo, oo))), (Hypothesis(vi**2, ">"),))
+        if not (same(diag.expr, diagonal_pattern(r)) and rule.allows(1, diag.rel) and diag.domain == one and not diag.lemmas):
+            out.append("the last step is not 'R(i, i) > 0 where v_i != 0'")
+    try:
+        if not form_equals_pair_sum(f, zs, vs, ident.lhs / 2):
+            out.append("v^T H v for the subject's Hessian is not 1/2 the sum over i, j of the identity's left side")
+    except FormError as exc:
+        out.append(f"v^T H v of the subject could not be computed: {exc}")
     return out, []
 
 
@@ -420,7 +433,7 @@ RULES: Mapping[str, Rule] = {
         ),
         Rule("convexAt_kink_of_deriv_le", "at a kink, a slope that does not fall keeps a continuous function convex", (">=",), "none", _kink),
         Rule("convexOn_of_hessian_form_nonneg", "a positive semi-definite Hessian gives convexity", (">=",), "own", _hessian),
-        Rule("strictConvexOn_of_hessian_form_pos", "a positive definite Hessian gives strict convexity", (">",), "own", _hessian),
+        Rule("strictConvexOn_of_hessian_form_pos", "a positive definite Hessian gives strict convexity", (">=", ">"), "own", _hessian),
         Rule("not_isMinOn_of_strictMonoOn", "a strictly monotone function has no minimiser on an open interval", ("<|>",), "holes", _monotone),
         Rule("strictMonoOn_of_deriv_pos", "a positive derivative gives a strictly increasing function", (">",), "holes", _monotone),
         Rule("eq_of_identity", "the two sides are equal", (), "none", _single(Identity, {"lhs": "function", "rhs": "value"})),

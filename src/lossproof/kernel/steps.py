@@ -33,6 +33,7 @@ from sympy import Dummy, Interval, Rational, Symbol, log, oo
 from ..identity import check_identity, name_sigmoids, sample_points
 from ..numeric import check_mpmath, modules, mp_function
 from ..sigmoid import sigmoid
+from ..settings import DEFAULT, current
 from ..timeout import ResourceLimitExceeded
 from .calculus import conditions, smooth_diff
 from .claim import PROVED, REFUTED, UNKNOWN, Derivative, Domain, Hypothesis, Identity, Limit, Roots, Sign, Status, Step, StepResult
@@ -42,11 +43,11 @@ from .lemmas import LEMMAS, T, lemma_status
 __all__ = ["StepVisitor", "check_step", "combine", "confirm", "inside", "real_roots", "root_inside", "sigmoid_value", "sympy_limit", "SIGN_SAMPLES"]
 
 #: Points at which the numeric side of a sign step samples the original expression.
-SIGN_SAMPLES = 12
+SIGN_SAMPLES = DEFAULT.sign_samples
 #: Digits of every confirmation; a value counts as on the wrong side only beyond
 #: CONFIRM_MARGIN (an exact 0 is decided exactly, never from a float).
 CONFIRM_DIGITS = 60
-CONFIRM_MARGIN = sympy.Float("1e-40", CONFIRM_DIGITS)
+CONFIRM_MARGIN = sympy.Float(repr(DEFAULT.confirm_margin), CONFIRM_DIGITS)
 
 
 class StepVisitor:
@@ -274,7 +275,7 @@ def _numeric_sign(step: Sign) -> tuple[str, dict[Symbol, sympy.Expr] | None]:
     point is first screened at 30 digits; only a point that is not clearly on the right
     side is checked against the domain and confirmed.
     """
-    pts = sample_points(step.domain.box(), SIGN_SAMPLES, seed=3) if step.domain.intervals else [{}]
+    pts = sample_points(step.domain.box(), current().sign_samples, seed=current().sign_seed) if step.domain.intervals else [{}]
     args = tuple(sorted(step.expr.free_symbols, key=str))
     fn = _mp_compiled(step.expr, args) if all(a in step.domain.box() for a in args) else None
     for pt in pts:
@@ -288,8 +289,8 @@ def _numeric_sign(step: Sign) -> tuple[str, dict[Symbol, sympy.Expr] | None]:
 
 
 #: Budget of the interval engine for one sign step.
-INTERVAL_SECONDS = 10.0
-INTERVAL_BOXES = 20_000
+INTERVAL_SECONDS = DEFAULT.interval_seconds
+INTERVAL_BOXES = DEFAULT.interval_boxes
 
 
 def _interval_sign(step: Sign, numeric: str) -> StepResult | None:
@@ -307,7 +308,7 @@ def _interval_sign(step: Sign, numeric: str) -> StepResult | None:
     if step.rel == "==" or step.expr.free_symbols - set(box):
         return None
     try:
-        verdict = decide(step.expr, step.rel, box, max_boxes=INTERVAL_BOXES, time_limit=INTERVAL_SECONDS)
+        verdict = decide(step.expr, step.rel, box, max_boxes=current().interval_boxes, time_limit=current().interval_seconds)
     except (ResourceLimitExceeded, MemoryError):
         raise
     except Exception as exc:  # noqa: BLE001 - an expression outside the engine's functions
@@ -440,7 +441,7 @@ def _check_derivative(step: Derivative) -> StepResult:
     f_all, d_all, size_all = (sympy.lambdify(args, e, modules=modules("mpmath")) for e in (step.function, step.result, raw_terms))
     iv = step.domain.box()[step.var]
     fd_ok = True
-    for pt in sample_points(step.domain.box(), 3, seed=7):
+    for pt in sample_points(step.domain.box(), current().derivative_points, seed=current().derivative_seed):
         fixed = [mpmath.mpf(pt[s].p) / pt[s].q for s in others]
         f, d, size = (functools.partial(g, *fixed) for g in (f_all, d_all, size_all))
         length = min(pt[step.var] - iv.start, iv.end - pt[step.var], 1)
@@ -473,7 +474,7 @@ def root_inside(r: sympy.Expr, iv: Interval, domain: Domain, seed: int) -> bool:
     """Whether the root ``r`` lies in ``iv`` at sample points of ``domain`` (its other variables)."""
     if r.free_symbols - set(domain.box()):
         return False
-    points = sample_points(domain.box(), 5, seed=seed) if domain.intervals else [{}]
+    points = sample_points(domain.box(), current().root_points, seed=seed) if domain.intervals else [{}]
     values = [r.xreplace(pt) for pt in points]
     return all(v.is_number and v.is_real and iv.contains(v) is sympy.true for v in values)
 
@@ -509,7 +510,7 @@ def _check_roots(step: Roots) -> StepResult:
     # SymPy side: solve the numerator over the reals and keep the roots inside the
     # variable's interval (decided at sample points of the other variables), then
     # compare with the claimed roots. A root SymPy cannot place leaves this unknown.
-    solved = [r for r in real_roots(num, var) if root_inside(r, iv, others, seed=13)]
+    solved = [r for r in real_roots(num, var) if root_inside(r, iv, others, seed=current().roots_seed)]
     same = len(solved) == len(roots) and all(any(sympy.simplify(a - b) == 0 for b in roots) for a in solved)
     own = PROVED if same else UNKNOWN
     # Z3 side: no point of the domain where num = 0 and var differs from every root.
@@ -557,7 +558,7 @@ def _check_limit(step: Limit) -> StepResult:
         return StepResult(step, UNKNOWN, {"sympy": own, "numeric": UNKNOWN}, reason="an infinite limit is not checked numerically")
     # Other variables (a target y, parameters) are fixed at sample points of their intervals.
     rest = {s: iv for s, iv in step.domain.intervals if s != step.var}
-    points = sample_points(rest, 3, seed=5) if rest else [{}]
+    points = sample_points(rest, current().limit_points, seed=current().limit_seed) if rest else [{}]
     gaps: list[mpmath.mpf] = []
     numeric = PROVED
     for pt in points:
@@ -571,7 +572,7 @@ def _check_limit(step: Limit) -> StepResult:
             target = mpmath.mpf(sympy.N(step.value.xreplace(pt), 60))
             gaps = [abs(f(x) - target) for x in xs]
         settled = all(b < a for a, b in zip(gaps, gaps[1:])) or gaps[-1] == 0
-        if not (settled and gaps[-1] < mpmath.mpf("1e-8")):
+        if not (settled and gaps[-1] < mpmath.mpf(current().limit_tolerance)):
             numeric = UNKNOWN
     # Neither side confirms a different limit at a point: a limit step is never refuted.
     status = UNKNOWN if combine(own, numeric) == REFUTED else combine(own, numeric)
