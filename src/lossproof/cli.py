@@ -487,7 +487,7 @@ def _cmd_markdown(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
-    from .compare import DEFAULT, compare, table_json, table_latex, table_markdown, table_text
+    from .compare import DEFAULT, compare, table_json, table_latex, table_markdown, table_text, text_width
 
     losses = [get_loss(name) for name in (args.losses or DEFAULT)]
     rows = compare(losses)
@@ -498,8 +498,7 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
     elif args.format == "latex":
         out.write(table_latex(rows) + "\n")
     else:
-        out.write(table_text(rows) + "\n")
-        out.write("(? = the claim behind the cell is neither proved nor refuted; `lossproof prove LOSS` says why)\n")
+        out.write(table_text(rows, text_width(out), legend=True) + "\n")
     return EXIT_OK
 
 
