@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -139,11 +139,15 @@ def _saturates(loss: Loss, results: Sequence[ClaimResult]) -> Cell:
     return Cell(f"{word} (-> {shown})", rf"\text{{{word}}} (\to {', '.join(to_latex(v) for v in limits)})", r.claim.id, "proved")
 
 
-def compare(losses: Sequence[Loss]) -> list[Row]:
-    """Prove every claim about each loss and read the table's cells off the results."""
+def compare(losses: Sequence[Loss], proved: Mapping[str, Sequence[ClaimResult]] | None = None) -> list[Row]:
+    """Prove every claim about each loss and read the table's cells off the results.
+
+    ``proved`` maps a loss's name to its claims' results where they are known already
+    (``lossproof render`` proves every loss once); the others are proved here.
+    """
     rows = []
     for loss in losses:
-        results = prove(loss)
+        results = proved[loss.name] if proved is not None and loss.name in proved else prove(loss)
         cells = {
             "gradient_p": _gradient(loss, results, "p"),
             "gradient_z": _gradient(loss, results, "z"),

@@ -13,7 +13,10 @@ Files are written whole or not at all (:func:`lossproof.atomic.write_atomic`).
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping
+import multiprocessing
+import os
+from collections.abc import Callable, Collection, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import lru_cache
 from pathlib import Path
 from typing import TextIO
@@ -24,11 +27,11 @@ from .errors import InputError
 from .certificate import claim_to_dict
 from .claims import prove
 from .document import markdown, softmax_latex, softmax_markdown, standalone_latex
-from .losses import CATALOG
+from .losses import CATALOG, Loss
 from .compare import DEFAULT
 from .picture import first_page_png
 from .plot import plot_bytes
-from .kernel import lemma_claims
+from .kernel import ClaimResult, lemma_claims
 from .softmax import SoftmaxCE, prove_softmax
 
 __all__ = ["generated_files", "paper_files", "stale_files", "check_files", "write_files", "audit_files", "audits_note", "GENERATED_DIRS", "PICTURED", "PICTURES", "AUDITS"]
@@ -62,54 +65,127 @@ def generated_files(pictures: bool | tuple[str, ...] = True, names: tuple[str, .
     process: the content is a function of the code alone. Do not mutate the result.
     ``pictures`` may also name the pictures of :data:`PICTURES` to make (those whose
     tools are installed). ``names`` limits the losses (the lemmas are always included).
+
+    Each loss is proved once, and its documents are written in the same process from
+    those results (they share its derivatives and step checks). The losses, softmax
+    cross-entropy and the audits are independent jobs, run in forked worker processes
+    (one per core, longest first); the article and the figures, which need the
+    comparison losses' results, are made here meanwhile. Nothing is kept between runs.
     """
-    wanted = set(PICTURES) if pictures is True else set(pictures or ())
+    wanted = frozenset(PICTURES) if pictures is True else frozenset(pictures or ())
+    whole = names is None
+    losses = [loss for loss in CATALOG.values() if whole or loss.name in names]
+    jobs: list[tuple[Callable[..., _JobResult], tuple[object, ...]]] = []
+    audited = _audit_targets() if whole else ()
+    if audited:
+        jobs += [(_audit_job, (audited, dtype)) for dtype in _AUDIT_DTYPES]
+    jobs += [(_loss_job, (loss.name, wanted)) for loss in sorted(losses, key=_cost, reverse=True)]
+    if whole:
+        jobs.append((_softmax_job, ()))
     files: dict[str, str | bytes] = {}
-    for loss in CATALOG.values():
-        if names is not None and loss.name not in names:
-            continue
-        results = prove(loss)
-        for r in results:
-            # A certificate certifies a proof: refuted and unknown claims are reported in
-            # derivations/ (and by `lossproof prove`), not certified.
-            if r.status == "proved":
-                files[f"proofs/{loss.name}/{r.claim.id}.json"] = _json(claim_to_dict(r.claim))
-        files.update(_coq_files(loss, results))
-        files[f"derivations/{loss.name}.md"] = markdown(loss, results)
-        files[f"derivations/{loss.name}.tex"] = tex = standalone_latex(loss, results)
-        if f"docs/{loss.name}.png" in wanted:
-            files[f"docs/{loss.name}.png"] = first_page_png(tex)
-    if "docs/compare.svg" in wanted and names is None:
-        # The comparison figure the README shows (matplotlib, the optional extra).
-        files["docs/compare.svg"] = plot_bytes([CATALOG[n] for n in DEFAULT], "svg")
-    if names is None:
-        files.update(paper_files(wanted))
-    if names is None:
-        # Softmax cross-entropy, K = 3 (the CLI's default): certificates of its proved claims.
-        softmax_results = prove_softmax(3)
-        for r in softmax_results:
-            if r.status == "proved":
-                files[f"proofs/softmax_ce/{r.claim.id}.json"] = _json(claim_to_dict(r.claim))
-        files["derivations/softmax_ce.md"] = softmax_markdown(SoftmaxCE(3), softmax_results)
-        files["derivations/softmax_ce.tex"] = softmax_latex(SoftmaxCE(3), softmax_results)
+    reports: dict[tuple[str, str, str], str] = {}
+    proved: dict[str, Sequence[ClaimResult]] = {}
+    needed = set(DEFAULT) if whole else set()
+    shared_done = not whole
+
+    def gather(result: _JobResult) -> None:
+        nonlocal shared_done
+        made, name, results, audited_reports = result
+        files.update(made)
+        reports.update(audited_reports)
+        if name is not None:
+            proved[name] = results
+        if not shared_done and needed <= set(proved):
+            files.update(_shared_files(wanted, proved))  # while the workers go on
+            shared_done = True
+
+    count = min(len(jobs), os.cpu_count() or 1)
+    if count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for fn, args in jobs:
+            gather(fn(*args))
+    else:
+        with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [pool.submit(fn, *args) for fn, args in jobs]
+            for future in as_completed(futures):
+                gather(future.result())
+    if not shared_done:
+        files.update(_shared_files(wanted, proved))
     for claim in lemma_claims():
         files[f"proofs/lemmas/{claim.id}.json"] = _json(claim_to_dict(claim))
-    if names is None:
-        files.update(audit_files())
+    files.update(_audit_pages(audited, reports))
+    # One order whatever order the jobs finished in: the catalog's, as before.
+    return dict(sorted(files.items()))
+
+
+#: What a job returns: its files, the loss it proved (or None) with the results, and
+#: audit reports by (target, dtype, quantity).
+_JobResult = tuple[dict[str, "str | bytes"], "str | None", "tuple[ClaimResult, ...]", dict[tuple[str, str, str], str]]
+
+#: Rough relative cost of each catalog loss's job (seconds of one core, measured): the
+#: longest start first so that the two workers end together. Unlisted losses count 2.
+_COSTS = {"mae": 20, "logcosh": 20, "focal": 10, "bce": 4, "mse": 3}
+
+
+def _cost(loss: Loss) -> int:
+    return _COSTS.get(loss.name, 2)
+
+
+def _loss_job(name: str, wanted: frozenset[str]) -> _JobResult:
+    """One catalog loss: its certificates, Coq theorems, derivations and (if wanted) picture."""
+    loss = CATALOG[name]
+    results = tuple(prove(loss, workers=1))  # this worker is one of the pool already
+    files: dict[str, str | bytes] = {}
+    for r in results:
+        # A certificate certifies a proof: refuted and unknown claims are reported in
+        # derivations/ (and by `lossproof prove`), not certified.
+        if r.status == "proved":
+            files[f"proofs/{loss.name}/{r.claim.id}.json"] = _json(claim_to_dict(r.claim))
+    files.update(_coq_files(loss, list(results)))
+    files[f"derivations/{loss.name}.md"] = markdown(loss, list(results))
+    files[f"derivations/{loss.name}.tex"] = tex = standalone_latex(loss, list(results))
+    if f"docs/{loss.name}.png" in wanted:
+        files[f"docs/{loss.name}.png"] = first_page_png(tex)
+    return files, loss.name, results, {}
+
+
+def _softmax_job() -> _JobResult:
+    """Softmax cross-entropy, K = 3 (the CLI's default): certificates of its proved claims, documents."""
+    results = prove_softmax(3)
+    files: dict[str, str | bytes] = {}
+    for r in results:
+        if r.status == "proved":
+            files[f"proofs/softmax_ce/{r.claim.id}.json"] = _json(claim_to_dict(r.claim))
+    files["derivations/softmax_ce.md"] = softmax_markdown(SoftmaxCE(3), results)
+    files["derivations/softmax_ce.tex"] = softmax_latex(SoftmaxCE(3), results)
+    return files, None, (), {}
+
+
+def _audit_job(targets: tuple[str, ...], dtype: str) -> _JobResult:
+    return {}, None, (), _audit_reports(targets, dtype)
+
+
+def _shared_files(wanted: frozenset[str], proved: Mapping[str, Sequence[ClaimResult]]) -> dict[str, str | bytes]:
+    """The comparison figure and the article, from the comparison losses' results."""
+    files: dict[str, str | bytes] = {}
+    if "docs/compare.svg" in wanted:
+        # The comparison figure the README shows (matplotlib, the optional extra).
+        files["docs/compare.svg"] = plot_bytes([CATALOG[n] for n in DEFAULT], "svg", proved)
+    files.update(paper_files(wanted, proved))
     return files
 
 
-def paper_files(wanted: set[str] | frozenset[str] = frozenset(PICTURES)) -> dict[str, str | bytes]:
+def paper_files(wanted: set[str] | frozenset[str] = frozenset(PICTURES), proved: Mapping[str, Sequence[ClaimResult]] | None = None) -> dict[str, str | bytes]:
     """``docs/why-bce.tex`` (the article "Why binary cross-entropy?" on the compare losses),
     and of ``docs/compare.pdf`` (its figure, matplotlib) and ``docs/why-bce.png`` (its first
-    page, pdflatex and pdftoppm), which the README shows, those in ``wanted``."""
+    page, pdflatex and pdftoppm), which the README shows, those in ``wanted``. ``proved``:
+    the results already known, by loss name (the others are proved here)."""
     from .paper import paper_latex, paper_losses
 
     losses = paper_losses([CATALOG[n] for n in DEFAULT])
-    tex = paper_latex(losses, figure="compare.pdf")  # beside the article in docs/
+    tex = paper_latex(losses, figure="compare.pdf", proved=proved)  # beside the article in docs/
     out: dict[str, str | bytes] = {"docs/why-bce.tex": tex}
     if "docs/compare.pdf" in wanted or "docs/why-bce.png" in wanted:
-        figure = plot_bytes(losses, "pdf")
+        figure = plot_bytes(losses, "pdf", proved)
         if "docs/compare.pdf" in wanted:
             out["docs/compare.pdf"] = figure
         if "docs/why-bce.png" in wanted:
@@ -121,32 +197,65 @@ def paper_files(wanted: set[str] | frozenset[str] = frozenset(PICTURES)) -> dict
 AUDITS = "docs/audits"
 
 
+_AUDITED = ("torch.bce_with_logits", "torch.bce_sigmoid")
+_AUDIT_DTYPES = ("float64", "float32")
+
+
+def _audit_targets() -> tuple[str, ...]:
+    """The targets audited into docs/audits/: none where PyTorch is not installed."""
+    try:
+        import torch  # noqa: F401 - only whether it is there
+    except ImportError:
+        return ()
+    return _AUDITED
+
+
 def audit_files() -> dict[str, str]:
     """``docs/audits/<target>.md``: PyTorch's two BCEs audited in float64 and float32.
 
     Empty where PyTorch is not installed (see :func:`audits_note`). The Hypothesis search
     is left out: its examples depend on Hypothesis's version, the sweep on nothing.
     """
-    try:
-        import torch  # noqa: F401 - only whether it is there
-    except ImportError:
-        return {}
-    from .audit import audit, get_target, render_report
-    from .losses import get_loss
+    targets = _audit_targets()
+    reports: dict[tuple[str, str, str], str] = {}
+    for dtype in _AUDIT_DTYPES if targets else ():
+        reports.update(_audit_reports(targets, dtype))
+    return _audit_pages(targets, reports)
 
-    bce = get_loss("bce")
+
+def _audit_reports(names: Sequence[str], dtype: str) -> dict[tuple[str, str, str], str]:
+    """(target, dtype, quantity) -> the report in Markdown, for every quantity each target computes.
+
+    The targets are audited side by side, so that the truth at each sweep point, the
+    same for every target, is computed once (``truths_known``).
+    """
+    from .audit import audit, get_target, render_report
+
+    bce = CATALOG["bce"]
+    targets = [get_target(name, bce) for name in names]
+    known: dict = {}
     out = {}
-    for name in ("torch.bce_with_logits", "torch.bce_sigmoid"):
-        target = get_target(name, bce)
+    for target in targets:
+        for q in target.quantities:
+            result = audit(target, bce, q, dtype, search_examples=0, truths_known=known)
+            out[(target.name, dtype, q)] = render_report(result, "markdown")
+    return out
+
+
+def _audit_pages(names: Sequence[str], reports: Mapping[tuple[str, str, str], str]) -> dict[str, str]:
+    """The pages of docs/audits/ from the reports of :func:`_audit_reports`, in the dtypes' order."""
+    from .audit import get_target
+
+    out = {}
+    for name in names:
+        target = get_target(name, CATALOG["bce"])
         parts = [
             f"# Audit of `{name}` ({target.version})\n",
             "Written by `lossproof render` (do not edit). Each table is the deterministic sweep of",
             f"`lossproof audit {name} --quantity Q --dtype D --search 0`: the worst error per region",
             "against lossproof's derivation evaluated with mpmath at the exact binary value of each input.\n",
         ]
-        for dtype in ("float64", "float32"):
-            for q in target.quantities:
-                parts.append(render_report(audit(target, bce, q, dtype, search_examples=0), "markdown"))
+        parts += [reports[(target.name, dtype, q)] for dtype in _AUDIT_DTYPES for q in target.quantities]
         out[f"{AUDITS}/{name.replace('.', '_')}.md"] = "\n".join(parts)
     return out
 
