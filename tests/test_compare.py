@@ -9,7 +9,10 @@ import pytest
 import sympy
 
 from lossproof.cli import main
-from lossproof.compare import COLUMNS, compare, table_json, table_markdown, table_text
+from lossproof.compare import COLUMNS, compare
+from lossproof.render.json import table_json
+from lossproof.render.markdown import table_markdown
+from lossproof.render.text import table_text
 from lossproof.derive import derive
 from lossproof.losses import CATALOG, get_loss, y
 
@@ -119,7 +122,7 @@ def test_compare_text_has_no_width_limit_for_a_pipe(capsys: pytest.CaptureFixtur
 
 
 def test_wrap_breaks_between_top_level_terms_first() -> None:
-    from lossproof.compare import _wrap
+    from lossproof.render.text import _wrap
 
     assert _wrap("(a - b)*c + (d - e)*f", 12) == ["(a - b)*c +", "(d - e)*f"]
     assert _wrap("(a - b)*(c - d)**2", 10) == ["(a - b)*", "(c - d)**2"]  # after a factor, not in a power

@@ -22,7 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import NoReturn, TextIO
 
 from .atomic import check_output_path, write_atomic
 from .claims import prove
@@ -30,7 +30,6 @@ from .derive import ORDERS, WRT, derivatives
 from .errors import CertificateError, IdentityError, InputError, LossproofError
 from .interrupt import handle_interrupts, stop_after
 from .losses import LINKS, Loss, custom_loss, get_loss
-from .notation import to_latex, to_text
 from .timeout import (
     COMMAND_LIMIT_SECONDS,
     USER_LIMIT_SECONDS,
@@ -39,19 +38,8 @@ from .timeout import (
     time_limit,
 )
 from .kernel import check_claim
-from .render import (
-    claim_summary_line,
-    claims_json,
-    claims_latex,
-    claims_text,
-    derivatives_json,
-    derivatives_latex,
-    derivatives_text,
-    loss_header,
-)
-
-if TYPE_CHECKING:  # the softmax module loads only for its commands
-    from .softmax import SoftmaxCE
+from .render.json import claims_json, derivatives_json, softmax_json
+from .render.text import claim_summary_line, claims_text, derivatives_text, loss_header, softmax_text
 
 __all__ = ["main"]
 
@@ -254,11 +242,6 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if all(r.status == "proved" for r in results) else EXIT_FAILED
 
 
-def _softmax_gradient_latex(loss: SoftmaxCE) -> str:
-    rows = [rf"  \frac{{\partial L}}{{\partial z_{{{k + 1}}}}} &= {to_latex(g)}" for k, g in enumerate(loss.gradient())]
-    return "\\begin{align}\n" + " \\\\\n".join(rows) + "\n\\end{align}"
-
-
 def _cmd_derive_softmax(args: argparse.Namespace, out: TextIO) -> int:
     from .softmax import SoftmaxCE
 
@@ -266,22 +249,13 @@ def _cmd_derive_softmax(args: argparse.Namespace, out: TextIO) -> int:
     gradient = loss.gradient()
     hessian = sympy.hessian(loss.on_simplex(loss.expr), loss.z)
     if args.format == "json":
-        data = {
-            "loss": "softmax_ce",
-            "classes": loss.classes,
-            "expression": to_text(loss.expr),
-            "gradient": [to_text(g) for g in gradient],
-            "hessian": [[to_text(hessian[i, j]) for j in range(loss.classes)] for i in range(loss.classes)],
-        }
-        out.write(json.dumps(data, indent=2) + "\n")
+        out.write(json.dumps(softmax_json(loss, gradient, hessian), indent=2) + "\n")
     elif args.format == "latex":
-        out.write(_softmax_gradient_latex(loss) + "\n")
+        from .render.latex import softmax_gradient_latex
+
+        out.write(softmax_gradient_latex(loss) + "\n")
     else:
-        for k, g in enumerate(gradient, 1):
-            out.write(f"dL/dz{k} = {to_text(g)}\n")
-        out.write("Hessian = diag(s) - s s^T, s = softmax(z):\n")
-        for i in range(loss.classes):
-            out.write("  [" + ", ".join(to_text(sympy.factor(hessian[i, j])) for j in range(loss.classes)) + "]\n")
+        out.write(softmax_text(loss, gradient, hessian.applyfunc(sympy.factor)) + "\n")
     return EXIT_OK
 
 
@@ -296,6 +270,8 @@ def _cmd_derive(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         out.write(json.dumps(derivatives_json(loss, derivs), indent=2) + "\n")
     elif args.format == "latex":
+        from .render.latex import derivatives_latex
+
         out.write(derivatives_latex(loss, derivs) + "\n")
     else:
         unicode = _unicode(out) and not args.ascii
@@ -321,6 +297,8 @@ def _cmd_prove(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         out.write(json.dumps(claims_json(name, results), indent=2) + "\n")
     elif args.format == "latex":
+        from .render.latex import claims_latex
+
         out.write(claims_latex(results) + "\n")
     else:
         out.write(claims_text(results, _unicode(out) and not args.ascii) + "\n")
@@ -328,7 +306,7 @@ def _cmd_prove(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_render(args: argparse.Namespace, out: TextIO) -> int:
-    from .generated import PICTURES, audits_note, check_files, generated_files, write_files
+    from .render.files import PICTURES, audits_note, check_files, generated_files, write_files
     from .picture import tools_missing
     from .plot import matplotlib_missing
 
@@ -447,7 +425,7 @@ def _classes(args: argparse.Namespace) -> int:
 
 
 def _cmd_latex(args: argparse.Namespace, out: TextIO) -> int:
-    from .document import derivations_latex, softmax_latex, standalone_latex
+    from .render.latex import derivations_latex, softmax_gradient_latex, softmax_latex, standalone_latex
 
     if _softmax_requested(args):
         from .softmax import SoftmaxCE, prove_softmax
@@ -456,7 +434,7 @@ def _cmd_latex(args: argparse.Namespace, out: TextIO) -> int:
         if args.standalone:
             _emit(softmax_latex(loss, prove_softmax(loss.classes)), args.output, out)
         else:
-            _emit(_softmax_gradient_latex(loss), args.output, out)
+            _emit(softmax_gradient_latex(loss), args.output, out)
         return EXIT_OK
 
     loss = _loss(args)
@@ -469,7 +447,7 @@ def _cmd_latex(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_markdown(args: argparse.Namespace, out: TextIO) -> int:
-    from .document import markdown, softmax_markdown
+    from .render.markdown import markdown, softmax_markdown
 
     if _softmax_requested(args):
         from .softmax import SoftmaxCE, prove_softmax
@@ -487,7 +465,11 @@ def _cmd_markdown(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
-    from .compare import DEFAULT, compare, table_json, table_latex, table_markdown, table_text, text_width
+    from .compare import DEFAULT, compare
+    from .render.json import table_json
+    from .render.latex import table_latex
+    from .render.markdown import table_markdown
+    from .render.text import table_text, text_width
 
     losses = [get_loss(name) for name in (args.losses or DEFAULT)]
     rows = compare(losses)

@@ -4,7 +4,8 @@ The question this answers is the one people bring to BCE: MSE, log-cosh and BCE 
 have their minimum at p = y, so why BCE? Because of what the table shows in the
 logit: convexity, and a gradient that does not vanish when the prediction is
 confidently wrong. No cell is typed in; each names the claim it comes from, and a
-claim that is neither proved nor refuted shows as unknown.
+claim that is neither proved nor refuted shows as unknown. The table is written by
+:mod:`lossproof.render` (``table_text``, ``table_markdown``, ``table_latex``, ``table_json``).
 
 >>> [c.key for c in COLUMNS][:3]
 ['gradient_p', 'gradient_z', 'minimiser']
@@ -12,12 +13,8 @@ claim that is neither proved nor refuted shows as unknown.
 
 from __future__ import annotations
 
-import os
-import shutil
-import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TextIO
 
 import sympy
 
@@ -27,7 +24,7 @@ from .losses import Loss
 from .notation import latex_text, to_latex, to_text
 from .kernel import ClaimResult, binary_entropy
 
-__all__ = ["Cell", "Row", "Column", "COLUMNS", "DEFAULT", "compare", "table_text", "text_width", "table_markdown", "table_latex", "table_json"]
+__all__ = ["Cell", "Row", "Column", "COLUMNS", "DEFAULT", "Comparison", "compare"]
 
 #: The losses `lossproof compare` shows when none are named.
 DEFAULT = ("bce", "mse", "mae", "logcosh", "focal")
@@ -139,13 +136,30 @@ def _saturates(loss: Loss, results: Sequence[ClaimResult]) -> Cell:
     return Cell(f"{word} (-> {shown})", rf"\text{{{word}}} (\to {', '.join(to_latex(v) for v in limits)})", r.claim.id, "proved")
 
 
-def compare(losses: Sequence[Loss], proved: Mapping[str, Sequence[ClaimResult]] | None = None) -> list[Row]:
+class Comparison(list[Row]):
+    """The rows of a comparison: a list, which a notebook shows as a table.
+
+    ``_repr_latex_`` and ``_repr_markdown_`` delegate to :mod:`lossproof.render`.
+    """
+
+    def _repr_latex_(self) -> str:
+        from .render.latex import LATEX
+
+        return str(LATEX.render(self))
+
+    def _repr_markdown_(self) -> str:
+        from .render.markdown import MARKDOWN
+
+        return str(MARKDOWN.render(self))
+
+
+def compare(losses: Sequence[Loss], proved: Mapping[str, Sequence[ClaimResult]] | None = None) -> Comparison:
     """Prove every claim about each loss and read the table's cells off the results.
 
     ``proved`` maps a loss's name to its claims' results where they are known already
     (``lossproof render`` proves every loss once); the others are proved here.
     """
-    rows = []
+    rows = Comparison()
     for loss in losses:
         results = proved[loss.name] if proved is not None and loss.name in proved else prove(loss)
         cells = {
@@ -159,162 +173,3 @@ def compare(losses: Sequence[Loss], proved: Mapping[str, Sequence[ClaimResult]] 
         }
         rows.append(Row(loss, cells))
     return rows
-
-
-def _mark(cell: Cell) -> str:
-    return {"proved": "", "refuted": "", "n/a": "", "unknown": " ?"}.get(cell.status, " ?")
-
-
-def text_width(stream: TextIO) -> int | None:
-    """The width ``compare``'s text table must fit: ``COLUMNS`` when set, else the terminal's.
-
-    Output that is not a terminal (a pipe, a file) gets no limit unless ``COLUMNS`` says
-    so, so that a table written to a file stays one table.
-
-    >>> import io, os
-    >>> os.environ.get("COLUMNS") is not None or text_width(io.StringIO()) is None
-    True
-    """
-    columns = os.environ.get("COLUMNS", "")
-    if columns.isdigit() and int(columns) > 0:
-        return int(columns)
-    try:
-        is_terminal = stream.isatty()
-    except (AttributeError, ValueError):  # a closed or unusual stream: no terminal
-        is_terminal = False
-    return shutil.get_terminal_size().columns if is_terminal else None
-
-
-#: What the text table's marks mean, printed under it by ``lossproof compare``.
-LEGEND = "(? = the claim behind the cell is neither proved nor refuted; `lossproof prove LOSS` says why)"
-
-
-def table_text(rows: Sequence[Row], width: int | None = None, legend: bool = False) -> str:
-    """A plain-text table; '?' marks a cell whose claim is neither proved nor refuted.
-
-    When the table is wider than ``width`` (None: no limit) each loss is printed as a
-    block of ``title  value`` lines instead, values wrapped to fit: no line is longer
-    than ``width`` unless a single word of a value is. ``legend`` adds :data:`LEGEND`
-    under it (wrapped to ``width`` too).
-
-    >>> from lossproof.losses import get_loss
-    >>> cells = {c.key: Cell("a + b*c " * 4, "", None, "n/a") for c in COLUMNS}
-    >>> print("\\n".join(table_text([Row(get_loss("mse"), cells)], width=60).splitlines()[:3]))
-    mse
-      gradient in p                     a + b*c a + b*c a + b*c
-                                        a + b*c
-    """
-    header = ["loss"] + [c.title for c in COLUMNS]
-    body = [[r.loss.name] + [r.cells[c.key].text + _mark(r.cells[c.key]) for c in COLUMNS] for r in rows]
-    widths = [max(len(line[i]) for line in [header] + body) for i in range(len(header))]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip() for line in [header] + body]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    if width is None or max(len(line) for line in lines) <= width:
-        table = "\n".join(lines)
-    else:
-        table = "\n\n".join(_stacked(r.loss.name, line[1:], width) for r, line in zip(rows, body))
-    if not legend:
-        return table
-    return table + "\n" + (LEGEND if width is None else "\n".join(textwrap.wrap(LEGEND, max(width, 1))))
-
-
-#: Below this many characters beside the titles, values go on lines of their own.
-_MIN_VALUE_ROOM = 24
-
-
-def _stacked(name: str, values: Sequence[str], width: int) -> str:
-    """One loss as a block: its name, then a ``title  value`` line per column, wrapped."""
-    titles = [c.title for c in COLUMNS]
-    indent = 2 + max(len(t) for t in titles) + 2
-    lines = [name]
-    for title, value in zip(titles, values):
-        if width - indent >= _MIN_VALUE_ROOM:
-            wrapped = _wrap(value, width - indent)
-            lines.append(("  " + title.ljust(indent - 4) + "  " + wrapped[0]).rstrip())
-            lines += [" " * indent + more for more in wrapped[1:]]
-        else:  # too narrow for two columns: the value under its title
-            lines += ["  " + part for part in _wrap(title, max(width - 2, 1))]
-            lines += ["    " + more for more in _wrap(value, max(width - 4, 1))]
-    return "\n".join(lines)
-
-
-def _wrap(value: str, room: int) -> list[str]:
-    """``value`` in lines of at most ``room`` characters where it can be.
-
-    Lines break between top-level terms (spaces outside parentheses) first, then after a
-    top-level factor (``*``), and inside a parenthesis only where a factor alone is too
-    long; never inside a name or a number.
-    """
-    lines: list[str] = []
-    for chunk in _top_level(value, " "):
-        if lines and len(lines[-1]) + 1 + len(chunk) <= room:
-            lines[-1] += " " + chunk
-            continue
-        lines.append("")
-        for factor in _top_level(chunk, "*") if len(chunk) > room else [chunk]:
-            if len(factor) > room:
-                pieces = textwrap.wrap(factor, room, break_long_words=False, break_on_hyphens=False)
-                lines[-1] += pieces[0]
-                lines += pieces[1:]
-            elif len(lines[-1]) + len(factor) <= room or not lines[-1]:
-                lines[-1] += factor
-            else:
-                lines.append(factor)
-    return lines or [""]
-
-
-def _top_level(value: str, at: str) -> list[str]:
-    """``value`` cut at each ``at`` outside parentheses: a space is dropped, a ``*`` kept
-    at the end of its piece (``**``, a power, is never cut)."""
-    pieces, depth, start = [], 0, 0
-    for i, char in enumerate(value):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if char != at or depth != 0:
-            continue
-        if at == "*" and ("*" in (value[i - 1 : i], value[i + 1 : i + 2])):
-            continue
-        end = i if at == " " else i + 1
-        pieces.append(value[start:end])
-        start = i + 1
-    pieces.append(value[start:])
-    return [piece for piece in pieces if piece]
-
-
-def table_markdown(rows: Sequence[Row], proofs: str = "proofs") -> str:
-    """A GitHub table; each cell links to the certificate of its claim where there is one."""
-    lines = ["| loss | " + " | ".join(c.title for c in COLUMNS) + " |", "|" + " --- |" * (len(COLUMNS) + 1)]
-    for r in rows:
-        cells = []
-        for c in COLUMNS:
-            cell = r.cells[c.key]
-            words = cell.latex.startswith(r"\text")  # a verdict in words reads better as text
-            shown = "n/a" if cell.status == "n/a" else cell.text if words else f"${cell.latex}$"
-            if cell.claim and cell.status == "proved":
-                shown += f" [✓]({proofs}/{r.loss.name}/{cell.claim}.json)"
-            elif cell.claim:
-                shown += f" ({cell.status}: `{cell.claim}`)"
-            cells.append(shown.replace("|", r"\|"))
-        lines.append(f"| {r.loss.name} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def table_latex(rows: Sequence[Row]) -> str:
-    """A LaTeX ``tabular`` (amsmath only), one row per loss."""
-    spec = "l" + "l" * len(COLUMNS)
-    out = [rf"\begin{{tabular}}{{{spec}}}", r"\hline", "loss & " + " & ".join(c.title for c in COLUMNS) + r" \\", r"\hline"]
-    for r in rows:
-        cells = [(f"${r.cells[c.key].latex}$" if r.cells[c.key].status != "n/a" else "n/a") for c in COLUMNS]
-        out.append(rf"\texttt{{{latex_text(r.loss.name)}}} & " + " & ".join(cells) + r" \\")
-    out += [r"\hline", r"\end{tabular}"]
-    return "\n".join(out)
-
-
-def table_json(rows: Sequence[Row]) -> dict[str, Any]:
-    """``{"columns": [...], "rows": [{"loss", "cells": {KEY: {"text", "latex", "claim", "status"}}}]}``."""
-    return {
-        "columns": [{"key": c.key, "title": c.title} for c in COLUMNS],
-        "rows": [
-            {"loss": r.loss.name, "cells": {k: {"text": v.text, "latex": v.latex, "claim": v.claim, "status": v.status} for k, v in r.cells.items()}}
-            for r in rows
-        ],
-    }

@@ -23,9 +23,9 @@ import sympy
 from . import __name__ as _package
 from .claims import prove
 from .compare import Cell, Row, compare
-from .document import PROOF_MACROS, ClaimWriter, claim_block_latex, counterexample_latex
+from .render.latex import PROOF_MACROS, ClaimWriter, claim_block_latex, counterexample_latex
 from .losses import Loss, get_loss
-from .notation import latex_text, operator_latex, to_latex
+from .notation import interval_text, latex_text, operator_latex, to_latex
 from .proof import ClaimResult
 
 __all__ = ["TITLE", "VERDICTS", "paper_losses", "paper_latex", "figure_name"]
@@ -206,11 +206,7 @@ def _losses_section(rows: Sequence[Row]) -> list[str]:
 
 
 def _interval(iv: sympy.Interval) -> str:
-    if iv.start == -sympy.oo and iv.end == sympy.oo:
-        return r"\mathbb{R}"
-    left = "(" if iv.left_open else "["
-    right = ")" if iv.right_open else "]"
-    return f"{left}{to_latex(iv.start)}, {to_latex(iv.end)}{right}"
+    return interval_text(iv, "latex")
 
 
 def _preamble() -> list[str]:

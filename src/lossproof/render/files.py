@@ -1,4 +1,4 @@
-"""The files lossproof generates into the repository, and which of them are stale.
+"""``lossproof render [--check]``: the files lossproof generates into the repository, and which are stale.
 
 ``proofs/<loss>/<claim-id>.json`` holds a certificate per proved claim,
 ``proofs/lemmas/<id>.json`` one per lemma about log, and ``derivations/<loss>.md``
@@ -21,18 +21,20 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TextIO
 
-from .atomic import write_atomic
-from .errors import InputError
+from ..atomic import write_atomic
+from ..errors import InputError
 
-from .certificate import claim_to_dict
-from .claims import prove
-from .document import markdown, softmax_latex, softmax_markdown, standalone_latex
-from .losses import CATALOG, Loss
-from .compare import DEFAULT
-from .picture import first_page_png
-from .plot import plot_bytes
-from .kernel import ClaimResult, lemma_claims
-from .softmax import SoftmaxCE, prove_softmax
+from ..certificate import claim_to_dict
+from ..claims import prove
+from ..losses import CATALOG, Loss
+from ..compare import DEFAULT
+from ..picture import first_page_png
+from ..plot import plot_bytes
+from ..kernel import ClaimResult, lemma_claims
+from ..softmax import SoftmaxCE, prove_softmax
+from .latex import softmax_latex, standalone_latex
+from .markdown import markdown, softmax_markdown
+from .notebook import NOTEBOOK, example_notebook
 
 __all__ = ["generated_files", "paper_files", "stale_files", "check_files", "write_files", "audit_files", "audits_note", "GENERATED_DIRS", "PICTURED", "PICTURES", "AUDITS"]
 
@@ -113,6 +115,8 @@ def generated_files(pictures: bool | tuple[str, ...] = True, names: tuple[str, .
     for claim in lemma_claims():
         files[f"proofs/lemmas/{claim.id}.json"] = _json(claim_to_dict(claim))
     files.update(_audit_pages(audited, reports))
+    if whole:
+        files[NOTEBOOK] = example_notebook()
     # One order whatever order the jobs finished in: the catalog's, as before.
     return dict(sorted(files.items()))
 
@@ -179,7 +183,7 @@ def paper_files(wanted: set[str] | frozenset[str] = frozenset(PICTURES), proved:
     and of ``docs/compare.pdf`` (its figure, matplotlib) and ``docs/why-bce.png`` (its first
     page, pdflatex and pdftoppm), which the README shows, those in ``wanted``. ``proved``:
     the results already known, by loss name (the others are proved here)."""
-    from .paper import paper_latex, paper_losses
+    from ..paper import paper_latex, paper_losses
 
     losses = paper_losses([CATALOG[n] for n in DEFAULT])
     tex = paper_latex(losses, figure="compare.pdf", proved=proved)  # beside the article in docs/
@@ -229,7 +233,7 @@ def _audit_reports(names: Sequence[str], dtype: str) -> dict[tuple[str, str, str
     The targets are audited side by side, so that the truth at each sweep point, the
     same for every target, is computed once (``truths_known``).
     """
-    from .audit import audit, get_target, render_report
+    from ..audit import audit, get_target, render_report
 
     bce = CATALOG["bce"]
     targets = [get_target(name, bce) for name in names]
@@ -244,7 +248,7 @@ def _audit_reports(names: Sequence[str], dtype: str) -> dict[tuple[str, str, str
 
 def _audit_pages(names: Sequence[str], reports: Mapping[tuple[str, str, str], str]) -> dict[str, str]:
     """The pages of docs/audits/ from the reports of :func:`_audit_reports`, in the dtypes' order."""
-    from .audit import get_target
+    from ..audit import get_target
 
     out = {}
     for name in names:
@@ -272,7 +276,7 @@ def audits_note(root: Path, files: Mapping[str, str | bytes]) -> str:
 
 def _coq_files(loss: object, results: list) -> dict[str, str]:
     """``proofs/<loss>/<claim-id>.v``: the proved claims Coq can state, as Coq theorems (see :mod:`lossproof.coq`)."""
-    from .coq import coq_files_for
+    from ..coq import coq_files_for
 
     return coq_files_for(loss, [r.claim for r in results if r.status == "proved"])
 
