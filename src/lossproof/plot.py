@@ -59,8 +59,18 @@ def plot_bytes(losses: Sequence[Loss], fmt: str, proved: Mapping[str, Sequence[C
     Raises:
         InputError: an unknown format, or matplotlib (the optional extra) is not installed.
     """
-    if fmt not in FORMATS:
-        raise InputError(f"cannot write a plot as {fmt!r}: choose {', '.join(FORMATS)}")
+    return plot_formats(losses, (fmt,), proved)[fmt]
+
+
+def plot_formats(losses: Sequence[Loss], fmts: Sequence[str], proved: Mapping[str, Sequence[ClaimResult]] | None = None) -> dict[str, bytes]:
+    """The figure for ``losses`` drawn once and saved in each of ``fmts``: format -> bytes.
+
+    Raises:
+        InputError: an unknown format, or matplotlib (the optional extra) is not installed.
+    """
+    for fmt in fmts:
+        if fmt not in FORMATS:
+            raise InputError(f"cannot write a plot as {fmt!r}: choose {', '.join(FORMATS)}")
     if matplotlib_missing():
         raise InputError("plots need matplotlib, the optional extra: pip install -e '.[plots]'")
     import matplotlib
@@ -95,8 +105,11 @@ def plot_bytes(losses: Sequence[Loss], fmt: str, proved: Mapping[str, Sequence[C
         grad.set_xlabel("z (y = 1)")
         grad.set_title(f"d{loss.operator}/dz", fontsize=9)
     fig.tight_layout()
-    buffer = io.BytesIO()
-    metadata = {"Date": None, "Creator": None} if fmt == "svg" else ({"Software": None} if fmt == "png" else {"CreationDate": None, "Creator": None, "Producer": None})
-    fig.savefig(buffer, format=fmt, metadata=metadata)
+    out = {}
+    for fmt in fmts:
+        buffer = io.BytesIO()
+        metadata = {"Date": None, "Creator": None} if fmt == "svg" else ({"Software": None} if fmt == "png" else {"CreationDate": None, "Creator": None, "Producer": None})
+        fig.savefig(buffer, format=fmt, metadata=metadata)
+        out[fmt] = buffer.getvalue()
     plt.close(fig)
-    return buffer.getvalue()
+    return out

@@ -26,10 +26,11 @@ from ..errors import InputError
 
 from ..certificate import claim_to_dict
 from ..claims import prove
+from ..derive import derive
 from ..losses import CATALOG, Loss
 from ..compare import DEFAULT
 from ..picture import first_page_png
-from ..plot import plot_bytes
+from ..plot import plot_formats
 from ..kernel import ClaimResult, lemma_claims
 from ..softmax import SoftmaxCE, prove_softmax
 from .latex import softmax_latex, standalone_latex
@@ -101,6 +102,12 @@ def generated_files(pictures: bool | tuple[str, ...] = True, names: tuple[str, .
             files.update(_shared_files(wanted, proved))  # while the workers go on
             shared_done = True
 
+    if whole:
+        # The workers fork from here: derivatives taken now are in each worker's cache too
+        # (the comparison and the figures need these; the losses' proofs cite them).
+        for name in DEFAULT:
+            for wrt in ("p", "z") if CATALOG[name].link is not None else ("p",):
+                derive(CATALOG[name], wrt, 1)
     count = min(len(jobs), os.cpu_count() or 1)
     if count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for fn, args in jobs:
@@ -170,30 +177,32 @@ def _audit_job(targets: tuple[str, ...], dtype: str) -> _JobResult:
 
 def _shared_files(wanted: frozenset[str], proved: Mapping[str, Sequence[ClaimResult]]) -> dict[str, str | bytes]:
     """The comparison figure and the article, from the comparison losses' results."""
-    files: dict[str, str | bytes] = {}
-    if "docs/compare.svg" in wanted:
-        # The comparison figure the README shows (matplotlib, the optional extra).
-        files["docs/compare.svg"] = plot_bytes([CATALOG[n] for n in DEFAULT], "svg", proved)
-    files.update(paper_files(wanted, proved))
-    return files
+    return paper_files(wanted, proved)
 
 
 def paper_files(wanted: set[str] | frozenset[str] = frozenset(PICTURES), proved: Mapping[str, Sequence[ClaimResult]] | None = None) -> dict[str, str | bytes]:
     """``docs/why-bce.tex`` (the article "Why binary cross-entropy?" on the compare losses),
-    and of ``docs/compare.pdf`` (its figure, matplotlib) and ``docs/why-bce.png`` (its first
-    page, pdflatex and pdftoppm), which the README shows, those in ``wanted``. ``proved``:
-    the results already known, by loss name (the others are proved here)."""
+    and of ``docs/compare.svg`` (the README's figure), ``docs/compare.pdf`` (the same figure,
+    the article's) and ``docs/why-bce.png`` (its first page, pdflatex and pdftoppm) those in
+    ``wanted``. ``proved``: the results already known, by loss name (the others are proved here)."""
     from ..paper import paper_latex, paper_losses
 
     losses = paper_losses([CATALOG[n] for n in DEFAULT])
     tex = paper_latex(losses, figure="compare.pdf", proved=proved)  # beside the article in docs/
     out: dict[str, str | bytes] = {"docs/why-bce.tex": tex}
-    if "docs/compare.pdf" in wanted or "docs/why-bce.png" in wanted:
-        figure = plot_bytes(losses, "pdf", proved)
+    fmts = [fmt for fmt, name in (("svg", "docs/compare.svg"), ("pdf", "docs/compare.pdf")) if name in wanted]
+    if "docs/why-bce.png" in wanted and "pdf" not in fmts:
+        fmts.append("pdf")
+    if fmts:
+        # One figure, drawn once: the README's SVG and the article's PDF are the same picture
+        # (the article's losses are the comparison's, BCE first).
+        figures = plot_formats(losses, fmts, proved)
+        if "docs/compare.svg" in wanted:
+            out["docs/compare.svg"] = figures["svg"]
         if "docs/compare.pdf" in wanted:
-            out["docs/compare.pdf"] = figure
+            out["docs/compare.pdf"] = figures["pdf"]
         if "docs/why-bce.png" in wanted:
-            out["docs/why-bce.png"] = first_page_png(tex, {"compare.pdf": figure})
+            out["docs/why-bce.png"] = first_page_png(tex, {"compare.pdf": figures["pdf"]})
     return out
 
 
