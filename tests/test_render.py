@@ -14,7 +14,7 @@ from lossproof.render.json import JSON, derivatives_json
 from lossproof.render.latex import LATEX, derivatives_latex
 from lossproof.render.markdown import MARKDOWN
 from lossproof.render.text import TEXT, derivatives_text
-from lossproof.render.visitor import Renderer, method_name
+from lossproof.render.visitor import method_name
 
 BCE = get_loss("bce")
 
