@@ -54,7 +54,11 @@ def __getattr__(name: str) -> object:
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        # Importing a submodule binds its name here (lossproof.compare, the module): put the
+        # function back, or `from lossproof import compare` would give the module.
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'lossproof' has no attribute {name!r}")
 
 

@@ -10,9 +10,12 @@
 
 The package is named after the layer (the design's ``render/``) and the command that
 writes its output; the statements of claims, one printer per format, stay in
-:mod:`lossproof.statement`, which the kernel's certificates use too. Nothing here proves
-or derives: each function takes results computed elsewhere. Names load on first use, so
-that a command pays only for the formats it writes.
+:mod:`lossproof.statement`, from which ``lossproof check`` regenerates a certificate's.
+Nothing here proves: each function takes results computed elsewhere, except that the
+documents ask :mod:`lossproof.derivation` for their step-by-step chains (cached per
+process) and the softmax documents read its Hessian in ``s`` (which belongs with the
+softmax model). Names load on first use, so that a command pays only for the formats
+it writes.
 
 >>> from lossproof.render import interval_text
 >>> from sympy import Interval

@@ -19,7 +19,6 @@ from ..kernel import ClaimResult
 from ..losses import Loss
 from ..notation import to_latex, to_text
 from ..statement import claim_statement, part_statement
-from ..compare import COLUMNS
 from .visitor import Renderer
 
 if TYPE_CHECKING:
@@ -71,6 +70,7 @@ def claims_json(loss_name: str, results: Sequence[ClaimResult]) -> dict[str, Any
 
 def table_json(rows: Sequence[Row]) -> dict[str, Any]:
     """``{"columns": [...], "rows": [{"loss", "cells": {KEY: {"text", "latex", "claim", "status"}}}]}``."""
+    from ..compare import COLUMNS  # here, not above: a claim's display should not load the comparison
     return {
         "columns": [{"key": c.key, "title": c.title} for c in COLUMNS],
         "rows": [

@@ -26,7 +26,6 @@ from ..notation import derivative_latex, derivative_operator_latex, operator_lat
 from ..parse import parse_expression
 from ..kernel import RULES, Claim, ClaimResult, Derivative, Domain, Identity, Limit, Part, Roots, Sign, Step
 from ..statement import claim_statement, part_statement
-from ..compare import COLUMNS
 from .visitor import Renderer, engines_words, operator_of
 
 if TYPE_CHECKING:
@@ -676,6 +675,7 @@ def claims_latex(results: Sequence[ClaimResult]) -> str:
 
 def table_latex(rows: Sequence[Row]) -> str:
     """A LaTeX ``tabular`` (amsmath only), one row per loss."""
+    from ..compare import COLUMNS  # here, not above: a claim's display should not load the comparison
     spec = "l" + "l" * len(COLUMNS)
     out = [rf"\begin{{tabular}}{{{spec}}}", r"\hline", "loss & " + " & ".join(c.title for c in COLUMNS) + r" \\", r"\hline"]
     for r in rows:
@@ -694,6 +694,7 @@ def claim_line_latex(result: ClaimResult) -> str:
 
 def table_array_latex(rows: Sequence[Row]) -> str:
     r"""The comparison as one display-math ``array`` (MathJax has no ``tabular``), words in ``\text``."""
+    from ..compare import COLUMNS  # here, not above: a claim's display should not load the comparison
     head = [r"\text{loss}"] + [rf"\text{{{latex_text(c.title)}}}" for c in COLUMNS]
     body = [
         [rf"\text{{{latex_text(r.loss.name)}}}"] + [(r.cells[c.key].latex if r.cells[c.key].status != "n/a" else r"\text{n/a}") for c in COLUMNS]

@@ -16,7 +16,6 @@ from ..losses import Loss
 from ..notation import derivative_latex, operator_latex, to_latex
 from ..statement import claim_statement
 from .latex import _ENGINE_NAMES, ClaimWriter, _aligned_rows, _chains, _m, _notation, _softmax_math, _softmax_notation, coq_checked
-from ..compare import COLUMNS
 from .visitor import Renderer, operator_of
 
 if TYPE_CHECKING:
@@ -123,6 +122,7 @@ def table_markdown(rows: Sequence[Row], proofs: str | None = "proofs") -> str:
     ``proofs`` is the folder of certificates relative to the page; ``None`` (a notebook,
     where the repository's files need not be) marks a proved cell with ✓ and no link.
     """
+    from ..compare import COLUMNS  # here, not above: a claim's display should not load the comparison
     lines = ["| loss | " + " | ".join(c.title for c in COLUMNS) + " |", "|" + " --- |" * (len(COLUMNS) + 1)]
     for r in rows:
         cells = []

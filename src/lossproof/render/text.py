@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, TextIO
 import sympy
 from sympy import Interval, Symbol
 
-from ..compare import COLUMNS, Cell, Row
 from ..derive import Derivative as Derived
 from ..losses import Loss
 from ..kernel import ClaimResult, Derivative, Domain, Identity, Limit, Roots, Sign, Step
@@ -29,6 +28,7 @@ from ..notation import derivative_text, interval_text as _interval, pretty_basel
 from .visitor import Renderer, engines_words, operator_of
 
 if TYPE_CHECKING:
+    from ..compare import Cell, Row
     from ..softmax import SoftmaxCE
 
 __all__ = [
@@ -186,12 +186,14 @@ def table_text(rows: Sequence[Row], width: int | None = None, legend: bool = Fal
     under it (wrapped to ``width`` too).
 
     >>> from lossproof.losses import get_loss
+    >>> from lossproof.compare import COLUMNS, Cell, Row
     >>> cells = {c.key: Cell("a + b*c " * 4, "", None, "n/a") for c in COLUMNS}
     >>> print("\\n".join(table_text([Row(get_loss("mse"), cells)], width=60).splitlines()[:3]))
     mse
       gradient in p                     a + b*c a + b*c a + b*c
                                         a + b*c
     """
+    from ..compare import COLUMNS  # here, not above: a claim's display should not load the comparison
     header = ["loss"] + [c.title for c in COLUMNS]
     body = [[r.loss.name] + [r.cells[c.key].text + _mark(r.cells[c.key]) for c in COLUMNS] for r in rows]
     widths = [max(len(line[i]) for line in [header] + body) for i in range(len(header))]
@@ -212,6 +214,7 @@ _MIN_VALUE_ROOM = 24
 
 def _stacked(name: str, values: Sequence[str], width: int) -> str:
     """One loss as a block: its name, then a ``title  value`` line per column, wrapped."""
+    from ..compare import COLUMNS  # here, not above: a claim's display should not load the comparison
     titles = [c.title for c in COLUMNS]
     indent = 2 + max(len(t) for t in titles) + 2
     lines = [name]
