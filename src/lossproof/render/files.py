@@ -72,17 +72,24 @@ def generated_files(pictures: bool | tuple[str, ...] = True, names: tuple[str, .
     Each loss is proved once, and its documents are written in the same process from
     those results (they share its derivatives and step checks). The losses, softmax
     cross-entropy and the audits are independent jobs, run in forked worker processes
-    (one per core, longest first); the article and the figures, which need the
-    comparison losses' results, are made here meanwhile. Nothing is kept between runs.
+    (one per core): the comparison's losses first, then the audits and the rest, longest
+    first; the article and the figures, which need the comparison losses' results, are
+    made here meanwhile. Nothing is kept between runs.
     """
     wanted = frozenset(PICTURES) if pictures is True else frozenset(pictures or ())
     whole = names is None
     losses = [loss for loss in CATALOG.values() if whole or loss.name in names]
+    # The comparison's losses first (longest first), so that the article and its figure,
+    # made here from their results, overlap the audits and the short jobs left.
+    ordered = sorted(losses, key=lambda loss: (loss.name not in DEFAULT, -_cost(loss)))
+    first = [loss for loss in ordered if loss.name in DEFAULT]
+    rest = [loss for loss in ordered if loss.name not in DEFAULT]
     jobs: list[tuple[Callable[..., _JobResult], tuple[object, ...]]] = []
+    jobs += [(_loss_job, (loss.name, wanted)) for loss in first]
     audited = _audit_targets() if whole else ()
     if audited:
         jobs += [(_audit_job, (audited, dtype)) for dtype in _AUDIT_DTYPES]
-    jobs += [(_loss_job, (loss.name, wanted)) for loss in sorted(losses, key=_cost, reverse=True)]
+    jobs += [(_loss_job, (loss.name, wanted)) for loss in rest]
     if whole:
         jobs.append((_softmax_job, ()))
     files: dict[str, str | bytes] = {}
