@@ -149,3 +149,11 @@ def test_softmax_formats() -> None:
     assert softmax_text(loss, gradient, hessian).splitlines()[2] == "Hessian = diag(s) - s s^T, s = softmax(z):"
     assert softmax_json(loss, gradient, hessian)["classes"] == 2
     assert softmax_gradient_latex(loss).startswith("\\begin{align}\n  \\frac{\\partial L}{\\partial z_{1}} &= ")
+
+
+def test_latex_steps_are_display_math(convex_p) -> None:
+    # y appears beside p, so the derivative in p is a partial one.
+    assert [LATEX.render(sr.step) for sr in convex_p.steps] == [
+        r"$\displaystyle \frac{\partial^{2}}{\partial p^{2}} \left[- y \log(p) - (1 - y) \log(1 - p)\right] = \frac{y}{p^{2}} + \frac{1 - y}{(1 - p)^{2}}$",
+        r"$\displaystyle \frac{y}{p^{2}} + \frac{1 - y}{(1 - p)^{2}} > 0$",
+    ]

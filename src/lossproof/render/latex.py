@@ -392,24 +392,7 @@ class ClaimWriter:
 
     def formula(self, step: Step) -> str:
         """What a step asserts, as display-style math in ``$...$`` (or text around it)."""
-        if isinstance(step, Identity) and len(_m(step.lhs)) > _LONGEST:
-            # A Hessian's quadratic form runs to pages; the certificate holds it in full.
-            terms = len(sympy.Add.make_args(sympy.expand(step.lhs)))
-            return rf"(the left side in the certificate, {terms} terms) $\displaystyle = {_mb(step.rhs)}$"
-        if isinstance(step, Derivative):
-            # d/dp for a function of p alone, a partial derivative where others vary too.
-            partial = len(step.function.free_symbols) > 1
-            op = derivative_operator_latex(str(step.var), step.order, partial)
-            return rf"$\displaystyle {op} \left[{_mb(step.function)}\right] = {_mb(step.result)}$"
-        if isinstance(step, Identity):
-            return rf"$\displaystyle {_mb(step.lhs)} = {_mb(step.rhs)}$"
-        if isinstance(step, Sign):
-            return rf"$\displaystyle {_mb(step.expr)} {_REL[step.rel]} 0$"
-        if isinstance(step, Roots):
-            return rf"$\displaystyle {_mb(step.expr)} = 0 \iff {step.var} = {', '.join(_mb(r) for r in step.roots)}$"
-        assert isinstance(step, Limit)
-        side = "" if step.point.is_infinite else ("^{+}" if step.direction == "+" else "^{-}")
-        return rf"$\displaystyle \lim_{{{step.var} \to {_mb(step.point)}{side}}} {_mb(step.expr)} = {_mb(step.value)}$"
+        return str(LATEX.render(step))
 
     def justification(self, step: Step, status: str, engines: dict[str, str], reason: str = "") -> str:
         """Why a step holds (its rule, the lemmas it uses) and what checked it."""
@@ -716,6 +699,31 @@ class LatexRenderer(Renderer):
 
     def render_Comparison(self, rows: Sequence[Row]) -> str:  # noqa: N802
         return table_array_latex(rows)
+
+    # A kernel step: what it asserts, as display-style math in ``$...$`` (a proof's line).
+
+    def render_Derivative(self, step: Derivative) -> str:  # noqa: N802
+        # d/dp for a function of p alone, a partial derivative where others vary too.
+        partial = len(step.function.free_symbols) > 1
+        op = derivative_operator_latex(str(step.var), step.order, partial)
+        return rf"$\displaystyle {op} \left[{_mb(step.function)}\right] = {_mb(step.result)}$"
+
+    def render_Identity(self, step: Identity) -> str:  # noqa: N802
+        if len(_m(step.lhs)) > _LONGEST:
+            # A Hessian's quadratic form runs to pages; the certificate holds it in full.
+            terms = len(sympy.Add.make_args(sympy.expand(step.lhs)))
+            return rf"(the left side in the certificate, {terms} terms) $\displaystyle = {_mb(step.rhs)}$"
+        return rf"$\displaystyle {_mb(step.lhs)} = {_mb(step.rhs)}$"
+
+    def render_Sign(self, step: Sign) -> str:  # noqa: N802
+        return rf"$\displaystyle {_mb(step.expr)} {_REL[step.rel]} 0$"
+
+    def render_Roots(self, step: Roots) -> str:  # noqa: N802
+        return rf"$\displaystyle {_mb(step.expr)} = 0 \iff {step.var} = {', '.join(_mb(r) for r in step.roots)}$"
+
+    def render_Limit(self, step: Limit) -> str:  # noqa: N802
+        side = "" if step.point.is_infinite else ("^{+}" if step.direction == "+" else "^{-}")
+        return rf"$\displaystyle \lim_{{{step.var} \to {_mb(step.point)}{side}}} {_mb(step.expr)} = {_mb(step.value)}$"
 
 
 #: The one LaTeX renderer.
