@@ -406,10 +406,15 @@ def _emit(text: str, output: str | None, out: TextIO) -> None:
 def _documents() -> dict[str, dict[str, Callable[..., str]]]:
     # Each model's documents, by the model's class (one entry per shape of loss).
     from .render.latex import derivations_latex, softmax_gradient_latex, softmax_latex, standalone_latex
+    from .enclosure import enclosures_for
     from .render.markdown import markdown, softmax_markdown
 
     return {
-        "Loss": {"standalone": standalone_latex, "latex": lambda loss, results: derivations_latex(loss), "markdown": markdown},
+        "Loss": {
+            "standalone": lambda loss, results: standalone_latex(loss, results, enclosures_for(loss, results)),
+            "latex": lambda loss, results: derivations_latex(loss),
+            "markdown": lambda loss, results: markdown(loss, results, enclosures_for(loss, results)),
+        },
         "SoftmaxCE": {"standalone": softmax_latex, "latex": lambda loss, results: softmax_gradient_latex(loss), "markdown": softmax_markdown},
     }
 

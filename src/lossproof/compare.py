@@ -87,16 +87,42 @@ def _gradient(loss: Loss, results: Sequence[ClaimResult], wrt: str) -> Cell:
 def _minimiser(loss: Loss, results: Sequence[ClaimResult]) -> Cell:
     r = _find(results, f"isMinOn_{loss.name}_p")
     main = next((q for q in r.claim.parts if not q.case), None) if r is not None else None
+    if r is not None and main is not None and main.subject.bracket is not None:
+        return _bracketed(loss, r, main.subject.bracket)
     if r is None or main is None or main.subject.point is None:
         return Cell("none found", r"\text{none found}", r.claim.id if r else None, r.status if r else "unknown")
     point = main.subject.point
     return Cell(f"p = {to_text(point)}", f"p = {to_latex(point)}", r.claim.id, r.status)
 
 
+#: The target at which a minimiser without a closed form is shown, enclosed and proved.
+SAMPLE_TARGET = sympy.Rational(3, 10)
+
+
+def _bracketed(loss: Loss, r: ClaimResult, bracket: tuple[sympy.Expr, sympy.Expr]) -> Cell:
+    # No closed form: the proved bracket, and the minimiser at one target, enclosed to
+    # 1e-12 by the kernel (shown to 6 decimals; shown only if that enclosure is proved).
+    from .enclosure import minimiser_enclosure
+
+    a, b = bracket
+    text, tex = f"no closed form; p in ({to_text(a)}, {to_text(b)})", rf"\text{{no closed form; }} p \in ({to_latex(a)}, {to_latex(b)})"
+    e = minimiser_enclosure(loss, SAMPLE_TARGET)
+    if e.status == "proved":
+        shown = f"{float(e.midpoint):.6f}"
+        text += f"; p = {shown}... at y = {SAMPLE_TARGET}"
+        tex += rf"; p = {shown}\ldots \text{{ at }} y = {to_latex(SAMPLE_TARGET)}"
+        status = r.status
+    else:
+        status = "unknown" if r.status == "proved" else r.status
+    return Cell(text, tex, r.claim.id, status)
+
+
 def _min_value(loss: Loss, results: Sequence[ClaimResult]) -> Cell:
     r = _find(results, f"min_value_{loss.name}")
     if r is None or not r.claim.parts:
         return Cell("none found", r"\text{none found}", r.claim.id if r else None, r.status if r else "unknown")
+    if r.claim.subject.value is None and r.claim.subject.rel == ">":
+        return Cell("> 0, no closed form", r"> 0 \text{ (no closed form)}", r.claim.id, r.status)
     value = r.claim.subject.value
     named = "H(y)" if value == binary_entropy(sympy.Symbol("y")) else to_text(value)
     tex = "H(y)" if named == "H(y)" else to_latex(value)

@@ -26,6 +26,7 @@ from ..errors import InputError
 
 from ..certificate import claim_to_dict
 from ..claims import prove
+from ..enclosure import enclosures_for
 from ..derive import derive
 from ..losses import CATALOG, Loss
 from ..compare import DEFAULT
@@ -159,8 +160,9 @@ def _loss_job(name: str, wanted: frozenset[str]) -> _JobResult:
         if r.status == "proved":
             files[f"proofs/{loss.name}/{r.claim.id}.json"] = _json(claim_to_dict(r.claim))
     files.update(_coq_files(loss, list(results)))
-    files[f"derivations/{loss.name}.md"] = markdown(loss, list(results))
-    files[f"derivations/{loss.name}.tex"] = tex = standalone_latex(loss, list(results))
+    enclosed = enclosures_for(loss, results)  # () unless the minimiser has no closed form
+    files[f"derivations/{loss.name}.md"] = markdown(loss, list(results), enclosed)
+    files[f"derivations/{loss.name}.tex"] = tex = standalone_latex(loss, list(results), enclosed)
     if f"docs/{loss.name}.png" in wanted:
         files[f"docs/{loss.name}.png"] = first_page_png(tex)
     return files, loss.name, results, {}

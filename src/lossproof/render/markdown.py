@@ -15,11 +15,12 @@ from ..kernel import Claim, ClaimResult
 from ..losses import Loss
 from ..notation import derivative_latex, operator_latex, to_latex
 from ..statement import claim_statement
-from .latex import _ENGINE_NAMES, ClaimWriter, _aligned_rows, _chains, _m, _notation, _softmax_math, _softmax_notation, coq_checked
+from .latex import _ENGINE_NAMES, ClaimWriter, enclosure_offset, _aligned_rows, _chains, _m, _notation, _softmax_math, _softmax_notation, coq_checked
 from .visitor import Renderer, operator_of
 
 if TYPE_CHECKING:
     from ..compare import Row
+    from ..enclosure import Enclosure
     from ..softmax import SoftmaxCE
 
 __all__ = ["markdown", "softmax_markdown", "table_markdown", "claim_statement_markdown", "MarkdownRenderer", "MARKDOWN"]
@@ -41,8 +42,9 @@ def _md_inline(text: str) -> str:
     return text.replace(r"\displaystyle ", "")
 
 
-def markdown(loss: Loss, results: Sequence[ClaimResult]) -> str:
-    """The derivations and claims as GitHub Markdown (math in ``$$`` blocks and ``$...$``)."""
+def markdown(loss: Loss, results: Sequence[ClaimResult], enclosures: Sequence[Enclosure] = ()) -> str:
+    """The derivations and claims as GitHub Markdown (math in ``$$`` blocks and ``$...$``);
+    with ``enclosures``, a section on a minimiser that has no closed form."""
     out = [
         f"# {loss.title} ({loss.name})",
         "",
@@ -63,7 +65,28 @@ def markdown(loss: Loss, results: Sequence[ClaimResult]) -> str:
         if chain.kind == "stationary":
             out += ["## The stationary point", "", r"For $y \in (0, 1)$; each multiplier is proved positive, so every line is equivalent to the one before.", ""]
         out += [_md_chain(chain), ""]
+    out += _md_enclosures(loss, enclosures)
     return "\n".join(out + _md_claims(loss.name, results))
+
+
+def _md_enclosures(loss: Loss, enclosures: Sequence[Enclosure]) -> list[str]:
+    if not enclosures:
+        return []
+    from ..enclosure import decimal
+    out = [
+        "## The minimiser, which has no closed form",
+        "",
+        f"The gradient has no closed-form root: claim `isMinOn_{loss.name}_p` proves that there is exactly one minimiser "
+        "for each $y \\in (0, 1)$, inside a bracket. For these targets it is enclosed in an interval of width at most "
+        "$10^{-12}$, each enclosure proved by the kernel with the same rule (the gradient's sign at both ends, decided "
+        "by interval arithmetic in arb and re-checked in mpmath.iv). The minimiser is not $y$ in general.",
+        "",
+        "| $y$ | the minimiser $p$ lies in | $p - y$ | proved |",
+        "| --- | --- | --- | --- |",
+    ]
+    for e in enclosures:
+        out.append(f"| {e.target} | [{decimal(e.low)}, {decimal(e.high)}] | {enclosure_offset(e)} | {'yes' if e.status == 'proved' else 'no'} |")
+    return out + [""]
 
 
 def _md_claims(name: str, results: Sequence[ClaimResult]) -> list[str]:
