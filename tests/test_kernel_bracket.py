@@ -204,3 +204,12 @@ def test_a_minimiser_is_enclosed_to_1e_12_and_proved() -> None:
     # At y = 1/2 focal loss is symmetric about p = 1/2: there the minimiser is y.
     half = minimiser_enclosure(FOCAL, Rational(1, 2))
     assert half.low < Rational(1, 2) < half.high
+
+
+def test_coq_does_not_export_a_claim_whose_bracket_it_cannot_state() -> None:
+    # Coq has no bracket rule yet: a file proving only "FL > 0" would be taken for the
+    # whole min_value claim, so neither claim is exported.
+    from lossproof.coq import coq_files_for
+
+    claims = [C.build_claim(FOCAL, "min_value_focal"), C.build_claim(FOCAL, "isMinOn_focal_p")]
+    assert coq_files_for(FOCAL, claims) == {}

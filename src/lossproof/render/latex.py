@@ -553,12 +553,16 @@ def enclosure_offset(e: Enclosure) -> str:
     return f"{float(e.midpoint - e.target):+.4f}"
 
 
+def _offset_latex(text: str) -> str:
+    return f"${text}$" if text[:1] in "+-" else text.replace("y", "$y$")
+
+
 def _enclosures_latex(loss: Loss, enclosures: Sequence[Enclosure]) -> list[str]:
     if not enclosures:
         return []
     from ..enclosure import decimal
     rows = [
-        rf"  ${to_latex(e.target)}$ & $[{decimal(e.low)},\ {decimal(e.high)}]$ & {enclosure_offset(e).replace('y', '$y$')} & {'yes' if e.status == 'proved' else 'no'} \\"
+        rf"  ${to_latex(e.target)}$ & $[{decimal(e.low)},\ {decimal(e.high)}]$ & {_offset_latex(enclosure_offset(e))} & {'yes' if e.status == 'proved' else 'no'} \\"
         for e in enclosures
     ]
     return [
