@@ -21,6 +21,7 @@ from .. import __name__ as _package
 from ..derivation import Chain, derivation, stationary
 from ..derive import Derivative as Derived
 from ..losses import Loss
+from ..losses import y as y_symbol
 from ..errors import LossproofError
 from ..notation import derivative_latex, derivative_operator_latex, operator_latex, equation_label_for, interval_text, latex_text, to_latex
 from ..parse import parse_expression
@@ -546,6 +547,12 @@ def _coq_line(claim_id: str, coq: dict[str, str]) -> str:
     return r"\noindent\emph{Not yet checked by Coq} (the README says which claims are, and why the rest are not yet)."
 
 
+def target_interior(loss: Loss) -> str:
+    """``$y \\in (a, b)$``: the interior of the loss's own target range (where its minimiser is solved for)."""
+    iv = loss.domain_map[y_symbol]
+    return rf"$y \in {interval_text(sympy.Interval.open(iv.start, iv.end), 'latex')}$"
+
+
 def enclosure_offset(e: Enclosure) -> str:
     """``p - y`` for an enclosed minimiser, to 4 decimals, or that the enclosure contains y."""
     if e.contains(e.target):
@@ -598,7 +605,7 @@ def standalone_latex(loss: Loss, results: Sequence[ClaimResult], enclosures: Seq
         if chain.kind == "stationary":
             body.append(r"\section{The stationary point}")
             body.append(
-                r"For $y \in (0, 1)$, setting the gradient to zero and solving; each multiplier is "
+                rf"For {target_interior(loss)}, setting the gradient to zero and solving; each multiplier is "
                 r"proved positive on the domain, so every line is equivalent to the one before."
             )
         body.append(chain_latex(chain, wrap=True))

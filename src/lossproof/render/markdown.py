@@ -15,7 +15,7 @@ from ..kernel import Claim, ClaimResult
 from ..losses import Loss
 from ..notation import derivative_latex, operator_latex, to_latex
 from ..statement import claim_statement
-from .latex import _ENGINE_NAMES, ClaimWriter, enclosure_offset, _aligned_rows, _chains, _m, _notation, _softmax_math, _softmax_notation, coq_checked
+from .latex import _ENGINE_NAMES, ClaimWriter, enclosure_offset, target_interior, _aligned_rows, _chains, _m, _notation, _softmax_math, _softmax_notation, coq_checked
 from .visitor import Renderer, operator_of
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def markdown(loss: Loss, results: Sequence[ClaimResult], enclosures: Sequence[En
     ]
     for chain in _chains(loss):
         if chain.kind == "stationary":
-            out += ["## The stationary point", "", r"For $y \in (0, 1)$; each multiplier is proved positive, so every line is equivalent to the one before.", ""]
+            out += ["## The stationary point", "", f"For {target_interior(loss)}; each multiplier is proved positive, so every line is equivalent to the one before.", ""]
         out += [_md_chain(chain), ""]
     out += _md_enclosures(loss, enclosures)
     return "\n".join(out + _md_claims(loss.name, results))
