@@ -394,7 +394,7 @@ def _catalog(claim: Claim) -> list[str]:
     out = []
     if claim.operator != loss.operator:
         out.append(f"field 'operator' is {claim.operator!r}, but {claim.name} is {loss.operator!r}")
-    wanted = loss.expr if claim.wrt != "z" or loss.link is None else loss.link.apply(loss.expr)
+    wanted = loss.in_var("z" if claim.wrt == "z" and loss.link is not None else "p").function
     if claim.subject.var is not None and not same(claim.subject.function, wanted):
         out.append(f"field 'name': the claim is about {to_text(claim.subject.function)}, which is not the loss {claim.name}")
     return out

@@ -89,8 +89,7 @@ def quantity_expr(loss: Loss, quantity: str) -> tuple[sympy.Expr, sympy.Symbol]:
     if QUANTITIES[quantity] == "z" and loss.link is None:
         raise InputError(f"loss {loss.name!r} has no link, so no {quantity} in a logit: audit grad_p")
     if quantity == "loss":
-        assert loss.link is not None
-        expr, var = loss.link.apply(loss.expr), z
+        expr, var = loss.in_var("z").function, z
     else:
         expr, var = derive(loss, QUANTITIES[quantity], 1).canonical, (p if quantity == "grad_p" else z)
     extra = expr.free_symbols - {y, var}
@@ -132,7 +131,7 @@ class Truth:
         expr, var = quantity_expr(loss, quantity)
         # Kinks are where the loss itself is not differentiable (|y - p| at p = y): read off
         # the loss, as the derivative sign(p - y) no longer shows them.
-        source = loss.expr if var == p else (loss.link.apply(loss.expr) if loss.link else loss.expr)
+        source = loss.in_var("p" if var == p or loss.link is None else "z").function
         return _truth(expr, var, mant, kinks(source))
 
     def __call__(self, yv: float, xv: float) -> mpmath.mpf | None:
