@@ -1,0 +1,57 @@
+"""lossproof.identity: an identity holds only when SymPy and 60-digit evaluation both say so."""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+from sympy import Interval, Rational, Symbol, exp, log
+
+from lossproof.identity import check_identity, name_sigmoids, sample_points
+from lossproof.sigmoid import sigmoid
+
+p, y, z = Symbol("p"), Symbol("y"), Symbol("z")
+UNIT = {p: Interval.open(0, 1), y: Interval(0, 1)}
+
+
+def test_a_true_identity_holds_on_both_sides() -> None:
+    check = check_identity((p - y) ** 2, p**2 - 2 * p * y + y**2, UNIT)
+    assert check.symbolic and check.numeric and check.holds and check.points > 0
+
+
+def test_a_false_identity_fails_both_sides() -> None:
+    check = check_identity((p - y) ** 2, p**2 + y**2, UNIT)
+    assert not check.holds and not check.symbolic and not check.numeric
+
+
+def test_a_difference_below_float_precision_is_not_equality() -> None:
+    # 1e-30 is far below what float64 sees; 60-digit evaluation and SymPy see it.
+    assert not check_identity(p + Rational(1, 10**30), p, UNIT).holds
+
+
+def test_log_rules_are_side_conditions_not_silent_assumptions() -> None:
+    # log(p*y) = log(p) + log(y) needs p, y > 0: on y in [0, 1] the check names the condition.
+    check = check_identity(log(p * (1 - p)), log(p) + log(1 - p), UNIT)
+    assert check.holds
+
+
+def test_sigmoid_identities_are_checked_through_its_definition() -> None:
+    assert check_identity(sigmoid(z) * (1 - sigmoid(z)), exp(-z) / (1 + exp(-z)) ** 2, {z: Interval(-sympy.oo, sympy.oo)}).holds
+    assert not check_identity(sigmoid(z), 1 - sigmoid(z), {z: Interval(-sympy.oo, sympy.oo)}).holds
+
+
+def test_every_free_symbol_needs_an_interval() -> None:
+    with pytest.raises(ValueError, match="no domain given for y"):
+        check_identity(p + y, y + p, {p: Interval.open(0, 1)})
+
+
+def test_sample_points_lie_inside_their_intervals_and_are_reproducible() -> None:
+    box = {p: Interval.open(0, 1), z: Interval(-sympy.oo, sympy.oo), y: Interval(0, 1)}
+    first, again = sample_points(box, 20, seed=3), sample_points(box, 20, seed=3)
+    assert first == again and len(first) == 20
+    for point in first:
+        assert all(box[s].contains(v) is sympy.true and v.is_Rational for s, v in point.items())
+
+
+def test_name_sigmoids_names_each_sigmoid_once() -> None:
+    plain, names = name_sigmoids(sigmoid(z) ** 2 + log(1 - sigmoid(z)))
+    assert set(names) == {sigmoid(z)} and not plain.has(sigmoid)
