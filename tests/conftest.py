@@ -105,6 +105,14 @@ SLOW = (
     "tests/test_codegen.py::test_next_to_an_irrational_zero_the_pairs_keep_2_ulp[logcosh]",
     "tests/test_codegen.py::test_emitted_numpy_is_within_2_ulp_next_to_the_zeros_in_z",
     "tests/test_codegen.py::test_emitted_c_is_within_2_ulp_next_to_the_zeros_in_z",
+    # The bracket rule: the z claim, round trips, and attacks that build whole claims.
+    "tests/test_kernel_bracket.py::test_focal_minimiser_claims_are_proved[isMinOn_focal_z]",
+    "tests/test_kernel_bracket.py::test_a_bracket_survives_a_certificate_round_trip",
+    "tests/test_kernel_bracket.py::test_coq_does_not_export_a_claim_whose_bracket_it_cannot_state",
+    "tests/test_kernel_bracket.py::test_a_negative_factor_is_refused",
+    "tests/test_kernel_bracket.py::test_a_bracket_end_outside_the_interval_is_not_proved",
+    "tests/test_kernel_bracket.py::test_a_typed_in_loss_without_a_closed_form_gets_a_bracket",
+    "tests/test_kernel_bracket.py::test_a_min_value_bracket_that_differs_from_its_part_is_refused",
     # CI also re-checks every committed file with `render --check` and `check proofs/`.
     "tests/test_certificate.py::test_committed_certificates_recheck",
     "tests/test_certificate.py::test_committed_bce_files_are_what_the_code_generates",
