@@ -334,24 +334,11 @@ def test_an_expensive_certificate_stops_at_the_time_limit(tmp_path: Path) -> Non
 
 
 def _live_descendants(pid: int) -> list[int]:
-    """The processes below ``pid`` that have not ended (Linux's /proc/PID/task/TID/children)."""
-    out, todo = [], [pid]
-    while todo:
-        parent = todo.pop()
-        try:
-            tasks = os.listdir(f"/proc/{parent}/task")
-        except OSError:
-            continue
-        for task in tasks:
-            try:
-                children = Path(f"/proc/{parent}/task/{task}/children").read_text().split()
-            except OSError:
-                continue
-            for child in map(int, children):
-                if _alive(child):
-                    out.append(child)
-                    todo.append(child)
-    return out
+    """The processes below ``pid`` that have not ended: the program's own walk of the
+    process tree (the one its Ctrl-C handling uses), without the zombies."""
+    from lossproof.interrupt import _descendants
+
+    return [child for child in _descendants(pid) if _alive(child)]
 
 
 def _alive(pid: int) -> bool:
