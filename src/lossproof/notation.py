@@ -100,10 +100,15 @@ def to_latex(expr: sympy.Expr, as_written: bool = False, breakable: bool = False
     line break between the factors of a product (``\\allowbreak``), for a formula in running
     text that is longer than a line.
     """
-    settings = {"mul_symbol": r" \allowbreak "} if breakable else {}
+    # A long numerator over a short denominator is set as 1/den times (num): a \frac cannot
+    # break across lines, a product in plain parentheses can.
+    settings = {"mul_symbol": r" \allowbreak ", "long_frac_ratio": 3} if breakable else {}
     if as_written:  # xreplace would evaluate the written form: print it as it stands
-        return _plain_parentheses(_Latex({"order": "none", **settings}).doprint(expr))
-    return _plain_parentheses(_Latex(settings).doprint(_name_sigmoids(expr, r"\sigma({})")))
+        tex = _plain_parentheses(_Latex({"order": "none", **settings}).doprint(expr))
+    else:
+        tex = _plain_parentheses(_Latex(settings).doprint(_name_sigmoids(expr, r"\sigma({})")))
+    # \left( ... \right) is one box TeX cannot break; \bigl( ... \bigr) are two symbols.
+    return tex.replace(r"\left(", r"\bigl(").replace(r"\right)", r"\bigr)") if breakable else tex
 
 
 def to_pretty(expr: sympy.Expr, unicode: bool = True) -> str:

@@ -541,7 +541,7 @@ def coq_checked(loss_name: str, results: Sequence[ClaimResult]) -> dict[str, str
 def _coq_line(claim_id: str, coq: dict[str, str]) -> str:
     if claim_id in coq:
         return (
-            r"\noindent\emph{Checked by Coq:} \texttt{" + latex_text(coq[claim_id]) + r"} states this theorem and proves it "
+            r"\noindent\emph{Checked by Coq:} \texttt{" + _ident(coq[claim_id]).replace("/", r"/\allowbreak{}") + r"} states this theorem and proves it "
             r"from the rules of \texttt{LossProof.Rules}; CI compiles it with \texttt{coqc}."
         )
     return r"\noindent\emph{Not yet checked by Coq} (the README says which claims are, and why the rest are not yet)."
@@ -752,7 +752,10 @@ class LatexRenderer(Renderer):
         # d/dp for a function of p alone, a partial derivative where others vary too.
         partial = len(step.function.free_symbols) > 1
         op = derivative_operator_latex(str(step.var), step.order, partial)
-        return rf"$\displaystyle {op} \left[{_mb(step.function)}\right] = {_mb(step.result)}$"
+        function = _mb(step.function)
+        # A long function is set between \bigl[ \bigr], which TeX can break inside (\left[ it cannot).
+        brackets = (r"\bigl[", r"\bigr]") if "allowbreak" in function else (r"\left[", r"\right]")
+        return rf"$\displaystyle {op} {brackets[0]}{function}{brackets[1]} = {_mb(step.result)}$"
 
     def render_Identity(self, step: Identity) -> str:  # noqa: N802
         if len(_m(step.lhs)) > _LONGEST:
