@@ -30,6 +30,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import sympy
 import z3
@@ -120,6 +121,24 @@ def _add(signs: Sequence[frozenset[int]]) -> frozenset[int]:
     return _ANY
 
 
+# The same sub-expressions recur in many questions of one run (every step about a
+# derivative has its factors): their rewritings are pure functions, memoised per
+# process. The Z3 engine keeps its own memo (the engines share no code).
+@lru_cache(maxsize=4096)
+def _sign_cancel(e: sympy.Expr) -> sympy.Expr:
+    return sympy.cancel(e)
+
+
+@lru_cache(maxsize=4096)
+def _sign_factor(e: sympy.Expr) -> sympy.Expr:
+    return sympy.factor(e)
+
+
+@lru_cache(maxsize=4096)
+def _sign_expand(e: sympy.Expr) -> sympy.Expr:
+    return sympy.expand(e)
+
+
 class SignEngine:
     """lossproof's own sign reasoning on SymPy expressions (see the module doc)."""
 
@@ -164,7 +183,7 @@ class SignEngine:
         # The same value written three ways; each answer is sound, so keep their intersection.
         best = _ANY
         seen = []
-        for make in (lambda: e, lambda: sympy.cancel(e), lambda: sympy.factor(e)):
+        for make in (lambda: e, lambda: _sign_cancel(e), lambda: _sign_factor(e)):
             form = make()  # lazily: factor is the costliest, and often not needed
             if any(form == f for f in seen):
                 continue
@@ -177,8 +196,8 @@ class SignEngine:
     def _sign_once(self, e: sympy.Expr, box: Mapping[Symbol, Interval], facts: Mapping[sympy.Expr, frozenset[int]]) -> frozenset[int]:
         if e.is_Number:
             return frozenset({_POS if e > 0 else _NEG if e < 0 else _ZERO})
-        known = facts.get(sympy.expand(e))
-        flipped = facts.get(sympy.expand(-e))
+        known = facts.get(_sign_expand(e))
+        flipped = facts.get(_sign_expand(-e))
         from_facts = _ANY
         if known is not None:
             from_facts = from_facts & known
@@ -284,17 +303,20 @@ class Z3Engine:
         syms = sorted({s for s, _ in q.box} | {a for a, _, _ in q.upper_bounds}, key=str)
         env = {s: z3.Real(str(s)) for s in syms}
         base = [c for s, iv in q.box for c in self._interval(env[s], iv)]
+        context: tuple = (q.box,)  # what ``base`` says, in SymPy terms
         for h in q.hypotheses:
-            cleared = self._clear(h.expr, h.rel, env, base)
+            cleared = self._clear(h.expr, h.rel, env, base, context)
             if cleared is None:
                 return Outcome("unknown", reason=f"cannot clear the denominator of hypothesis {h.expr}")
             base.append(cleared)
+            context += ((h.expr, h.rel),)
         for atom, bound, strict in q.upper_bounds:
-            cleared = self._clear(atom - bound, "<" if strict else "<=", env, base)
+            cleared = self._clear(atom - bound, "<" if strict else "<=", env, base, context)
             if cleared is None:
                 return Outcome("unknown", reason=f"cannot clear the denominator of the bound on {atom}")
             base.append(cleared)
-        goal = self._clear(q.expr, q.rel, env, base)
+            context += ((atom, bound, strict),)
+        goal = self._clear(q.expr, q.rel, env, base, context)
         if goal is None:
             return Outcome("unknown", reason=f"cannot prove the sign of the denominator of {q.expr}")
         answer, model = self._check(base + [z3.Not(goal)])
@@ -321,16 +343,36 @@ class Z3Engine:
             out.append(v < _z3_num(iv.end) if iv.right_open else v <= _z3_num(iv.end))
         return out
 
-    def _clear(self, expr: sympy.Expr, rel: str, env: Mapping[Symbol, object], base: list) -> object | None:
-        num, den = sympy.fraction(sympy.cancel(sympy.together(expr)))
+    def _clear(self, expr: sympy.Expr, rel: str, env: Mapping[Symbol, object], base: list, context: tuple = ()) -> object | None:
+        num, den = _z3_fraction(expr)
         if den.is_Number:
             return _relate(_to_z3(num * sympy.sign(den), env), rel)
-        zden = _to_z3(den, env)
-        for sign, flip in ((1, False), (-1, True)):
-            answer, _ = self._check(base + [z3.Not(zden > 0 if sign > 0 else zden < 0)])
-            if answer == "unsat":
-                return _relate(_to_z3(num, env), _flip(rel) if flip else rel)
-        return None
+        # The sign of a denominator under the same box and hypotheses (``context``, in
+        # SymPy terms) is asked by many questions of one run: Z3 answers it once per process.
+        key = (den, context)
+        sign = _DEN_SIGNS.get(key) if context else None
+        if sign is None:
+            zden = _to_z3(den, env)
+            sign = 0
+            for s in (1, -1):
+                answer, _ = self._check(base + [z3.Not(zden > 0 if s > 0 else zden < 0)])
+                if answer == "unsat":
+                    sign = s
+                    break
+            if context and sign != 0:
+                _DEN_SIGNS[key] = sign
+        if sign == 0:
+            return None
+        return _relate(_to_z3(num, env), _flip(rel) if sign < 0 else rel)
+
+
+#: (denominator, context) -> its proved sign, 1 or -1; filled within one process only.
+_DEN_SIGNS: dict[tuple, int] = {}
+
+
+@lru_cache(maxsize=4096)
+def _z3_fraction(expr: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
+    return sympy.fraction(sympy.cancel(sympy.together(expr)))
 
 
 def _flip(rel: str) -> str:
