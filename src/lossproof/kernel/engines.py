@@ -97,13 +97,18 @@ _ALLOWED = {">": {_POS}, ">=": {_POS, _ZERO}, "<": {_NEG}, "<=": {_NEG, _ZERO}, 
 # ---------------------------------------------------------------- SymPy-side engine
 
 
+@lru_cache(maxsize=4096)  # pure; the same few intervals are asked about in every question
 def _interval_sign(iv: Interval) -> frozenset[int]:
     out = set()
     if iv.start < 0:
         out.add(_NEG)
     if iv.end > 0:
         out.add(_POS)
-    if iv.contains(0) is sympy.true:
+    # 0 is in the interval: its ends compared with 0 directly (Interval.contains is slow).
+    if not isinstance(iv, Interval):  # a single point or the empty set
+        if iv.contains(0) is sympy.true:
+            out.add(_ZERO)
+    elif (iv.start < 0 or (iv.start == 0 and not iv.left_open)) and (iv.end > 0 or (iv.end == 0 and not iv.right_open)):
         out.add(_ZERO)
     return frozenset(out)
 
@@ -119,6 +124,18 @@ def _add(signs: Sequence[frozenset[int]]) -> frozenset[int]:
                 return frozenset({_ZERO})
             return frozenset({same}) if any(s == {same} for s in signs) else frozenset({same, _ZERO})
     return _ANY
+
+
+@lru_cache(maxsize=4096)  # pure: the same factors recur in many questions of one run
+def _linear_sign(e: sympy.Expr, v: Symbol, iv: Interval) -> frozenset[int] | None:
+    if not e.is_polynomial(v) or sympy.degree(e, v) != 1:
+        return None
+    if iv.start == -oo or iv.end == oo:
+        return None
+    a, b = e.subs(v, iv.start), e.subs(v, iv.end)
+    if a <= b:
+        return _interval_sign(Interval(a, b, iv.left_open, iv.right_open))
+    return _interval_sign(Interval(b, a, iv.right_open, iv.left_open))
 
 
 # The same sub-expressions recur in many questions of one run (every step about a
@@ -234,15 +251,8 @@ class SignEngine:
         if len(free) != 1:
             return None
         (v,) = free
-        if v not in box or not e.is_polynomial(v) or sympy.degree(e, v) != 1:
-            return None
-        iv = box[v]
-        if iv.start == -oo or iv.end == oo:
-            return None
-        a, b = e.subs(v, iv.start), e.subs(v, iv.end)
-        if a <= b:
-            return _interval_sign(Interval(a, b, iv.left_open, iv.right_open))
-        return _interval_sign(Interval(b, a, iv.right_open, iv.left_open))
+        return _linear_sign(e, v, box[v]) if v in box else None
+
 
     def _convex(self, e: sympy.Expr, box: Mapping[Symbol, Interval], facts: Mapping[sympy.Expr, frozenset[int]]) -> frozenset[int] | None:
         # sum_i w_i a_i with a_i > 0, w_i >= 0 and sum_i w_i a positive constant is > 0.
@@ -301,7 +311,7 @@ class Z3Engine:
 
     def decide(self, q: Question) -> Outcome:
         syms = sorted({s for s, _ in q.box} | {a for a, _, _ in q.upper_bounds}, key=str)
-        env = {s: z3.Real(str(s)) for s in syms}
+        env = {s: _z3_real(str(s)) for s in syms}
         base = [c for s, iv in q.box for c in self._interval(env[s], iv)]
         context: tuple = (q.box,)  # what ``base`` says, in SymPy terms
         for h in q.hypotheses:
@@ -364,6 +374,12 @@ class Z3Engine:
         if sign == 0:
             return None
         return _relate(_to_z3(num, env), _flip(rel) if sign < 0 else rel)
+
+
+@lru_cache(maxsize=1024)
+def _z3_real(name: str) -> object:
+    # A Z3 constant is a name in Z3's one context: made once per process.
+    return z3.Real(name)
 
 
 #: (denominator, context) -> its proved sign, 1 or -1; filled within one process only.
