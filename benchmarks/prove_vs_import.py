@@ -11,6 +11,7 @@ both alike; the medians are compared.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -26,6 +27,13 @@ def _time(cmd: list[str]) -> float:
     return time.perf_counter() - start
 
 
+def _load() -> float:
+    try:
+        return os.getloadavg()[0]
+    except OSError:  # no load average on this platform
+        return float("nan")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
@@ -33,6 +41,7 @@ def main() -> int:
     exe = shutil.which("lossproof")
     prove = [exe, "prove", "bce"] if exe else [sys.executable, "-m", "lossproof", "prove", "bce"]
     baseline = [sys.executable, "-c", "import sympy, z3"]
+    load_before = _load()
     _time(baseline), _time(prove)  # warm the file cache: cold process, not cold disk
     base_t, prove_t = [], []
     for _ in range(args.runs):
@@ -40,6 +49,9 @@ def main() -> int:
         prove_t.append(_time(prove))
     b, p = statistics.median(base_t), statistics.median(prove_t)
     ratio = p / b
+    # The ratio moves with the machine's load (prove forks workers only onto idle
+    # cores): the figure is printed with the load it was measured under.
+    print(f"load average (1 min) before and after: {load_before:.1f}, {_load():.1f} on {os.cpu_count()} cores")
     print(f"import sympy, z3: median {b:.3f} s over {args.runs} runs")
     print(f"lossproof prove bce: median {p:.3f} s over {args.runs} runs")
     print(f"ratio: {ratio:.2f} (budget {BUDGET:.1f})")

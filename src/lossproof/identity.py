@@ -80,9 +80,26 @@ def _interior_rational(interval: Interval, rng: random.Random) -> Rational:
 def sample_points(
     domain: Mapping[Symbol, Interval], count: int, seed: int = 0
 ) -> list[dict[Symbol, Rational]]:
-    """Deterministic random rational points strictly inside ``domain``."""
+    """Deterministic random rational points strictly inside ``domain``.
+
+    >>> from sympy import Symbol
+    >>> p = Symbol("p")
+    >>> pts = sample_points({p: Interval.open(0, 1)}, 3, seed=1)
+    >>> len(pts), all(0 < pt[p] < 1 for pt in pts), pts == sample_points({p: Interval.open(0, 1)}, 3, seed=1)
+    (3, True, True)
+    """
+    # Fresh dicts each call (callers may extend a point); the points themselves come
+    # from a per-process memo, since one run draws the same points hundreds of times.
+    return [dict(pt) for pt in _points(tuple(domain.items()), count, seed)]
+
+
+@lru_cache(maxsize=512)
+def _points(
+    items: tuple[tuple[Symbol, Interval], ...], count: int, seed: int
+) -> tuple[tuple[tuple[Symbol, Rational], ...], ...]:
+    # A pure function of its arguments: the same seed gives the same points in every run.
     rng = random.Random(seed)
-    return [{s: _interior_rational(i, rng) for s, i in domain.items()} for _ in range(count)]
+    return tuple(tuple((s, _interior_rational(i, rng)) for s, i in items) for _ in range(count))
 
 
 def name_sigmoids(expr: sympy.Expr) -> tuple[sympy.Expr, dict[sympy.Expr, Symbol]]:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import sympy
 import z3
@@ -96,13 +97,18 @@ _ALLOWED = {">": {_POS}, ">=": {_POS, _ZERO}, "<": {_NEG}, "<=": {_NEG, _ZERO}, 
 # ---------------------------------------------------------------- SymPy-side engine
 
 
+@lru_cache(maxsize=4096)  # pure; the same few intervals are asked about in every question
 def _interval_sign(iv: Interval) -> frozenset[int]:
     out = set()
     if iv.start < 0:
         out.add(_NEG)
     if iv.end > 0:
         out.add(_POS)
-    if iv.contains(0) is sympy.true:
+    # 0 is in the interval: its ends compared with 0 directly (Interval.contains is slow).
+    if not isinstance(iv, Interval):  # a single point or the empty set
+        if iv.contains(0) is sympy.true:
+            out.add(_ZERO)
+    elif (iv.start < 0 or (iv.start == 0 and not iv.left_open)) and (iv.end > 0 or (iv.end == 0 and not iv.right_open)):
         out.add(_ZERO)
     return frozenset(out)
 
@@ -118,6 +124,36 @@ def _add(signs: Sequence[frozenset[int]]) -> frozenset[int]:
                 return frozenset({_ZERO})
             return frozenset({same}) if any(s == {same} for s in signs) else frozenset({same, _ZERO})
     return _ANY
+
+
+@lru_cache(maxsize=4096)  # pure: the same factors recur in many questions of one run
+def _linear_sign(e: sympy.Expr, v: Symbol, iv: Interval) -> frozenset[int] | None:
+    if not e.is_polynomial(v) or sympy.degree(e, v) != 1:
+        return None
+    if iv.start == -oo or iv.end == oo:
+        return None
+    a, b = e.subs(v, iv.start), e.subs(v, iv.end)
+    if a <= b:
+        return _interval_sign(Interval(a, b, iv.left_open, iv.right_open))
+    return _interval_sign(Interval(b, a, iv.right_open, iv.left_open))
+
+
+# The same sub-expressions recur in many questions of one run (every step about a
+# derivative has its factors): their rewritings are pure functions, memoised per
+# process. The Z3 engine keeps its own memo (the engines share no code).
+@lru_cache(maxsize=4096)
+def _sign_cancel(e: sympy.Expr) -> sympy.Expr:
+    return sympy.cancel(e)
+
+
+@lru_cache(maxsize=4096)
+def _sign_factor(e: sympy.Expr) -> sympy.Expr:
+    return sympy.factor(e)
+
+
+@lru_cache(maxsize=4096)
+def _sign_expand(e: sympy.Expr) -> sympy.Expr:
+    return sympy.expand(e)
 
 
 class SignEngine:
@@ -164,7 +200,7 @@ class SignEngine:
         # The same value written three ways; each answer is sound, so keep their intersection.
         best = _ANY
         seen = []
-        for make in (lambda: e, lambda: sympy.cancel(e), lambda: sympy.factor(e)):
+        for make in (lambda: e, lambda: _sign_cancel(e), lambda: _sign_factor(e)):
             form = make()  # lazily: factor is the costliest, and often not needed
             if any(form == f for f in seen):
                 continue
@@ -177,8 +213,8 @@ class SignEngine:
     def _sign_once(self, e: sympy.Expr, box: Mapping[Symbol, Interval], facts: Mapping[sympy.Expr, frozenset[int]]) -> frozenset[int]:
         if e.is_Number:
             return frozenset({_POS if e > 0 else _NEG if e < 0 else _ZERO})
-        known = facts.get(sympy.expand(e))
-        flipped = facts.get(sympy.expand(-e))
+        known = facts.get(_sign_expand(e))
+        flipped = facts.get(_sign_expand(-e))
         from_facts = _ANY
         if known is not None:
             from_facts = from_facts & known
@@ -215,15 +251,8 @@ class SignEngine:
         if len(free) != 1:
             return None
         (v,) = free
-        if v not in box or not e.is_polynomial(v) or sympy.degree(e, v) != 1:
-            return None
-        iv = box[v]
-        if iv.start == -oo or iv.end == oo:
-            return None
-        a, b = e.subs(v, iv.start), e.subs(v, iv.end)
-        if a <= b:
-            return _interval_sign(Interval(a, b, iv.left_open, iv.right_open))
-        return _interval_sign(Interval(b, a, iv.right_open, iv.left_open))
+        return _linear_sign(e, v, box[v]) if v in box else None
+
 
     def _convex(self, e: sympy.Expr, box: Mapping[Symbol, Interval], facts: Mapping[sympy.Expr, frozenset[int]]) -> frozenset[int] | None:
         # sum_i w_i a_i with a_i > 0, w_i >= 0 and sum_i w_i a positive constant is > 0.
@@ -282,19 +311,22 @@ class Z3Engine:
 
     def decide(self, q: Question) -> Outcome:
         syms = sorted({s for s, _ in q.box} | {a for a, _, _ in q.upper_bounds}, key=str)
-        env = {s: z3.Real(str(s)) for s in syms}
+        env = {s: _z3_real(str(s)) for s in syms}
         base = [c for s, iv in q.box for c in self._interval(env[s], iv)]
+        context: tuple = (q.box,)  # what ``base`` says, in SymPy terms
         for h in q.hypotheses:
-            cleared = self._clear(h.expr, h.rel, env, base)
+            cleared = self._clear(h.expr, h.rel, env, base, context)
             if cleared is None:
                 return Outcome("unknown", reason=f"cannot clear the denominator of hypothesis {h.expr}")
             base.append(cleared)
+            context += ((h.expr, h.rel),)
         for atom, bound, strict in q.upper_bounds:
-            cleared = self._clear(atom - bound, "<" if strict else "<=", env, base)
+            cleared = self._clear(atom - bound, "<" if strict else "<=", env, base, context)
             if cleared is None:
                 return Outcome("unknown", reason=f"cannot clear the denominator of the bound on {atom}")
             base.append(cleared)
-        goal = self._clear(q.expr, q.rel, env, base)
+            context += ((atom, bound, strict),)
+        goal = self._clear(q.expr, q.rel, env, base, context)
         if goal is None:
             return Outcome("unknown", reason=f"cannot prove the sign of the denominator of {q.expr}")
         answer, model = self._check(base + [z3.Not(goal)])
@@ -321,16 +353,42 @@ class Z3Engine:
             out.append(v < _z3_num(iv.end) if iv.right_open else v <= _z3_num(iv.end))
         return out
 
-    def _clear(self, expr: sympy.Expr, rel: str, env: Mapping[Symbol, object], base: list) -> object | None:
-        num, den = sympy.fraction(sympy.cancel(sympy.together(expr)))
+    def _clear(self, expr: sympy.Expr, rel: str, env: Mapping[Symbol, object], base: list, context: tuple = ()) -> object | None:
+        num, den = _z3_fraction(expr)
         if den.is_Number:
             return _relate(_to_z3(num * sympy.sign(den), env), rel)
-        zden = _to_z3(den, env)
-        for sign, flip in ((1, False), (-1, True)):
-            answer, _ = self._check(base + [z3.Not(zden > 0 if sign > 0 else zden < 0)])
-            if answer == "unsat":
-                return _relate(_to_z3(num, env), _flip(rel) if flip else rel)
-        return None
+        # The sign of a denominator under the same box and hypotheses (``context``, in
+        # SymPy terms) is asked by many questions of one run: Z3 answers it once per process.
+        key = (den, context)
+        sign = _DEN_SIGNS.get(key) if context else None
+        if sign is None:
+            zden = _to_z3(den, env)
+            sign = 0
+            for s in (1, -1):
+                answer, _ = self._check(base + [z3.Not(zden > 0 if s > 0 else zden < 0)])
+                if answer == "unsat":
+                    sign = s
+                    break
+            if context and sign != 0:
+                _DEN_SIGNS[key] = sign
+        if sign == 0:
+            return None
+        return _relate(_to_z3(num, env), _flip(rel) if sign < 0 else rel)
+
+
+@lru_cache(maxsize=1024)
+def _z3_real(name: str) -> object:
+    # A Z3 constant is a name in Z3's one context: made once per process.
+    return z3.Real(name)
+
+
+#: (denominator, context) -> its proved sign, 1 or -1; filled within one process only.
+_DEN_SIGNS: dict[tuple, int] = {}
+
+
+@lru_cache(maxsize=4096)
+def _z3_fraction(expr: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
+    return sympy.fraction(sympy.cancel(sympy.together(expr)))
 
 
 def _flip(rel: str) -> str:
