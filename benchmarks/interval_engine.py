@@ -20,7 +20,7 @@ import sys
 import time
 
 import sympy
-from sympy import Abs, DiracDelta, Interval, Rational, S, diff
+from sympy import DiracDelta, Interval, Rational, S, diff
 
 from lossproof import get_loss
 from lossproof.kernel.box_check import recheck
