@@ -213,24 +213,24 @@ def _with_hypothesis(part, h):
 def test_a_hypothesis_that_restates_the_conclusion_is_refused(tmp_path: Path) -> None:
     # MSE is not convex in z: "d2 > 0" as a hypothesis would narrow the domain to where it is.
     from lossproof.claims import build_claim
-    from lossproof.kernel import Hypothesis
+    from lossproof.kernel import Assumption
 
     claim = build_claim(get_loss("mse"), "strictConvexOn_mse_z")
     d2 = claim.parts[0].steps[0].result
-    forged = dataclasses.replace(claim, parts=(_with_hypothesis(claim.parts[0], Hypothesis(d2, ">")),))
+    forged = dataclasses.replace(claim, parts=(_with_hypothesis(claim.parts[0], Assumption(d2, ">")),))
     assert _forge(forged, tmp_path) != "proved"
     result = check_claim(forged)
     assert any("not admitted" in p for p in result.problems)
 
 
 def test_softmax_strict_convexity_with_a_positive_form_assumed_is_refused(tmp_path: Path) -> None:
-    from lossproof.kernel import Hypothesis
+    from lossproof.kernel import Assumption
     from lossproof.softmax import SoftmaxCE, softmax_claims
 
     strict = softmax_claims(SoftmaxCE(3))[2]
     part = strict.parts[0]
     form = part.steps[1].expr
-    sign = dataclasses.replace(part.steps[1], domain=dataclasses.replace(part.steps[1].domain, hypotheses=part.steps[1].domain.hypotheses + (Hypothesis(form, ">"),)))
+    sign = dataclasses.replace(part.steps[1], domain=dataclasses.replace(part.steps[1].domain, hypotheses=part.steps[1].domain.hypotheses + (Assumption(form, ">"),)))
     forged = dataclasses.replace(strict, parts=(dataclasses.replace(part, steps=(part.steps[0], sign)),))
     assert _forge(forged, tmp_path) != "proved"
 

@@ -29,7 +29,7 @@ from lossproof.kernel.claim import (
     Claim,
     Derivative,
     Domain,
-    Hypothesis,
+    Assumption,
     Identity,
     LemmaUse,
     Limit,
@@ -104,7 +104,7 @@ def test_sampling_refutes_a_sign_both_engines_wrongly_prove(monkeypatch: pytest.
 
 
 def test_sampling_skips_points_that_break_the_step_hypotheses() -> None:
-    above = Domain(P01.intervals, (Hypothesis(p - HALF, ">"),))
+    above = Domain(P01.intervals, (Assumption(p - HALF, ">"),))
     assert check(Sign(p - HALF, ">", above)).status == PROVED
     assert check(Sign(p - HALF, ">", P01)).status == REFUTED
 
@@ -168,12 +168,12 @@ def test_confirm_needs_the_margin() -> None:
 
 
 def test_inside_checks_intervals_and_hypotheses() -> None:
-    above = Domain(P01.intervals, (Hypothesis(p - HALF, ">"),))
+    above = Domain(P01.intervals, (Assumption(p - HALF, ">"),))
     assert inside({p: Rational(3, 4)}, above) and inside({p: log(2)}, above)
     assert not inside({p: sympy.Integer(2)}, P01)
     assert not inside({p: Rational(1, 4)}, above)
     assert not inside({p: log(2) / 2}, above)  # irrational: decided at 60 digits
-    assert not inside({p: sympy.Integer(0)}, Domain(((p, Interval(0, 1)),), (Hypothesis(p, ">"),)))
+    assert not inside({p: sympy.Integer(0)}, Domain(((p, Interval(0, 1)),), (Assumption(p, ">"),)))
 
 
 # ---- derivative steps: finite differences, definedness and smoothness
@@ -196,7 +196,7 @@ def test_a_derivative_across_a_pole_is_not_proved() -> None:
 def test_a_derivative_across_a_kink_is_not_proved() -> None:
     step = Derivative(Abs(p - HALF), p, 1, sign(p - HALF), P01)
     assert check(step).status == UNKNOWN
-    holed = Domain(P01.intervals, (Hypothesis(p - HALF, "!="),))
+    holed = Domain(P01.intervals, (Assumption(p - HALF, "!="),))
     assert check(dataclasses.replace(step, domain=holed)).status == PROVED
 
 
@@ -239,7 +239,7 @@ def test_an_identity_merging_logs_needs_their_arguments_positive(monkeypatch: py
 
 
 def test_an_identity_is_refuted_only_inside_its_domain() -> None:
-    above = Domain(P01.intervals, (Hypothesis(p - HALF, ">"),))
+    above = Domain(P01.intervals, (Assumption(p - HALF, ">"),))
     assert check(Identity(Abs(p - HALF), p - HALF, above)).status != REFUTED
     assert check(Identity(Abs(p - HALF), p - HALF, P01)).status == REFUTED
 
@@ -343,7 +343,7 @@ def test_an_obligation_that_is_only_unknown_is_not_enough(monkeypatch: pytest.Mo
     claim = _convexity("(p - y)**2")
     assert check_claim(claim).status == PROVED
     # exp(p) - p > 0 is true, but the polynomial engines cannot decide it: an unknown obligation.
-    forged = dataclasses.replace(claim, conditions=(Hypothesis(exp(p) - p, ">"),))
+    forged = dataclasses.replace(claim, conditions=(Assumption(exp(p) - p, ">"),))
     result = check_claim(forged)
     assert result.status == UNKNOWN and any("is unknown" in problem for problem in result.problems)
 
@@ -382,7 +382,7 @@ def test_a_chord_inside_the_screening_margin_is_confirmed_before_it_refutes() ->
 
 def test_a_chord_is_taken_only_where_the_loss_is_defined() -> None:
     # As if typed as sqrt(p - 1/2)**6: (p - 1/2)**3 is strictly convex where it is defined.
-    written = (Hypothesis(p - HALF, ">"),)
+    written = (Assumption(p - HALF, ">"),)
     assert refute(_convex_claim((p - HALF) ** 3, written), ()) is None
     assert refute(_convex_claim((p - HALF) ** 3), ()) is not None
 
@@ -399,7 +399,7 @@ def test_a_lower_value_is_taken_only_where_the_loss_is_defined() -> None:
     box = Domain(((y, Interval(0, 1)), (p, Interval.open(0, 1))))
     # "The minimum value is -y": true where sqrt(p - 1/2)**6 = (p - 1/2)**3 is defined (p > 1/2).
     subject = Subject((p - HALF) ** 3, p, point=HALF, value=-y, vars=(y,))
-    written = Claim("min_value", "custom", None, subject, box, (), conditions=(Hypothesis(p - HALF, ">"),))
+    written = Claim("min_value", "custom", None, subject, box, (), conditions=(Assumption(p - HALF, ">"),))
     assert refute(written, (), True) is None
     assert refute(dataclasses.replace(written, conditions=()), (), True) is not None
 

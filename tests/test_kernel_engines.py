@@ -13,7 +13,7 @@ import pytest
 import sympy
 from sympy import Interval, Rational, oo
 
-from lossproof.kernel.claim import Hypothesis
+from lossproof.kernel.claim import Assumption
 from lossproof.kernel.engines import Question, SignEngine, Z3Engine, holds
 
 s, t, a = sympy.symbols("s t a")
@@ -81,14 +81,14 @@ def test_weights_that_may_all_vanish_give_no_positive_sum() -> None:
 
 
 def test_a_hypothesis_about_minus_e_is_read_with_its_sign() -> None:
-    q = Question(HALF - s, ">", ((s, UNIT),), (Hypothesis(s - HALF, ">"),))
+    q = Question(HALF - s, ">", ((s, UNIT),), (Assumption(s - HALF, ">"),))
     assert sign_engine(q) != "proved"
-    assert sign_engine(Question(HALF - s, "<", ((s, UNIT),), (Hypothesis(s - HALF, ">"),))) == "proved"
+    assert sign_engine(Question(HALF - s, "<", ((s, UNIT),), (Assumption(s - HALF, ">"),))) == "proved"
 
 
 def test_the_sign_engine_refutes_only_at_points_that_meet_the_hypotheses() -> None:
     # s**2 > 1/4 holds wherever s > 1/2; the sign rules cannot see it, Z3 proves it.
-    q = Question(s**2 - Rational(1, 4), ">", ((s, UNIT),), (Hypothesis(s - HALF, ">"),))
+    q = Question(s**2 - Rational(1, 4), ">", ((s, UNIT),), (Assumption(s - HALF, ">"),))
     assert sign_engine(q) == "unknown"
     assert z3(q) == "proved"
     assert sign_engine(Question(s**2 - Rational(1, 4), ">", ((s, UNIT),))) == "refuted"

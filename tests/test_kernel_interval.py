@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy
 from sympy import Interval, Rational, Symbol, log
 
-from lossproof.kernel import Domain, Hypothesis, Sign, check_step
+from lossproof.kernel import Domain, Assumption, Sign, check_step
 from lossproof.kernel import branch_bound, box_check, steps
 
 p, y = Symbol("p"), Symbol("y")
@@ -59,7 +59,7 @@ def test_a_refutation_is_confirmed_on_the_expression(monkeypatch) -> None:
 def test_hypotheses_are_never_dropped_from_a_refutation() -> None:
     # tanh(p - y) < 0 holds where p < y; on the whole box it fails, but only outside the
     # hypothesis: a point there is no counterexample to the step.
-    below = Domain(BOX.intervals, (Hypothesis(p - y, "<"),))
+    below = Domain(BOX.intervals, (Assumption(p - y, "<"),))
     result = check_step(_fresh(Sign(sympy.exp(p - y) - 1, "<", below)))
     assert result.status != "refuted"
 

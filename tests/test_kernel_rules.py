@@ -19,7 +19,7 @@ import sympy
 from sympy import Interval, Rational, Symbol, oo
 
 from lossproof.claims import build_claim
-from lossproof.kernel.claim import Claim, Domain, Hypothesis, Part, Sign, Subject
+from lossproof.kernel.claim import Claim, Domain, Assumption, Part, Sign, Subject
 from lossproof.kernel.kinds import KINDS
 from lossproof.kernel.lemmas import lemma_claims
 from lossproof.kernel.rules import RULES
@@ -62,7 +62,7 @@ def on(q: Part, domain: Domain) -> Part:
     return replace(q, domain=domain, steps=tuple(replace(s, domain=domain) for s in q.steps))
 
 
-def assuming(q: Part, *hyps: Hypothesis) -> Part:
+def assuming(q: Part, *hyps: Assumption) -> Part:
     return on(q, Domain(q.domain.intervals, q.domain.hypotheses + hyps))
 
 
@@ -70,7 +70,7 @@ def with_interval(domain: Domain, var: Symbol, iv: Interval) -> Domain:
     return Domain(tuple((s, iv if s == var else i) for s, i in domain.intervals), domain.hypotheses)
 
 
-def side(q: Part, i: int, h: Hypothesis) -> Part:
+def side(q: Part, i: int, h: Assumption) -> Part:
     """A sign-change part whose i-th step has ``h`` as its side hypothesis."""
     d = q.steps[i].domain
     return step(q, i, domain=Domain(d.intervals, q.domain.hypotheses + (h,)))
@@ -94,22 +94,22 @@ RULE_CASES: dict[str, tuple[tuple[str, str, int], Callable[[Part], Part]]] = {
     "convex: a first derivative for the second": (SMOOTH, lambda q: step(q, 0, order=1)),
     "convex: the derivative of another function": (SMOOTH, lambda q: step(q, 0, function=p**2)),
     "convex: a step on a smaller domain": (SMOOTH, lambda q: step(q, 1, domain=with_interval(q.domain, p, Interval.open(HALF, 1)))),
-    "convex: a hypothesis that halves the domain": (SMOOTH, lambda q: assuming(q, Hypothesis(p - HALF, ">"))),
-    "convex: a hole that is a whole line": (SMOOTH, lambda q: assuming(q, Hypothesis(y * (p - HALF), "!="))),
+    "convex: a hypothesis that halves the domain": (SMOOTH, lambda q: assuming(q, Assumption(p - HALF, ">"))),
+    "convex: a hole that is a whole line": (SMOOTH, lambda q: assuming(q, Assumption(y * (p - HALF), "!="))),
     "off finite: the non-negative premise as <=": (OFF_FINITE, lambda q: step(q, 1, rel="<=")),
     "off finite: the strict premise as >=": (OFF_FINITE, lambda q: step(q, 2, rel=">=")),
     "off finite: the strict premise on half the interval": (
         OFF_FINITE, lambda q: step(q, 2, domain=with_interval(q.steps[2].domain, p, Interval.open(HALF, 1)))),
     "off finite: the strict premise off half the interval": (
-        OFF_FINITE, lambda q: step(q, 2, domain=Domain(q.steps[2].domain.intervals, q.steps[2].domain.hypotheses + (Hypothesis(p - HALF, ">"),)))),
-    "minimum: a hypothesis": (MINIMUM, lambda q: assuming(q, Hypothesis(p - Rational(1, 4), ">"))),
-    "minimum: a hole": (MINIMUM, lambda q: assuming(q, Hypothesis(p - Rational(1, 4), "!="))),
+        OFF_FINITE, lambda q: step(q, 2, domain=Domain(q.steps[2].domain.intervals, q.steps[2].domain.hypotheses + (Assumption(p - HALF, ">"),)))),
+    "minimum: a hypothesis": (MINIMUM, lambda q: assuming(q, Assumption(p - Rational(1, 4), ">"))),
+    "minimum: a hole": (MINIMUM, lambda q: assuming(q, Assumption(p - Rational(1, 4), "!="))),
     "minimum: the roots of another expression": (MINIMUM, lambda q: step(q, 1, expr=q.steps[1].expr + 1)),
     "minimum: a root that is not the minimiser": (MINIMUM, lambda q: step(q, 1, roots=(y / 2,))),
     "minimum: >= where > is needed": (MINIMUM, lambda q: step(q, 3, rel=">=")),
     "sign change: falling as rising": (SIGN_CHANGE, lambda q: step(q, 1, rel=">")),
-    "sign change: 'before' written as after": (SIGN_CHANGE, lambda q: side(q, 1, Hypothesis(p - y, ">"))),
-    "sign change: before another point": (SIGN_CHANGE, lambda q: side(q, 1, Hypothesis(p - y / 2, "<"))),
+    "sign change: 'before' written as after": (SIGN_CHANGE, lambda q: side(q, 1, Assumption(p - y, ">"))),
+    "sign change: before another point": (SIGN_CHANGE, lambda q: side(q, 1, Assumption(p - y / 2, "<"))),
     "kink: a slope that falls": (KINK, lambda q: step(q, 2, rel="<=")),
     "kink: the sign of another expression": (KINK, lambda q: step(q, 2, expr=q.steps[2].expr + 5)),
     "kink: the left limit taken from the right": (KINK, lambda q: step(q, 0, direction="+")),
@@ -118,8 +118,8 @@ RULE_CASES: dict[str, tuple[tuple[str, str, int], Callable[[Part], Part]]] = {
     "hessian: the sign as <=": (HESSIAN, lambda q: step(q, 1, rel="<=")),
     "hessian: the sign of another form": (HESSIAN, lambda q: step(q, 1, expr=q.steps[1].expr + 1)),
     "hessian: assuming the directions nonzero": (
-        HESSIAN, lambda q: replace(step(q, 0, domain=Domain(q.domain.intervals, (Hypothesis(Symbol("v1") ** 2 + Symbol("v2") ** 2, ">"),))),
-                                   domain=Domain(q.domain.intervals, (Hypothesis(Symbol("v1") ** 2 + Symbol("v2") ** 2, ">"),)))),
+        HESSIAN, lambda q: replace(step(q, 0, domain=Domain(q.domain.intervals, (Assumption(Symbol("v1") ** 2 + Symbol("v2") ** 2, ">"),))),
+                                   domain=Domain(q.domain.intervals, (Assumption(Symbol("v1") ** 2 + Symbol("v2") ** 2, ">"),)))),
     "identity: another value than the step's": (VALUE, lambda q: replace(q, subject=replace(q.subject, value=q.subject.value + 1))),
     "limit of the derivative: another value": (SATURATION, lambda q: replace(q, subject=replace(q.subject, value=sympy.Integer(5)))),
     "monotone: a negative derivative": (MONO, lambda q: step(q, 1, rel="<")),
@@ -175,7 +175,7 @@ KIND_CASES: dict[str, tuple[tuple[str, str], Callable[[Claim], Claim]]] = {
     "a part about another function": (("bce", "strictConvexOn_bce_p"), lambda c: parts(c, 0, about(c.parts[0], function=p**2))),
     "a part about another variable": (("bce", "strictConvexOn_bce_p"), lambda c: parts(c, 0, about(c.parts[0], var=y))),
     "a claim that assumes a hypothesis": (
-        ("bce", "strictConvexOn_bce_p"), lambda c: replace(c, domain=Domain(c.domain.intervals, (Hypothesis(p - HALF, ">"),)))),
+        ("bce", "strictConvexOn_bce_p"), lambda c: replace(c, domain=Domain(c.domain.intervals, (Assumption(p - HALF, ">"),)))),
     "a part by an unrelated rule": (("bce", "strictConvexOn_bce_p"), lambda c: replace(c, parts=c.parts + (EXTRA,))),
     "convexity on a smaller interval": (
         ("bce", "strictConvexOn_bce_p"), lambda c: parts(c, 0, replace(c.parts[0], domain=with_interval(c.parts[0].domain, p, Interval.open(HALF, 1))))),

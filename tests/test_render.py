@@ -28,7 +28,7 @@ def convex_p():
 
 def test_a_result_class_names_its_method() -> None:
     from lossproof.compare import Comparison
-    from lossproof.derive import Derivative as Derived
+    from lossproof.derive import Derived
     from lossproof.kernel import ClaimResult, Derivative, Identity
 
     assert [method_name(c) for c in (Derived, Derivative, Identity, ClaimResult, Comparison)] == [

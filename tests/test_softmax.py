@@ -201,7 +201,7 @@ def loss_form_sum(loss: SoftmaxCE) -> sympy.Expr:
 def test_one_logit_is_refused_even_with_consistent_steps() -> None:
     # At K = 1, s_1 = 1 lies outside (0, 1): a pattern positive on the open box but 0 at
     # s = 1 would "prove" the linear log(exp(z1)) strictly convex. The rule needs K >= 2.
-    from lossproof.kernel import Claim, Domain, Hypothesis, Identity, Part, Sign, Subject
+    from lossproof.kernel import Claim, Domain, Assumption, Identity, Part, Sign, Subject
     from lossproof.kernel.hessian_form import diagonal_pattern, swap_pattern
     from lossproof.softmax import pattern_domain
 
@@ -210,8 +210,8 @@ def test_one_logit_is_refused_even_with_consistent_steps() -> None:
     f = sympy.log(sympy.exp(z1))
     r = sympy.Rational(1, 2) * (1 - si) * (1 - sj) * (vi**2 + vj**2)
     whole = Domain(((z1, sympy.Interval(-sympy.oo, sympy.oo)),))
-    part_domain = Domain(whole.intervals + ((v1, sympy.Interval(-sympy.oo, sympy.oo)),), (Hypothesis(v1**2, ">"),))
-    one = Domain(((si, sympy.Interval.open(0, 1)), (vi, sympy.Interval(-sympy.oo, sympy.oo))), (Hypothesis(vi**2, ">"),))
+    part_domain = Domain(whole.intervals + ((v1, sympy.Interval(-sympy.oo, sympy.oo)),), (Assumption(v1**2, ">"),))
+    one = Domain(((si, sympy.Interval.open(0, 1)), (vi, sympy.Interval(-sympy.oo, sympy.oo))), (Assumption(vi**2, ">"),))
     steps = (
         Identity(r + swap_pattern(r), r + swap_pattern(r), pattern_domain()),
         Sign(r, ">=", pattern_domain()),

@@ -16,7 +16,7 @@ import types as _types
 _LAZY = {
     "ORDERS": "derive",
     "WRT": "derive",
-    "Derivative": "derive",
+    "Derived": "derive",
     "canonical_form": "derive",
     "derivatives": "derive",
     "derive": "derive",

@@ -35,7 +35,7 @@ from .kernel import (
     ClaimResult,
     Derivative,
     Domain,
-    Hypothesis,
+    Assumption,
     Identity,
     LemmaUse,
     Limit,
@@ -234,7 +234,7 @@ class _Reader:
         intervals = tuple((self.var(v, where), self.interval(i, where)) for v, i in _pairs(data["intervals"], where))
         if len({s for s, _ in intervals}) != len(intervals):
             raise CertificateError(f"{where}: a variable has two intervals")
-        hyps = tuple(Hypothesis(self.expr(e, where), self.rel(r, where)) for e, r in _pairs(data["hypotheses"], where))
+        hyps = tuple(Assumption(self.expr(e, where), self.rel(r, where)) for e, r in _pairs(data["hypotheses"], where))
         return Domain(intervals, hyps)
 
     def subject(self, data: Any, where: str) -> Subject:
@@ -353,7 +353,7 @@ def claim_from_dict(data: Any, where: str = "certificate") -> Claim:
                 case,
             )
         )
-    conditions = tuple(Hypothesis(reader.expr(e, where), reader.rel(r, where)) for e, r in _pairs(data["conditions"], f"{where}: conditions"))
+    conditions = tuple(Assumption(reader.expr(e, where), reader.rel(r, where)) for e, r in _pairs(data["conditions"], f"{where}: conditions"))
     _text(data["id"], where), _text(data["statement"], where)
     return Claim(
         kind,

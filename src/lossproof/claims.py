@@ -34,7 +34,7 @@ from .kernel import (
     ClaimResult,
     Derivative,
     Domain,
-    Hypothesis,
+    Assumption,
     Identity,
     LemmaUse,
     Limit,
@@ -81,7 +81,7 @@ def _z_intervals(loss: Loss, **replace: Interval) -> tuple[tuple[Symbol, Interva
     return tuple((s, replace.get(str(s), iv)) for s, iv in loss.linked_domain().items())
 
 
-def _in_var(loss: Loss, wrt: str) -> tuple[sympy.Expr, Symbol, tuple[Hypothesis, ...]]:
+def _in_var(loss: Loss, wrt: str) -> tuple[sympy.Expr, Symbol, tuple[Assumption, ...]]:
     """The loss as a function of p or of the logit z, and where the loss as typed is defined."""
     form = loss.in_var(wrt)
     return form.function, form.var, form.conditions
@@ -91,10 +91,10 @@ def _claim_domain(loss: Loss, wrt: str, **replace: Interval) -> Domain:
     return Domain(_intervals(loss, **replace) if wrt == "p" else _z_intervals(loss, **replace))
 
 
-def _holes(f: sympy.Expr, var: Symbol) -> tuple[Hypothesis, ...]:
+def _holes(f: sympy.Expr, var: Symbol) -> tuple[Assumption, ...]:
     # A loss with |u| is differentiable only where u != 0: the smooth parts leave those
     # points out, and a kink part closes each hole.
-    return tuple(Hypothesis(u, "!=") for u in kinks(f) if u.has(var))
+    return tuple(Assumption(u, "!=") for u in kinks(f) if u.has(var))
 
 
 def _with_holes(dom: Domain, f: sympy.Expr, var: Symbol) -> Domain:
@@ -156,7 +156,7 @@ def _off_finite(f: sympy.Expr, var: Symbol, d2: sympy.Expr, dom: Domain, derivat
     roots = real_roots(num, var)
     if not roots:
         return None
-    off = Domain(dom.intervals, dom.hypotheses + tuple(Hypothesis(var - r, "!=") for r in roots))
+    off = Domain(dom.intervals, dom.hypotheses + tuple(Assumption(var - r, "!=") for r in roots))
     return Part(
         "strictConvexOn_of_deriv2_nonneg_of_pos_off_finite",
         Subject(f, var),
@@ -207,8 +207,8 @@ def _minimiser_part(f: sympy.Expr, var: Symbol, d1: sympy.Expr, d2: sympy.Expr, 
             case,
         )
     t, t0 = (var, r) if wrt == "p" else (sigmoid(var), sigmoid_value(r))
-    below = Domain(holes.intervals, holes.hypotheses + (Hypothesis(t - t0, "<"),))
-    above = Domain(holes.intervals, holes.hypotheses + (Hypothesis(t - t0, ">"),))
+    below = Domain(holes.intervals, holes.hypotheses + (Assumption(t - t0, "<"),))
+    above = Domain(holes.intervals, holes.hypotheses + (Assumption(t - t0, ">"),))
     return Part(
         "isMinOn_of_deriv_neg_of_lt_of_pos_of_gt",
         Subject(f, var, point=r),
@@ -549,7 +549,7 @@ def _kl_claims(loss: Loss) -> list[Claim]:
         (Part("eq_of_identity", Subject(loss.expr - entropy, value=kl), inner, (Identity(loss.expr - entropy, kl, inner, rule="$\\log a - \\log b = \\log(a/b)$"),)),),
         loss.operator,
     )
-    ne = Domain(inner.intervals, (Hypothesis(p - y, "!="),))
+    ne = Domain(inner.intervals, (Assumption(p - y, "!="),))
     at_y = inner.without(p)
     nonneg = Claim(
         "kl_bernoulli_nonneg",

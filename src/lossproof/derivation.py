@@ -1,6 +1,6 @@
 r"""Step-by-step derivations, as a careful person writes them by hand, each step checked.
 
-A :class:`Chain` is a start and a list of :class:`Step`\ s; each step is an
+A :class:`Chain` is a start and a list of :class:`ChainStep`\ s; each step is an
 expression shown as written (SymPy's unevaluated forms: ``d/dp log(p)`` stays
 a derivative, ``-y + yp + p - yp`` keeps its terms) and the rule that produced
 it. The steps are lossproof's own: the sum rule, the derivative of log, the
@@ -40,11 +40,11 @@ from .losses import Loss, p, y
 from .proof import Domain, Roots, Sign, check_step
 from .sigmoid import sigmoid
 
-__all__ = ["Step", "Chain", "derivation", "stationary", "value_of", "written"]
+__all__ = ["ChainStep", "Chain", "derivation", "stationary", "value_of", "written"]
 
 
 @dataclass(frozen=True)
-class Step:
+class ChainStep:
     """One line of a derivation: the expression as written, and the rule that gives it.
 
     For an equation chain ``expr`` is the left-hand side of ``expr = 0`` (or, in the
@@ -68,7 +68,7 @@ class Chain:
     order: int
     kind: str
     start: sympy.Expr
-    steps: tuple[Step, ...]
+    steps: tuple[ChainStep, ...]
 
 
 def value_of(expr: sympy.Expr) -> sympy.Expr:
@@ -193,7 +193,7 @@ def _rule_derivative(f: sympy.Expr, var: Symbol) -> tuple[sympy.Expr, str]:
     return sympy.diff(f, var), "differentiate"
 
 
-def _termwise(expr: sympy.Expr, var: Symbol, domain: Mapping[Symbol, Interval]) -> list[Step]:
+def _termwise(expr: sympy.Expr, var: Symbol, domain: Mapping[Symbol, Interval]) -> list[ChainStep]:
     """d/dvar of a sum, term by term: sum rule, each term's rule, simplify."""
     # A written (unevaluated) sum keeps its order of terms; an evaluated one has SymPy's.
     terms = [value_of(t) for t in expr.args] if expr.is_Add else list(Add.make_args(expr))
@@ -209,10 +209,10 @@ def _termwise(expr: sympy.Expr, var: Symbol, domain: Mapping[Symbol, Interval]) 
         ruled.append(_signed(c, d, domain))
         simple.append(written(canonical_form(c * value_of(d), domain, var)))
     first = "sum rule, constant factor" + ("; constants vanish" if constants else "")
-    steps = [Step(_sum(summed), first)]
+    steps = [ChainStep(_sum(summed), first)]
     atoms = [a for rule in rules for a in rule.split(", ")]
-    steps.append(Step(_sum(Add(*ruled, evaluate=False)), ", ".join(sorted(set(atoms), key=atoms.index))))
-    steps.append(Step(_sum(Add(*simple, evaluate=False)), "simplify"))
+    steps.append(ChainStep(_sum(Add(*ruled, evaluate=False)), ", ".join(sorted(set(atoms), key=atoms.index))))
+    steps.append(ChainStep(_sum(Add(*simple, evaluate=False)), "simplify"))
     return steps
 
 
@@ -232,19 +232,19 @@ def _over_common_denominator(terms: tuple[sympy.Expr, ...], den: sympy.Expr, dom
     return Add(*shown, evaluate=False), pieces, monomials
 
 
-def _common_denominator(expr: sympy.Expr, var: Symbol, domain: Mapping[Symbol, Interval]) -> list[Step]:
+def _common_denominator(expr: sympy.Expr, var: Symbol, domain: Mapping[Symbol, Interval]) -> list[ChainStep]:
     """Over one denominator (its factors turned positive), expand the numerator, cancel."""
     final = canonical_form(value_of(expr), domain, var)
     terms = Add.make_args(value_of(expr)) if not expr.is_Add else tuple(value_of(t) for t in expr.args)
     den = sympy.fraction(final)[1]
     if len(terms) < 2 or den == 1:
-        return [Step(written(final), "cancel")]
+        return [ChainStep(written(final), "cancel")]
     numerator, pieces, monomials = _over_common_denominator(terms, den, domain)
     den = written(den)
-    steps = [Step(Mul(numerator, Pow(den, -1, evaluate=False), evaluate=False), "common denominator")]
+    steps = [ChainStep(Mul(numerator, Pow(den, -1, evaluate=False), evaluate=False), "common denominator")]
     if len(monomials) > len(pieces):
-        steps.append(Step(Mul(Add(*monomials, evaluate=False), Pow(den, -1, evaluate=False), evaluate=False), "expand"))
-    steps.append(Step(written(final), "cancel"))
+        steps.append(ChainStep(Mul(Add(*monomials, evaluate=False), Pow(den, -1, evaluate=False), evaluate=False), "expand"))
+    steps.append(ChainStep(written(final), "cancel"))
     return steps
 
 
@@ -252,7 +252,7 @@ def _domain(loss: Loss, wrt: str) -> dict[Symbol, Interval]:
     return dict(loss.in_var(wrt).domain)
 
 
-def _check(chain_steps: list[Step], start: sympy.Expr, domain: Mapping[Symbol, Interval], what: str) -> None:
+def _check(chain_steps: list[ChainStep], start: sympy.Expr, domain: Mapping[Symbol, Interval], what: str) -> None:
     previous = value_of(start)
     for step in chain_steps:
         current = value_of(step.expr)
@@ -284,10 +284,10 @@ def derivation(loss: Loss, wrt: str, order: int) -> Chain:
             outer = written(derive(loss, "p", 1).canonical.subs(p, s))
             start = Derivative(written(loss.in_var("z").function), zv)
             steps = [
-                Step(Mul(outer, Derivative(s, zv), evaluate=False), r"chain rule, $p = \sigma(z)$"),
-                Step(Mul(outer, written(s * (1 - s)), evaluate=False), SIGMOID_RULE),
+                ChainStep(Mul(outer, Derivative(s, zv), evaluate=False), r"chain rule, $p = \sigma(z)$"),
+                ChainStep(Mul(outer, written(s * (1 - s)), evaluate=False), SIGMOID_RULE),
             ]
-            steps += [Step(written(canonical_form(value_of(steps[-1].expr), domain, zv)), "cancel")]
+            steps += [ChainStep(written(canonical_form(value_of(steps[-1].expr), domain, zv)), "cancel")]
         else:
             first = derive(loss, "z", 1).canonical
             start = Derivative(written(first), zv)
@@ -295,7 +295,7 @@ def derivation(loss: Loss, wrt: str, order: int) -> Chain:
             steps += _common_denominator(steps[-1].expr, zv, domain)
     # The last line is the canonical form, as `derive` states it.
     if value_of(steps[-1].expr) != d.canonical:
-        steps.append(Step(written(d.canonical), "canonical form"))
+        steps.append(ChainStep(written(d.canonical), "canonical form"))
     steps = _drop_repeats(start, steps)
     _check(steps, start, domain, f"d^{order}{loss.operator}/d{wrt}^{order}")
     return Chain(loss.name, loss.operator, wrt, order, "derivative", start, tuple(steps))
@@ -309,9 +309,9 @@ def _simplified_first(loss: Loss) -> sympy.Expr:
     return derive(loss, "p", 1).canonical
 
 
-def _drop_repeats(start: sympy.Expr, steps: list[Step]) -> list[Step]:
+def _drop_repeats(start: sympy.Expr, steps: list[ChainStep]) -> list[ChainStep]:
     # A step that reads the same as the line before adds nothing: keep the first.
-    out: list[Step] = []
+    out: list[ChainStep] = []
     last = to_latex(start, as_written=True)
     for step in steps:
         shown = to_latex(step.expr, as_written=True)
@@ -335,14 +335,14 @@ def stationary(loss: Loss) -> Chain:
     simple_value = value_of(simple)
     final = derive(loss, "p", 1).canonical
     num, den = sympy.fraction(final)
-    steps: list[Step] = []
+    steps: list[ChainStep] = []
     terms = tuple(value_of(t) for t in simple.args) if simple.is_Add else (simple_value,)
     if den != 1 and len(terms) > 1:
         numerator, pieces, monomials = _over_common_denominator(terms, den, domain)
-        steps.append(Step(numerator, f"multiply by ${to_latex(den)} > 0$", den))
+        steps.append(ChainStep(numerator, f"multiply by ${to_latex(den)} > 0$", den))
         if len(monomials) > len(pieces):
-            steps.append(Step(Add(*monomials, evaluate=False), "expand"))
-        steps.append(Step(written(num), "collect"))
+            steps.append(ChainStep(Add(*monomials, evaluate=False), "expand"))
+        steps.append(ChainStep(written(num), "collect"))
     try:
         roots = sympy.solve(num, p)
     except NotImplementedError:  # logs in the gradient: no closed-form stationary point
@@ -356,5 +356,5 @@ def stationary(loss: Loss) -> Chain:
         if factor != 1 and check_step(Sign(factor, ">", dom)).status != "proved":
             raise IdentityError(f"stationary point: the factor {factor} is not proved positive")
     if len(roots) == 1 and check_step(Roots(num, p, (roots[0],), dom)).status == "proved":
-        steps.append(Step(sympy.Eq(p, roots[0]), "solve"))
+        steps.append(ChainStep(sympy.Eq(p, roots[0]), "solve"))
     return Chain(loss.name, loss.operator, "p", 1, "stationary", simple, tuple(_drop_repeats(simple, steps)))

@@ -34,7 +34,7 @@ from .settings import Settings, current, on_change, using
 from .sigmoid import sigmoid
 from .kernel.calculus import kinks, smooth_diff
 
-__all__ = ["Derivative", "derive", "derivatives", "canonical_form", "kinks", "smooth_diff", "WRT", "ORDERS"]
+__all__ = ["Derived", "derive", "derivatives", "canonical_form", "kinks", "smooth_diff", "WRT", "ORDERS"]
 
 #: The variables a derivative can be taken with respect to.
 WRT = ("p", "z")
@@ -46,7 +46,7 @@ _ORIENT_POINTS = 7
 
 
 @dataclass(frozen=True)
-class Derivative:
+class Derived:
     """One derivative of a loss.
 
     Attributes:
@@ -168,7 +168,7 @@ def canonical_form(
 
 
 @lru_cache(maxsize=256)
-def derive(loss: Loss, wrt: str, order: int) -> Derivative:
+def derive(loss: Loss, wrt: str, order: int) -> Derived:
     """Differentiate ``loss`` with SymPy and return the checked canonical form.
 
     Args:
@@ -193,12 +193,12 @@ def derive(loss: Loss, wrt: str, order: int) -> Derivative:
     form = loss.in_var(wrt)
     expr, var, domain = form.function, form.var, form.domain
     raw = smooth_diff(expr, var, order)
-    return Derivative(loss.name, wrt, order, raw, canonical_form(raw, domain, var), kinks(expr))
+    return Derived(loss.name, wrt, order, raw, canonical_form(raw, domain, var), kinks(expr))
 
 
 def derivatives(
     loss: Loss, wrt: Sequence[str] = WRT, orders: Sequence[int] = ORDERS, settings: Settings | None = None
-) -> list[Derivative]:
+) -> list[Derived]:
     """All derivatives of ``loss`` for the given variables and orders, p before z
     (under ``settings``, or those in force)."""
     with using(settings):

@@ -28,7 +28,7 @@ from .settings import Settings, using
 from .sigmoid import sigmoid
 
 if TYPE_CHECKING:
-    from .derive import Derivative
+    from .derive import Derived
     from .kernel.claim import ClaimResult
 
 __all__ = ["y", "p", "z", "Link", "SIGMOID", "Loss", "CATALOG", "VECTOR_MODELS", "PARAMETERS", "LINKS", "custom_loss", "get_loss", "get_model", "loss_names"]
@@ -87,7 +87,7 @@ class Loss:
     domain: tuple[tuple[Symbol, Interval], ...]
     link: Link | None = SIGMOID
     notes: tuple[str, ...] = field(default=())
-    #: Where the loss as typed is defined (kernel ``Hypothesis`` values), collected by
+    #: Where the loss as typed is defined (kernel ``Assumption`` values), collected by
     #: the parser before SymPy simplified anything; the kernel proves each of them.
     conditions: tuple = field(default=())
     #: Typed in by a user (``--loss``): SymPy may work on it without end, so the steps
@@ -119,7 +119,7 @@ class Loss:
         conds = tuple(replace(h, expr=link.apply(h.expr)) for h in self.conditions)
         return InVar(link.apply(self.expr), (link.var,), domain, conds)
 
-    def derivatives(self, wrt: Sequence[str] = (), orders: Sequence[int] = (), settings: Settings | None = None) -> list[Derivative]:
+    def derivatives(self, wrt: Sequence[str] = (), orders: Sequence[int] = (), settings: Settings | None = None) -> list[Derived]:
         """Its derivatives in ``wrt`` (default: every variable) of ``orders`` (default 1 and 2), p before z."""
         from .derive import ORDERS, derivatives
 

@@ -33,7 +33,7 @@ class InVar:
         function: the loss in that variable (the link applied for z).
         vars: the variable, or the K logits of a vector loss.
         domain: every free symbol's interval (the targets', the parameters', the variable's).
-        conditions: where the loss as typed is defined (kernel ``Hypothesis`` values).
+        conditions: where the loss as typed is defined (kernel ``Assumption`` values).
     """
 
     function: sympy.Expr

@@ -62,7 +62,7 @@ class _Str(_Ordered, StrPrinter):
         return f"abs({self._print(expr.args[0])})"
 
 
-def _name_sigmoids(expr: sympy.Expr, fmt: str) -> sympy.Expr:
+def _printable_sigmoids(expr: sympy.Expr, fmt: str) -> sympy.Expr:
     # A symbol named like the printed call sorts before compound factors in a
     # product, which puts sigma(z) first; printing is the only use of this.
     def name(a: sigmoid) -> Symbol:
@@ -106,7 +106,7 @@ def to_latex(expr: sympy.Expr, as_written: bool = False, breakable: bool = False
     if as_written:  # xreplace would evaluate the written form: print it as it stands
         tex = _plain_parentheses(_Latex({"order": "none", **settings}).doprint(expr))
     else:
-        tex = _plain_parentheses(_Latex(settings).doprint(_name_sigmoids(expr, r"\sigma({})")))
+        tex = _plain_parentheses(_Latex(settings).doprint(_printable_sigmoids(expr, r"\sigma({})")))
     # \left( ... \right) is one box TeX cannot break; \bigl( ... \bigr) are two symbols.
     return tex.replace(r"\left(", r"\bigl(").replace(r"\right)", r"\bigr)") if breakable else tex
 
@@ -117,7 +117,7 @@ def to_pretty(expr: sympy.Expr, unicode: bool = True) -> str:
     # SymPy's pretty forms read a global switch while they are built, as sympy.pretty does.
     previous = pretty_use_unicode(unicode)
     try:
-        return _Pretty({"use_unicode": unicode}).doprint(_name_sigmoids(expr, fmt))
+        return _Pretty({"use_unicode": unicode}).doprint(_printable_sigmoids(expr, fmt))
     finally:
         pretty_use_unicode(previous)
 
@@ -127,7 +127,7 @@ def pretty_baseline(expr: sympy.Expr, unicode: bool = True) -> int:
     fmt = "σ({})" if unicode else "sigmoid({})"
     previous = pretty_use_unicode(unicode)
     try:
-        return int(_Pretty({"use_unicode": unicode})._print(_name_sigmoids(expr, fmt)).baseline)
+        return int(_Pretty({"use_unicode": unicode})._print(_printable_sigmoids(expr, fmt)).baseline)
     finally:
         pretty_use_unicode(previous)
 

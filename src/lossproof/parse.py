@@ -85,7 +85,7 @@ class _Builder:
         # Where the expression as written is defined, noted as each node is built:
         # SymPy's automatic simplification may fold a condition away later
         # (sqrt(p - 1/2)**2 becomes p - 1/2), but it was written, so it is kept.
-        self.conditions: list = []  # kernel Hypothesis values
+        self.conditions: list = []  # kernel Assumption values
 
     def note(self, node: sympy.Expr) -> sympy.Expr:
         from .kernel.calculus import condition_of  # the kernel's own reading of a node

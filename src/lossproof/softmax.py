@@ -35,7 +35,7 @@ from sympy import Add, Interval, Rational, Symbol, exp, log, oo
 from .errors import InputError
 from .identity import check_identity
 from .notation import to_text  # noqa: F401 - the module doctest prints with it
-from .kernel import Claim, ClaimResult, Domain, Hypothesis, Identity, Part, Sign, Subject, check_claim
+from .kernel import Claim, ClaimResult, Domain, Assumption, Identity, Part, Sign, Subject, check_claim
 from .kernel.hessian_form import PATTERN, diagonal_pattern, swap_pattern
 from .model import InVar
 from .settings import Settings
@@ -275,7 +275,7 @@ def _pattern_steps(strict: bool) -> tuple[Identity | Sign, ...]:
         Sign(SQUARES_PATTERN, ">=", pair, rule="weights in (0, 1) times a square"),
     )
     if strict:
-        one = Domain(((_SI, Interval.open(0, 1)), (_VI, Interval(-oo, oo))), (Hypothesis(_VI**2, ">"),))
+        one = Domain(((_SI, Interval.open(0, 1)), (_VI, Interval(-oo, oo))), (Assumption(_VI**2, ">"),))
         steps += (Sign(diagonal_pattern(SQUARES_PATTERN), ">", one, rule="the diagonal term is positive for a nonzero direction"),)
     return steps
 
@@ -296,7 +296,7 @@ def softmax_claims(loss: SoftmaxCE, ids: Sequence[str] | None = None) -> list[Cl
         (Part("convexOn_of_hessian_form_nonneg", subject, dz, _pattern_steps(False)),),
         "L",
     )
-    nonzero = Hypothesis(Add(*(vk**2 for vk in loss.v)), ">")
+    nonzero = Assumption(Add(*(vk**2 for vk in loss.v)), ">")
     dz_ne = Domain(dz.intervals, (nonzero,))
     strict = Claim(
         "strictConvexOn",

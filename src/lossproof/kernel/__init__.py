@@ -33,7 +33,7 @@ from .claim import (
     Counterexample,
     Derivative,
     Domain,
-    Hypothesis,
+    Assumption,
     Identity,
     LemmaUse,
     Limit,
@@ -53,7 +53,7 @@ from .steps import StepVisitor, check_step, real_roots, root_inside, sigmoid_val
 
 __all__ = [
     "PROVED", "REFUTED", "UNKNOWN", "Status",
-    "Claim", "ClaimResult", "Counterexample", "Subject", "Part", "Domain", "Hypothesis",
+    "Claim", "ClaimResult", "Counterexample", "Subject", "Part", "Domain", "Assumption",
     "Derivative", "Identity", "LemmaUse", "Limit", "Roots", "Sign", "Step", "StepResult", "StepVisitor",
     "KINDS", "RULES", "LEMMAS", "RELATIONS",
     "check_claim", "check_step", "lemma_claims", "lemma_status",

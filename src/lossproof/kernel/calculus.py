@@ -33,7 +33,7 @@ import sympy
 from sympy import Dummy, Symbol
 
 from ..sigmoid import sigmoid
-from .claim import Hypothesis
+from .claim import Assumption
 
 __all__ = ["Conditions", "conditions", "kinks", "smooth_diff", "SMOOTH_FUNCTIONS"]
 
@@ -51,24 +51,24 @@ class Conditions:
         unsupported: functions the kernel cannot reason about, by name.
     """
 
-    defined: tuple[Hypothesis, ...]
+    defined: tuple[Assumption, ...]
     kinks: tuple[sympy.Expr, ...]
     unsupported: tuple[str, ...]
 
 
-def condition_of(node: sympy.Basic) -> list[Hypothesis]:
+def condition_of(node: sympy.Basic) -> list[Assumption]:
     """The conditions the top of ``node`` adds (not those of its arguments)."""
     if isinstance(node, sympy.log):
-        return [Hypothesis(node.args[0], ">")]
+        return [Assumption(node.args[0], ">")]
     if isinstance(node, sympy.sign):
-        return [Hypothesis(node.args[0], "!=")]
+        return [Assumption(node.args[0], "!=")]
     if node.is_Pow:
         base, exp = node.args
         if base.is_number and base.is_positive:
             return []  # 2**x, E**x: defined for every real x
         if exp.is_Integer:
-            return [Hypothesis(base, "!=")] if exp < 0 else []
-        return [Hypothesis(base, ">")]
+            return [Assumption(base, "!=")] if exp < 0 else []
+        return [Assumption(base, ">")]
     return []
 
 
@@ -80,7 +80,7 @@ def _supported(node: sympy.Basic) -> bool:
 
 def conditions(expr: sympy.Expr) -> Conditions:
     """Collect the definedness and smoothness conditions of ``expr`` (see the module doc)."""
-    defined: list[Hypothesis] = []
+    defined: list[Assumption] = []
     kink_args: set[sympy.Expr] = set()
     unsupported: set[str] = set()
     for node in sympy.preorder_traversal(expr):

@@ -29,7 +29,7 @@ __all__ = [
     "PROVED",
     "REFUTED",
     "UNKNOWN",
-    "Hypothesis",
+    "Assumption",
     "Domain",
     "LemmaUse",
     "Derivative",
@@ -65,7 +65,7 @@ PROVED, REFUTED, UNKNOWN = Status.PROVED, Status.REFUTED, Status.UNKNOWN
 
 
 @dataclass(frozen=True)
-class Hypothesis:
+class Assumption:
     """A hypothesis ``expr rel 0``."""
 
     expr: sympy.Expr
@@ -77,7 +77,7 @@ class Domain:
     """Each variable in an interval, plus hypotheses ``expr rel 0``."""
 
     intervals: tuple[tuple[Symbol, Interval], ...]
-    hypotheses: tuple[Hypothesis, ...] = ()
+    hypotheses: tuple[Assumption, ...] = ()
 
     def box(self) -> dict[Symbol, Interval]:
         return dict(self.intervals)
@@ -221,7 +221,7 @@ class Claim:
     domain: Domain
     parts: tuple[Part, ...]
     operator: str = "L"
-    conditions: tuple[Hypothesis, ...] = ()
+    conditions: tuple[Assumption, ...] = ()
 
     @property
     def id(self) -> str:

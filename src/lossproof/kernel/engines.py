@@ -37,9 +37,9 @@ import z3
 from sympy import Add, Interval, Mul, Rational, Symbol, oo
 
 from ..settings import DEFAULT, current
-from .claim import Hypothesis
+from .claim import Assumption
 
-__all__ = ["Question", "Hypothesis", "Outcome", "SignEngine", "Z3Engine", "RELATIONS", "holds"]
+__all__ = ["Question", "Assumption", "Outcome", "SignEngine", "Z3Engine", "RELATIONS", "holds"]
 
 #: The relations a question or hypothesis may use (``expr rel 0``).
 RELATIONS = (">", ">=", "<", "<=", "!=", "==")
@@ -57,7 +57,7 @@ class Question:
     expr: sympy.Expr
     rel: str
     box: tuple[tuple[Symbol, Interval], ...]
-    hypotheses: tuple[Hypothesis, ...] = ()
+    hypotheses: tuple[Assumption, ...] = ()
     #: Atoms bounded above: ``atom <= bound`` (or ``<`` when strict), from lemmas.
     upper_bounds: tuple[tuple[Symbol, sympy.Expr, bool], ...] = ()
 

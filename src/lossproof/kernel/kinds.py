@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import sympy
 from sympy import Interval, Symbol, log
 
-from .claim import Claim, Domain, Hypothesis, Part
+from .claim import Claim, Domain, Assumption, Part
 from .rules import linear_hole, same
 
 __all__ = ["Kind", "KINDS", "claim_id", "binary_entropy", "kl_bernoulli", "MIN_RULES", "interior"]
@@ -267,7 +267,7 @@ def _kl_nonneg(claim: Claim) -> list[str]:
     if var is None or y is None or not same(claim.subject.function, kl_bernoulli(y, var)):
         return out + ["the claim is not about KL(Bern(y) || Bern(p))"]
     kl = claim.subject.function
-    ne = Domain(claim.domain.intervals, (Hypothesis(var - y, "!="),))
+    ne = Domain(claim.domain.intervals, (Assumption(var - y, "!="),))
     wanted = [
         ("sign_of_sign", kl, ">=", claim.domain),
         ("sign_of_sign", kl, ">", ne),

@@ -23,7 +23,7 @@ from sympy import Interval, Symbol, oo
 from ..identity import check_identity
 from ..sigmoid import sigmoid
 from .calculus import conditions, smooth_diff
-from .claim import Derivative, Domain, Hypothesis, Identity, Limit, Part, Roots, Sign, Step
+from .claim import Derivative, Domain, Assumption, Identity, Limit, Part, Roots, Sign, Step
 from .steps import sigmoid_value
 
 __all__ = ["Rule", "RULES", "same", "linear_hole"]
@@ -321,7 +321,7 @@ def _hessian(part: Part, rule: Rule) -> tuple[list[str], list[Sign]]:
         # another logit is in the sum: at K = 1, s_1 = 1 is outside it.
         return ["a Hessian form by index pattern needs at least two logits"], []
     vs = [Symbol(f"v{i}") for i in range(1, k + 1)]
-    nonzero = Hypothesis(sympy.Add(*(v**2 for v in vs)), ">")
+    nonzero = Assumption(sympy.Add(*(v**2 for v in vs)), ">")
     out = []
     wanted = (nonzero,) if strict else ()
     if part.domain.hypotheses != wanted:
@@ -340,7 +340,7 @@ def _hessian(part: Part, rule: Rule) -> tuple[list[str], list[Sign]]:
         out.append("the sign step is not 'R(i, j) >= 0'")
     if strict:
         diag = st[2]
-        one = Domain(((si, Interval.open(0, 1)), (vi, Interval(-oo, oo))), (Hypothesis(vi**2, ">"),))
+        one = Domain(((si, Interval.open(0, 1)), (vi, Interval(-oo, oo))), (Assumption(vi**2, ">"),))
         if not (same(diag.expr, diagonal_pattern(r)) and rule.allows(1, diag.rel) and diag.domain == one and not diag.lemmas):
             out.append("the last step is not 'R(i, i) > 0 where v_i != 0'")
     try:

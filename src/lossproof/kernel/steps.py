@@ -36,7 +36,7 @@ from ..sigmoid import sigmoid
 from ..settings import DEFAULT, current
 from ..timeout import ResourceLimitExceeded
 from .calculus import conditions, smooth_diff
-from .claim import PROVED, REFUTED, UNKNOWN, Derivative, Domain, Hypothesis, Identity, Limit, Roots, Sign, Status, Step, StepResult
+from .claim import PROVED, REFUTED, UNKNOWN, Derivative, Domain, Assumption, Identity, Limit, Roots, Sign, Status, Step, StepResult
 from .engines import Question, SignEngine, Z3Engine
 from .lemmas import LEMMAS, T, lemma_status
 
@@ -151,7 +151,7 @@ def _sigmoid_symbols(expr: sympy.Expr, domain: Domain) -> tuple[sympy.Expr, Doma
     need not be a point of the old domain, so such a question may prove, never refute.
     """
     plain, names = name_sigmoids(expr)
-    hyps = tuple(Hypothesis(h.expr.xreplace(names), h.rel) for h in domain.hypotheses)
+    hyps = tuple(Assumption(h.expr.xreplace(names), h.rel) for h in domain.hypotheses)
     box = dict(domain.intervals)
     exact, drop = True, set()
     for atom, s in names.items():
@@ -212,7 +212,7 @@ def _bounded_atoms(expr: sympy.Expr, domain: Domain) -> tuple[sympy.Expr, Domain
         else:
             names[a], iv = k, _RANGES[type(a)]
         box.append((k, iv))
-    hyps = tuple(Hypothesis(h.expr.xreplace(names), h.rel) for h in domain.hypotheses)
+    hyps = tuple(Assumption(h.expr.xreplace(names), h.rel) for h in domain.hypotheses)
     return expr.xreplace(names), Domain(tuple(box), hyps), True
 
 
@@ -514,7 +514,7 @@ def _check_roots(step: Roots) -> StepResult:
     same = len(solved) == len(roots) and all(any(sympy.simplify(a - b) == 0 for b in roots) for a in solved)
     own = PROVED if same else UNKNOWN
     # Z3 side: no point of the domain where num = 0 and var differs from every root.
-    hyps = sdomain.hypotheses + (Hypothesis(num, "=="),) + tuple(Hypothesis(var - r, "!=") for r in roots)
+    hyps = sdomain.hypotheses + (Assumption(num, "=="),) + tuple(Assumption(var - r, "!=") for r in roots)
     rational = all(r.is_rational_function(*r.free_symbols) if r.free_symbols else r.is_Rational for r in roots)
     if rational and num.is_polynomial(*num.free_symbols):
         q = Question(sympy.Integer(1), "<", sdomain.intervals, hyps)  # 1 < 0 holds iff hyps are contradictory

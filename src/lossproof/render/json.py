@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 
 from ..certificate import step_to_dict
-from ..derive import Derivative as Derived
+from ..derive import Derived
 from ..kernel import ClaimResult
 from ..losses import Loss
 from ..notation import to_latex, to_text

@@ -19,7 +19,7 @@ import sympy
 
 from .. import __name__ as _package
 from ..derivation import Chain, derivation, stationary
-from ..derive import Derivative as Derived
+from ..derive import Derived
 from ..losses import Loss
 from ..losses import y as y_symbol
 from ..errors import LossproofError

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..derivation import Chain
-from ..derive import Derivative as Derived
+from ..derive import Derived
 from ..kernel import Claim, ClaimResult
 from ..losses import Loss
 from ..notation import derivative_latex, operator_latex, to_latex

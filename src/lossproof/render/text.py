@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, TextIO
 import sympy
 from sympy import Interval, Symbol
 
-from ..derive import Derivative as Derived
+from ..derive import Derived
 from ..losses import Loss
 from ..kernel import ClaimResult, Derivative, Domain, Identity, Limit, Roots, Sign, Step
 from ..statement import claim_statement, part_statement

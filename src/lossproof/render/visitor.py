@@ -3,9 +3,9 @@
 ``renderer.render(node)`` calls ``renderer.render_<Name>(node)`` where ``<Name>`` is the
 name of the node's class (or of the first base class that has a method): supporting a
 new kind of result in a format is one new method, not another ``elif``. The result types
-are those the rest of lossproof computes: a derivative (:class:`lossproof.derive.Derivative`,
-rendered by ``render_Derived``, since the kernel's derivative *step* is also named
-``Derivative``), a claim's result (:class:`lossproof.kernel.ClaimResult`), a comparison
+are those the rest of lossproof computes: a derivative SymPy computed
+(:class:`lossproof.derive.Derived`; the kernel's derivative *step* is
+:class:`lossproof.kernel.Derivative`), a claim's result (:class:`lossproof.kernel.ClaimResult`), a comparison
 (:class:`lossproof.compare.Comparison`) and the kernel's steps (``render_Identity``,
 ``render_Sign``, ...).
 
@@ -29,21 +29,17 @@ from typing import Any
 
 __all__ = ["Renderer", "method_name", "operator_of", "engines_words"]
 
-#: Result classes whose name another result class also has: (module, name) -> method suffix.
-_RENAMED = {("lossproof.derive", "Derivative"): "Derived"}
-
-
 def method_name(cls: type) -> str:
     """The method that renders instances of ``cls``: ``render_`` and the class's name.
 
-    >>> from lossproof.derive import Derivative
-    >>> method_name(Derivative)
+    >>> from lossproof.derive import Derived
+    >>> method_name(Derived)
     'render_Derived'
     >>> from lossproof.kernel import Derivative
     >>> method_name(Derivative)
     'render_Derivative'
     """
-    return "render_" + _RENAMED.get((cls.__module__, cls.__name__), cls.__name__)
+    return "render_" + cls.__name__
 
 
 class Renderer:
