@@ -23,6 +23,9 @@ from lossproof.kernel.claim import Part, Roots
 from lossproof.losses import custom_loss, get_loss
 from lossproof.sigmoid import sigmoid
 
+from .adversarial.forgeries import FORGERIES
+from .adversarial.typed import BRACKET
+
 y, p, z = Symbol("y"), Symbol("p"), Symbol("z")
 FOCAL = get_loss("focal")
 
@@ -550,3 +553,29 @@ def test_a_minimiser_is_enclosed_to_1e_12_and_proved() -> None:
     # At y = 1/2 focal loss is symmetric about p = 1/2: there the minimiser is y.
     half = minimiser_enclosure(FOCAL, Rational(1, 2))
     assert half.low < Rational(1, 2) < half.high
+
+
+# ---------------------------------------------------------------------------------
+# The slow tier: typed-in losses without a closed-form minimiser, and forged focal
+# certificates checked from their files (a few seconds each).
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("row", BRACKET, ids=[f"{'true' if r[3] else 'false'}:{r[2]}:{r[1]}:{r[0]}" for r in BRACKET])
+def test_typed_in_losses_without_a_closed_form(row) -> None:
+    from lossproof.claims import prove
+
+    expr, link, claim_id, truth, why = row
+    result = prove(custom_loss(expr, link), [claim_id], workers=1)[0]
+    assert result.status != ("refuted" if truth else "proved"), f"{why}: {result.problems}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [n for n in FORGERIES if n.startswith("bracket_")])
+def test_forged_bracket_certificates_are_refused(name: str, tmp_path) -> None:
+    from .test_adversarial import check_forgery
+
+    forgery = FORGERIES[name]()
+    status, reasons, _ = check_forgery(forgery, tmp_path / f"{name}.json")
+    assert status != "proved"
+    assert any(forgery.reason.lower() in r.lower() for r in reasons), reasons
