@@ -58,6 +58,8 @@ OPTIONAL_TOOLS: dict[str, tuple[Callable[[], bool], str]] = {
     "torch": (_module("torch"), "pip install -e '.[torch]'"),
     "coqc": (_program("coqc"), "apt-get install coq libcoq-coquelicot libcoq-interval"),
     "cc": (lambda: shutil.which("cc") is not None or shutil.which("gcc") is not None, "apt-get install gcc"),
+    # Running docs/example.ipynb: nbclient drives an IPython kernel (ipykernel), nbformat reads it.
+    "nbclient": (lambda: all(importlib.util.find_spec(m) is not None for m in ("nbclient", "nbformat", "ipykernel")), "pip install -e '.[notebook]'"),
 }
 
 
@@ -128,6 +130,8 @@ SLOW = (
     "tests/test_coq.py::test_exact_fails_for_a_statement_lossproof_did_not_prove",
     "tests/test_coq.py::test_an_admitted_proof_is_refused_before_coqc",
     "tests/test_audit.py::test_torch_",
+    # An IPython kernel's start, then the notebook's proofs and comparison.
+    "tests/test_notebook.py::test_the_example_notebook_runs_and_shows_math",
 )
 
 

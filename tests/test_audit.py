@@ -237,7 +237,7 @@ def test_cli_audit_plot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_render_skips_and_names_the_audits_it_cannot_check_without_torch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from lossproof.generated import audit_files, audits_note, stale_files
+    from lossproof.render.files import audit_files, audits_note, stale_files
 
     monkeypatch.setitem(sys.modules, "torch", None)
     assert audit_files() == {}

@@ -13,7 +13,7 @@ from lossproof.certificate import check_certificate, claim_from_dict, claim_to_d
 from lossproof.claims import claims_for
 from lossproof.cli import main
 from lossproof.errors import CertificateError
-from lossproof.generated import generated_files, stale_files
+from lossproof.render.files import generated_files, stale_files
 from lossproof.picture import tools_missing
 from lossproof.losses import get_loss
 from lossproof.proof import check_claim, lemma_claims
@@ -141,7 +141,7 @@ def test_render_writes_and_check_names_stale_and_stray_files(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     files = {"proofs/bce/a.json": "{}\n", "derivations/bce.md": "# x\n", "docs/bce.png": b"\x89PNG"}
-    monkeypatch.setattr("lossproof.generated.generated_files", lambda pictures=True: dict(files))
+    monkeypatch.setattr("lossproof.render.files.generated_files", lambda pictures=True: dict(files))
     monkeypatch.setattr("lossproof.picture.tools_missing", lambda: [])
     assert main(["render", "--root", str(tmp_path)]) == 0
     assert (tmp_path / "docs" / "bce.png").read_bytes() == b"\x89PNG"

@@ -14,7 +14,8 @@ import sympy
 
 from lossproof.derivation import derivation, stationary, value_of
 from lossproof.derive import derive
-from lossproof.document import derivations_latex, markdown, standalone_latex
+from lossproof.render.latex import derivations_latex, standalone_latex
+from lossproof.render.markdown import markdown
 from lossproof.claims import prove
 from lossproof.errors import IdentityError
 from lossproof.losses import get_loss, p, y, z
@@ -144,7 +145,7 @@ def test_standalone_uses_only_the_allowed_packages(results) -> None:
 
 
 def _softmax_document() -> str:
-    from lossproof.document import softmax_latex
+    from lossproof.render.latex import softmax_latex
     from lossproof.softmax import SoftmaxCE, prove_softmax
 
     return softmax_latex(SoftmaxCE(3), prove_softmax(3))
@@ -195,7 +196,7 @@ def test_text_relations_go_to_math_mode(plain: str, latex: str) -> None:
 
 
 def test_derivative_steps_read_d_dp_or_partial_by_the_functions_variables() -> None:
-    from lossproof.document import ClaimWriter
+    from lossproof.render.latex import ClaimWriter
     from lossproof.proof import Derivative, Domain
 
     dom = Domain(((p, sympy.Interval.open(0, 1)),))
@@ -208,14 +209,14 @@ def test_derivative_steps_read_d_dp_or_partial_by_the_functions_variables() -> N
 
 
 def test_every_rule_has_words() -> None:
-    from lossproof.document import RULE_WORDS
+    from lossproof.render.latex import RULE_WORDS
     from lossproof.proof import RULES
 
     assert set(RULES) <= set(RULE_WORDS)
 
 
 def test_proof_parts_are_headed_by_case_and_rule_in_words(results) -> None:
-    from lossproof.document import rule_words
+    from lossproof.render.latex import rule_words
 
     text = standalone_latex(BCE, results)
     assert r"\emph{Case $y = 0$}, for $p \in (0, 1)$. Rule: " + rule_words("not_isMinOn_of_strictMonoOn") in text

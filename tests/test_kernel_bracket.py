@@ -555,6 +555,15 @@ def test_a_minimiser_is_enclosed_to_1e_12_and_proved() -> None:
     assert half.low < Rational(1, 2) < half.high
 
 
+def test_coq_does_not_export_a_claim_whose_bracket_it_cannot_state() -> None:
+    # Coq has no bracket rule yet: a file proving only "FL > 0" would be taken for the
+    # whole min_value claim, so neither claim is exported.
+    from lossproof.coq import coq_files_for
+
+    claims = [C.build_claim(FOCAL, "min_value_focal"), C.build_claim(FOCAL, "isMinOn_focal_p")]
+    assert coq_files_for(FOCAL, claims) == {}
+
+
 # ---------------------------------------------------------------------------------
 # The slow tier: typed-in losses without a closed-form minimiser, and forged focal
 # certificates checked from their files (a few seconds each).

@@ -42,6 +42,7 @@ def test_example_output_is_what_the_tool_prints(
     argv = shlex.split(command)
     assert argv[0] == "lossproof"
     monkeypatch.setattr("lossproof.cli._unicode", lambda stream: True)  # README shows a UTF-8 terminal
+    monkeypatch.delenv("COLUMNS", raising=False)  # the examples are shown unwrapped, as a pipe gets them
     main(argv[1:])
     out, err = capsys.readouterr()
     assert out + err == expected

@@ -48,8 +48,8 @@ _LAZY = {
     "check_certificate": "certificate",
     "derivation": "derivation",
     "stationary": "derivation",
-    "standalone_latex": "document",
-    "markdown": "document",
+    "standalone_latex": "render.latex",
+    "markdown": "render.markdown",
     "compare": "compare",
     "SoftmaxCE": "softmax",
     "prove_softmax": "softmax",
@@ -61,7 +61,9 @@ def __getattr__(name: str) -> object:
         import importlib
 
         value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value  # once: the next access is a plain attribute
+        # Importing a submodule binds its name here (lossproof.compare, the module): put the
+        # function back, or `from lossproof import compare` would give the module.
+        globals()[name] = value
         return value
     raise AttributeError(f"module 'lossproof' has no attribute {name!r}")
 

@@ -275,6 +275,8 @@ def _bracket_part(
     box = dom.box()
     if box.get(var) is None or loss.domain_map.get(p) != Interval.open(0, 1):
         return None
+    if wrt != "p" and (loss.link is None or loss.link.expr != sigmoid(var)):
+        return None  # the factor sigmoid'(z) below is this link's own
     gp = derive(loss, "p", 1).canonical.subs(case)
     ydom = dom.without(var)
     samples = sample_points(ydom.box(), 6, seed=13) if ydom.intervals else [{}]

@@ -15,14 +15,12 @@ import math
 import os
 import re
 import sys
-
-import sympy
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import NoReturn, TextIO
 
 from .atomic import check_output_path, write_atomic
 from .claims import prove
@@ -31,26 +29,15 @@ from .errors import CertificateError, IdentityError, InputError, LossproofError
 from .interrupt import handle_interrupts, stop_after
 from .losses import LINKS, VECTOR_MODELS, custom_loss, get_loss, get_model
 from .model import LossModel
-from .notation import to_latex, to_text
 from .settings import DEFAULT, current
 from .timeout import (
     ResourceLimitExceeded,
     command_deadline,
     time_limit,
 )
-from .render import (
-    claim_summary_line,
-    claims_json,
-    claims_latex,
-    claims_text,
-    derivatives_json,
-    derivatives_latex,
-    derivatives_text,
-    loss_header,
-)
+from .render.json import claims_json, derivatives_json, softmax_json
+from .render.text import claim_summary_line, claims_text, derivatives_text, loss_header, softmax_text
 
-if TYPE_CHECKING:  # the softmax module loads only for its commands
-    from .softmax import SoftmaxCE, SoftmaxDerivatives
 
 __all__ = ["main"]
 
@@ -257,49 +244,24 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if all(r.status == "proved" for r in results) else EXIT_FAILED
 
 
-def _softmax_gradient_latex(loss: SoftmaxCE) -> str:
-    rows = [rf"  \frac{{\partial L}}{{\partial z_{{{k + 1}}}}} &= {to_latex(g)}" for k, g in enumerate(loss.gradient())]
-    return "\\begin{align}\n" + " \\\\\n".join(rows) + "\n\\end{align}"
+def _latex(name: str) -> Callable[..., str]:
+    # The LaTeX renderer loads only for the commands that write LaTeX.
+    from .render import latex
 
-
-def _softmax_derivatives_json(loss: SoftmaxCE, derivs: SoftmaxDerivatives, unicode: bool) -> str:
-    data = {
-        "loss": loss.name,
-        "classes": loss.classes,
-        "expression": to_text(loss.expr),
-        "gradient": [to_text(g) for g in derivs.gradient],
-        # H = diag(s) - s s^T for every K; the K^2 entries in z only for a small K.
-        "hessian_pattern": {"diagonal": to_text(derivs.hessian.diagonal), "off_diagonal": to_text(derivs.hessian.off_diagonal), "s": "softmax(z)"},
-    }
-    if derivs.matrix_printed:
-        hessian = loss.hessian()
-        data["hessian"] = [[to_text(hessian[i, j]) for j in range(loss.classes)] for i in range(loss.classes)]
-    return json.dumps(data, indent=2)
-
-
-def _softmax_derivatives_text(loss: SoftmaxCE, derivs: SoftmaxDerivatives, unicode: bool) -> str:
-    lines = [f"dL/dz{k} = {to_text(g)}" for k, g in enumerate(derivs.gradient, 1)]
-    lines.append("Hessian = diag(s) - s s^T, s = softmax(z):")
-    if derivs.matrix_printed:
-        hessian = loss.hessian()
-        for i in range(loss.classes):
-            lines.append("  [" + ", ".join(to_text(sympy.factor(hessian[i, j])) for j in range(loss.classes)) + "]")
-    else:
-        lines.append(f"  H_ii = {to_text(derivs.hessian.diagonal)}, H_ij = {to_text(derivs.hessian.off_diagonal)} (i != j; i, j = 1..{loss.classes})")
-    return "\n".join(lines)
+    return getattr(latex, name)
 
 
 # The output of each model's derivatives, by the model's class (one entry per shape of loss).
 _DERIVATIVE_OUTPUT = {
     "Loss": {
         "json": lambda loss, derivs, unicode: json.dumps(derivatives_json(loss, derivs), indent=2),
-        "latex": lambda loss, derivs, unicode: derivatives_latex(loss, derivs),
+        "latex": lambda loss, derivs, unicode: _latex("derivatives_latex")(loss, derivs),
         "text": lambda loss, derivs, unicode: derivatives_text(loss, derivs, unicode),
     },
     "SoftmaxCE": {
-        "json": _softmax_derivatives_json,
-        "latex": lambda loss, derivs, unicode: _softmax_gradient_latex(loss),
-        "text": _softmax_derivatives_text,
+        "json": lambda loss, derivs, unicode: json.dumps(softmax_json(loss, derivs), indent=2),
+        "latex": lambda loss, derivs, unicode: _latex("softmax_gradient_latex")(loss),
+        "text": lambda loss, derivs, unicode: softmax_text(loss, derivs),
     },
 }
 
@@ -322,6 +284,8 @@ def _cmd_prove(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         out.write(json.dumps(claims_json(name, results), indent=2) + "\n")
     elif args.format == "latex":
+        from .render.latex import claims_latex
+
         out.write(claims_latex(results) + "\n")
     else:
         out.write(claims_text(results, _unicode(out) and not args.ascii) + "\n")
@@ -329,7 +293,7 @@ def _cmd_prove(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_render(args: argparse.Namespace, out: TextIO) -> int:
-    from .generated import PICTURES, audits_note, check_files, generated_files, write_files
+    from .render.files import PICTURES, audits_note, check_files, generated_files, write_files
     from .picture import tools_missing
     from .plot import matplotlib_missing
 
@@ -441,11 +405,17 @@ def _emit(text: str, output: str | None, out: TextIO) -> None:
 
 def _documents() -> dict[str, dict[str, Callable[..., str]]]:
     # Each model's documents, by the model's class (one entry per shape of loss).
-    from .document import derivations_latex, markdown, softmax_latex, softmax_markdown, standalone_latex
+    from .render.latex import derivations_latex, softmax_gradient_latex, softmax_latex, standalone_latex
+    from .enclosure import enclosures_for
+    from .render.markdown import markdown, softmax_markdown
 
     return {
-        "Loss": {"standalone": standalone_latex, "latex": lambda loss, results: derivations_latex(loss), "markdown": markdown},
-        "SoftmaxCE": {"standalone": softmax_latex, "latex": lambda loss, results: _softmax_gradient_latex(loss), "markdown": softmax_markdown},
+        "Loss": {
+            "standalone": lambda loss, results: standalone_latex(loss, results, enclosures_for(loss, results)),
+            "latex": lambda loss, results: derivations_latex(loss),
+            "markdown": lambda loss, results: markdown(loss, results, enclosures_for(loss, results)),
+        },
+        "SoftmaxCE": {"standalone": softmax_latex, "latex": lambda loss, results: softmax_gradient_latex(loss), "markdown": softmax_markdown},
     }
 
 
@@ -470,7 +440,11 @@ def _cmd_markdown(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
-    from .compare import DEFAULT, compare, table_json, table_latex, table_markdown, table_text
+    from .compare import DEFAULT, compare
+    from .render.json import table_json
+    from .render.latex import table_latex
+    from .render.markdown import table_markdown
+    from .render.text import table_text, text_width
 
     losses = [get_loss(name) for name in (args.losses or DEFAULT)]
     rows = compare(losses)
@@ -481,8 +455,7 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
     elif args.format == "latex":
         out.write(table_latex(rows) + "\n")
     else:
-        out.write(table_text(rows) + "\n")
-        out.write("(? = the claim behind the cell is neither proved nor refuted; `lossproof prove LOSS` says why)\n")
+        out.write(table_text(rows, text_width(out), legend=True) + "\n")
     return EXIT_OK
 
 

@@ -4,7 +4,8 @@ The question this answers is the one people bring to BCE: MSE, log-cosh and BCE 
 have their minimum at p = y, so why BCE? Because of what the table shows in the
 logit: convexity, and a gradient that does not vanish when the prediction is
 confidently wrong. No cell is typed in; each names the claim it comes from, and a
-claim that is neither proved nor refuted shows as unknown.
+claim that is neither proved nor refuted shows as unknown. The table is written by
+:mod:`lossproof.render` (``table_text``, ``table_markdown``, ``table_latex``, ``table_json``).
 
 >>> [c.key for c in COLUMNS][:3]
 ['gradient_p', 'gradient_z', 'minimiser']
@@ -12,9 +13,8 @@ claim that is neither proved nor refuted shows as unknown.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import sympy
 
@@ -24,7 +24,7 @@ from .losses import Loss
 from .notation import latex_text, to_latex, to_text
 from .kernel import ClaimResult, binary_entropy
 
-__all__ = ["Cell", "Row", "Column", "COLUMNS", "DEFAULT", "compare", "table_text", "table_markdown", "table_latex", "table_json"]
+__all__ = ["Cell", "Row", "Column", "COLUMNS", "DEFAULT", "Comparison", "compare"]
 
 #: The losses `lossproof compare` shows when none are named.
 DEFAULT = ("bce", "mse", "mae", "logcosh", "focal")
@@ -87,16 +87,42 @@ def _gradient(loss: Loss, results: Sequence[ClaimResult], wrt: str) -> Cell:
 def _minimiser(loss: Loss, results: Sequence[ClaimResult]) -> Cell:
     r = _find(results, f"isMinOn_{loss.name}_p")
     main = next((q for q in r.claim.parts if not q.case), None) if r is not None else None
+    if r is not None and main is not None and main.subject.bracket is not None:
+        return _bracketed(loss, r, main.subject.bracket)
     if r is None or main is None or main.subject.point is None:
         return Cell("none found", r"\text{none found}", r.claim.id if r else None, r.status if r else "unknown")
     point = main.subject.point
     return Cell(f"p = {to_text(point)}", f"p = {to_latex(point)}", r.claim.id, r.status)
 
 
+#: The target at which a minimiser without a closed form is shown, enclosed and proved.
+SAMPLE_TARGET = sympy.Rational(3, 10)
+
+
+def _bracketed(loss: Loss, r: ClaimResult, bracket: tuple[sympy.Expr, sympy.Expr]) -> Cell:
+    # No closed form: the proved bracket, and the minimiser at one target, enclosed to
+    # 1e-12 by the kernel (shown to 6 decimals; shown only if that enclosure is proved).
+    from .enclosure import minimiser_enclosure
+
+    a, b = bracket
+    text, tex = f"no closed form; p in ({to_text(a)}, {to_text(b)})", rf"\text{{no closed form; }} p \in ({to_latex(a)}, {to_latex(b)})"
+    e = minimiser_enclosure(loss, SAMPLE_TARGET)
+    if e.status == "proved":
+        shown = f"{float(e.midpoint):.6f}"
+        text += f"; p = {shown}... at y = {SAMPLE_TARGET}"
+        tex += rf"; p = {shown}\ldots \text{{ at }} y = {to_latex(SAMPLE_TARGET)}"
+        status = r.status
+    else:
+        status = "unknown" if r.status == "proved" else r.status
+    return Cell(text, tex, r.claim.id, status)
+
+
 def _min_value(loss: Loss, results: Sequence[ClaimResult]) -> Cell:
     r = _find(results, f"min_value_{loss.name}")
     if r is None or not r.claim.parts:
         return Cell("none found", r"\text{none found}", r.claim.id if r else None, r.status if r else "unknown")
+    if r.claim.subject.value is None and r.claim.subject.rel == ">":
+        return Cell("> 0, no closed form", r"> 0 \text{ (no closed form)}", r.claim.id, r.status)
     value = r.claim.subject.value
     named = "H(y)" if value == binary_entropy(sympy.Symbol("y")) else to_text(value)
     tex = "H(y)" if named == "H(y)" else to_latex(value)
@@ -136,11 +162,32 @@ def _saturates(loss: Loss, results: Sequence[ClaimResult]) -> Cell:
     return Cell(f"{word} (-> {shown})", rf"\text{{{word}}} (\to {', '.join(to_latex(v) for v in limits)})", r.claim.id, "proved")
 
 
-def compare(losses: Sequence[Loss]) -> list[Row]:
-    """Prove every claim about each loss and read the table's cells off the results."""
-    rows = []
+class Comparison(list[Row]):
+    """The rows of a comparison: a list, which a notebook shows as a table.
+
+    ``_repr_latex_`` and ``_repr_markdown_`` delegate to :mod:`lossproof.render`.
+    """
+
+    def _repr_latex_(self) -> str:
+        from .render.latex import LATEX
+
+        return str(LATEX.render(self))
+
+    def _repr_markdown_(self) -> str:
+        from .render.markdown import MARKDOWN
+
+        return str(MARKDOWN.render(self))
+
+
+def compare(losses: Sequence[Loss], proved: Mapping[str, Sequence[ClaimResult]] | None = None) -> Comparison:
+    """Prove every claim about each loss and read the table's cells off the results.
+
+    ``proved`` maps a loss's name to its claims' results where they are known already
+    (``lossproof render`` proves every loss once); the others are proved here.
+    """
+    rows = Comparison()
     for loss in losses:
-        results = prove(loss)
+        results = proved[loss.name] if proved is not None and loss.name in proved else prove(loss)
         cells = {
             "gradient_p": _gradient(loss, results, "p"),
             "gradient_z": _gradient(loss, results, "z"),
@@ -152,57 +199,3 @@ def compare(losses: Sequence[Loss]) -> list[Row]:
         }
         rows.append(Row(loss, cells))
     return rows
-
-
-def _mark(cell: Cell) -> str:
-    return {"proved": "", "refuted": "", "n/a": "", "unknown": " ?"}.get(cell.status, " ?")
-
-
-def table_text(rows: Sequence[Row]) -> str:
-    """A plain-text table; '?' marks a cell whose claim is neither proved nor refuted."""
-    header = ["loss"] + [c.title for c in COLUMNS]
-    body = [[r.loss.name] + [r.cells[c.key].text + _mark(r.cells[c.key]) for c in COLUMNS] for r in rows]
-    widths = [max(len(line[i]) for line in [header] + body) for i in range(len(header))]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip() for line in [header] + body]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
-def table_markdown(rows: Sequence[Row], proofs: str = "proofs") -> str:
-    """A GitHub table; each cell links to the certificate of its claim where there is one."""
-    lines = ["| loss | " + " | ".join(c.title for c in COLUMNS) + " |", "|" + " --- |" * (len(COLUMNS) + 1)]
-    for r in rows:
-        cells = []
-        for c in COLUMNS:
-            cell = r.cells[c.key]
-            words = cell.latex.startswith(r"\text")  # a verdict in words reads better as text
-            shown = "n/a" if cell.status == "n/a" else cell.text if words else f"${cell.latex}$"
-            if cell.claim and cell.status == "proved":
-                shown += f" [✓]({proofs}/{r.loss.name}/{cell.claim}.json)"
-            elif cell.claim:
-                shown += f" ({cell.status}: `{cell.claim}`)"
-            cells.append(shown.replace("|", r"\|"))
-        lines.append(f"| {r.loss.name} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def table_latex(rows: Sequence[Row]) -> str:
-    """A LaTeX ``tabular`` (amsmath only), one row per loss."""
-    spec = "l" + "l" * len(COLUMNS)
-    out = [rf"\begin{{tabular}}{{{spec}}}", r"\hline", "loss & " + " & ".join(c.title for c in COLUMNS) + r" \\", r"\hline"]
-    for r in rows:
-        cells = [(f"${r.cells[c.key].latex}$" if r.cells[c.key].status != "n/a" else "n/a") for c in COLUMNS]
-        out.append(rf"\texttt{{{latex_text(r.loss.name)}}} & " + " & ".join(cells) + r" \\")
-    out += [r"\hline", r"\end{tabular}"]
-    return "\n".join(out)
-
-
-def table_json(rows: Sequence[Row]) -> dict[str, Any]:
-    """``{"columns": [...], "rows": [{"loss", "cells": {KEY: {"text", "latex", "claim", "status"}}}]}``."""
-    return {
-        "columns": [{"key": c.key, "title": c.title} for c in COLUMNS],
-        "rows": [
-            {"loss": r.loss.name, "cells": {k: {"text": v.text, "latex": v.latex, "claim": v.claim, "status": v.status} for k, v in r.cells.items()}}
-            for r in rows
-        ],
-    }

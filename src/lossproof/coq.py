@@ -120,8 +120,10 @@ def _subject(part: object) -> dict[str, sympy.Expr | None]:
 def _part_views(claim: object) -> list[PartView]:
     views = []
     for part in claim.parts:  # type: ignore[attr-defined]
-        if _states_min_value(_claim_id(claim)) and part.rule.startswith("isMinOn_"):
+        if _states_min_value(_claim_id(claim)) and part.rule == "isMinOn_of_deriv_eq_zero_of_strictConvexOn":
             continue  # the minimiser is its own theorem (isMinOn_*); min_value cites it
+        # Any other minimiser part (a bracket: no closed form) stays, and _theorems refuses
+        # it: a file that proved only the rest would be taken for the whole claim.
         derivs: dict[int, sympy.Expr] = {}
         signs, limits = [], []
         for step in part.steps:

@@ -65,6 +65,17 @@ class Derivative:
     canonical: sympy.Expr
     undefined_where: tuple[sympy.Expr, ...] = ()
 
+    # Shown as math in a notebook; the renderers load only when a notebook asks.
+    def _repr_latex_(self) -> str:
+        from .render.latex import LATEX
+
+        return str(LATEX.render(self))
+
+    def _repr_markdown_(self) -> str:
+        from .render.markdown import MARKDOWN
+
+        return str(MARKDOWN.render(self))
+
 
 def _orient(
     factor: sympy.Expr, main: Symbol, points: Sequence[Mapping[Symbol, Rational]]

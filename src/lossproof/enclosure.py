@@ -18,6 +18,7 @@ numerical root but where to look: an enclosure that is not proved says so.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import mpmath
@@ -27,12 +28,12 @@ from sympy import Rational
 from .claims import _bracket_part, _claim_domain, _in_var
 from .derive import canonical_form, derive
 from .errors import InputError
-from .kernel import PROVED, UNKNOWN, Part, check_step
+from .kernel import PROVED, UNKNOWN, ClaimResult, Part, check_step
 from .kernel.claim import Status
 from .kernel.rules import RULES
 from .losses import Loss, p, y
 
-__all__ = ["Enclosure", "minimiser_enclosure", "DEFAULT_WIDTH"]
+__all__ = ["Enclosure", "minimiser_enclosure", "enclosures_for", "decimal", "DEFAULT_WIDTH", "DOCUMENT_TARGETS"]
 
 #: The widest enclosure returned: the issue's bound, and far below any plot's resolution.
 DEFAULT_WIDTH = Rational(1, 10**12)
@@ -60,6 +61,9 @@ class Enclosure:
     @property
     def midpoint(self) -> Rational:
         return (self.low + self.high) / 2
+
+    def contains(self, value: Rational) -> bool:
+        return bool(self.low < value < self.high)
 
 
 def _root(gp: sympy.Expr, width: Rational) -> tuple[Rational, Rational] | None:
@@ -107,3 +111,35 @@ def minimiser_enclosure(loss: Loss, target: Rational, width: Rational = DEFAULT_
     results = [check_step(s) for s in part.steps + tuple(obligations)]
     reasons = tuple(problems) + tuple(f"{r.step.rule}: {r.reason or r.status}" for r in results if r.status != PROVED)
     return Enclosure(target, *ends, PROVED if not reasons else UNKNOWN, part, reasons)
+
+
+#: Targets at which documents enclose a minimiser that has no closed form.
+DOCUMENT_TARGETS = tuple(Rational(k, 10) for k in (1, 3, 5, 7, 9))
+
+
+def enclosures_for(loss: Loss, results: Sequence[ClaimResult], targets: Sequence[Rational] = DOCUMENT_TARGETS) -> tuple[Enclosure, ...]:
+    """Enclosures at ``targets`` when the proved minimiser claim in p has no closed form; else ().
+
+    >>> from lossproof.claims import prove
+    >>> from lossproof.losses import get_loss
+    >>> enclosures_for(get_loss("bce"), prove(get_loss("bce"), ["isMinOn_bce_p"], workers=1))
+    ()
+    """
+    claim = next((r for r in results if r.claim.id == f"isMinOn_{loss.name}_p" and r.status == PROVED), None)
+    if claim is None or not any(q.subject.bracket is not None and not q.case for q in claim.claim.parts):
+        return ()
+    return tuple(minimiser_enclosure(loss, t) for t in targets)
+
+
+def decimal(r: Rational) -> str:
+    """An enclosure's end as an exact decimal (its denominator is a power of 10).
+
+    >>> decimal(Rational(4215, 10**4)), decimal(Rational(1, 8)), decimal(Rational(1, 3))
+    ('0.4215', '0.125', '1/3')
+    """
+    digits = next((d for d in range(41) if 10**d % r.q == 0), None)
+    if digits is None:
+        return str(r)  # not a decimal fraction: the exact rational
+    sign = "-" if r < 0 else ""
+    whole, frac = divmod(abs(r.p) * (10**digits // r.q), 10**digits)
+    return f"{sign}{whole}." + str(frac).rjust(digits, "0") if digits else f"{sign}{whole}"

@@ -29,7 +29,7 @@ from sympy.printing.str import StrPrinter
 
 from .sigmoid import sigmoid
 
-__all__ = ["equation_label_for", "latex_text", "to_latex", "to_pretty", "pretty_baseline", "to_text", "derivative_latex", "derivative_operator_latex", "operator_latex", "derivative_text"]
+__all__ = ["interval_text", "equation_label_for", "latex_text", "to_latex", "to_pretty", "pretty_baseline", "to_text", "derivative_latex", "derivative_operator_latex", "operator_latex", "derivative_text"]
 
 
 def _term_key(term: sympy.Expr) -> tuple[bool, int]:
@@ -224,3 +224,46 @@ def derivative_text(operator: str, wrt: str, order: int, unicode: bool = True) -
         return f"∂{sup}{operator}/∂{wrt}{sup}"
     sup = "" if order == 1 else str(order)
     return f"d{sup}{operator}/d{wrt}{sup}"
+
+
+#: How each format writes the real line, infinity and the bounds of an interval.
+_INTERVAL_STYLES = {
+    "text": ("R", "-oo", "oo"),
+    "unicode": ("ℝ", "-oo", "oo"),
+    "latex": (r"\mathbb{R}", r"-\infty", r"\infty"),
+}
+
+
+def interval_text(interval: sympy.Interval, fmt: str = "text") -> str:
+    r"""An interval as ``[0, 1]``, ``(0, oo)`` or the real line as ``R`` (``ℝ``, ``\mathbb{R}``).
+
+    The one interval formatter: reports, statements, documents and the article use it.
+
+    Args:
+        interval: a SymPy interval.
+        fmt: ``"text"`` (ASCII), ``"unicode"`` or ``"latex"``.
+
+    Raises:
+        ValueError: an unknown ``fmt``.
+
+    >>> interval_text(sympy.Interval.Lopen(0, sympy.oo))
+    '(0, oo)'
+    >>> interval_text(sympy.Interval(-sympy.oo, sympy.oo), "unicode")
+    'ℝ'
+    >>> interval_text(sympy.Interval.Ropen(sympy.Rational(1, 2), sympy.oo), "latex")
+    '[\\frac{1}{2}, \\infty)'
+    """
+    if fmt not in _INTERVAL_STYLES:
+        raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(_INTERVAL_STYLES)}")
+    reals, minus_inf, plus_inf = _INTERVAL_STYLES[fmt]
+    if interval.start == -sympy.oo and interval.end == sympy.oo:
+        return reals
+    bound = {-sympy.oo: minus_inf, sympy.oo: plus_inf}
+    show = to_latex if fmt == "latex" else str
+
+    def end(e: sympy.Expr) -> str:
+        return bound.get(e, show(e))
+
+    left = "(" if interval.left_open else "["
+    right = ")" if interval.right_open else "]"
+    return f"{left}{end(interval.start)}, {end(interval.end)}{right}"

@@ -15,7 +15,7 @@ convex, or does not saturate, only when the claim behind it is proved.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import sympy
@@ -23,9 +23,9 @@ import sympy
 from . import __name__ as _package
 from .claims import prove
 from .compare import Cell, Row, compare
-from .document import PROOF_MACROS, ClaimWriter, claim_block_latex, counterexample_latex
+from .render.latex import PROOF_MACROS, ClaimWriter, claim_block_latex, counterexample_latex
 from .losses import Loss, get_loss
-from .notation import latex_text, operator_latex, to_latex
+from .notation import interval_text, latex_text, operator_latex, to_latex
 from .proof import ClaimResult
 
 __all__ = ["TITLE", "VERDICTS", "paper_losses", "paper_latex", "figure_name"]
@@ -206,11 +206,7 @@ def _losses_section(rows: Sequence[Row]) -> list[str]:
 
 
 def _interval(iv: sympy.Interval) -> str:
-    if iv.start == -sympy.oo and iv.end == sympy.oo:
-        return r"\mathbb{R}"
-    left = "(" if iv.left_open else "["
-    right = ")" if iv.right_open else "]"
-    return f"{left}{to_latex(iv.start)}, {to_latex(iv.end)}{right}"
+    return interval_text(iv, "latex")
 
 
 def _preamble() -> list[str]:
@@ -231,17 +227,20 @@ def _preamble() -> list[str]:
     ]
 
 
-def paper_latex(losses: Sequence[Loss], figure: str | None = None) -> str:
+def paper_latex(losses: Sequence[Loss], figure: str | None = None, proved: Mapping[str, Sequence[ClaimResult]] | None = None) -> str:
     """The article as LaTeX (amsmath, amssymb, amsthm, geometry, array, graphicx: all in texlive-latex-base).
 
     Args:
         losses: the losses to put beside binary cross-entropy (which is always included, first).
         figure: the file name of the figure drawn by ``plot_bytes(paper_losses(losses), "pdf")``,
             relative to the article; ``None`` leaves the figure out and says so.
+        proved: a loss's name -> its claims' results, where they are known already
+            (``lossproof render`` proves every loss once); the others are proved here.
     """
     chosen = paper_losses(losses)
-    rows = compare(chosen)
-    results = {r.claim.id: r for loss in chosen for r in prove(loss)}
+    known = {loss.name: (proved[loss.name] if proved is not None and loss.name in proved else prove(loss)) for loss in chosen}
+    rows = compare(chosen, known)
+    results = {r.claim.id: r for loss in chosen for r in known[loss.name]}
     cited = list(dict.fromkeys(c.claim for row in rows for c in row.cells.values() if c.claim))
     body = _preamble()
     body.append(
@@ -277,7 +276,7 @@ def paper_latex(losses: Sequence[Loss], figure: str | None = None) -> str:
     body.append(r"\section{The claims and their proofs}\label{sec:proofs}")
     writer = ClaimWriter()
     for loss in chosen:
-        own = {r.claim.id for r in prove(loss)}
+        own = {r.claim.id for r in known[loss.name]}
         mine = [results[c] for c in cited if c in own]
         if mine:
             body.append(rf"\subsection{{{latex_text(loss.title)}}}")

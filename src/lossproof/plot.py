@@ -10,12 +10,13 @@ SVG output is deterministic (fixed hash salt, no date), so ``docs/`` can be chec
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import mpmath
 import sympy
 
 from .claims import prove
+from .kernel import ClaimResult
 from .derive import derive
 from .errors import InputError
 from .losses import Loss, p, y
@@ -38,8 +39,8 @@ def matplotlib_missing() -> bool:
     return False
 
 
-def _minimiser(loss: Loss, target: float) -> float | None:
-    result = next((r for r in prove(loss) if r.claim.id == f"isMinOn_{loss.name}_p"), None)
+def _minimiser(loss: Loss, target: float, results: Sequence[ClaimResult] | None = None) -> float | None:
+    result = next((r for r in (prove(loss) if results is None else results) if r.claim.id == f"isMinOn_{loss.name}_p"), None)
     if result is None or result.status != "proved" or not result.claim.parts:
         return None  # only a proved minimiser is marked
     part = next((q for q in result.claim.parts if not q.case), None)
@@ -49,14 +50,27 @@ def _minimiser(loss: Loss, target: float) -> float | None:
     return float(point) if point.is_number else None
 
 
-def plot_bytes(losses: Sequence[Loss], fmt: str) -> bytes:
+def plot_bytes(losses: Sequence[Loss], fmt: str, proved: Mapping[str, Sequence[ClaimResult]] | None = None) -> bytes:
     """The figure for ``losses`` as ``fmt`` bytes.
+
+    ``proved`` maps a loss's name to its claims' results where they are known already
+    (``lossproof render`` proves every loss once); the others are proved here.
 
     Raises:
         InputError: an unknown format, or matplotlib (the optional extra) is not installed.
     """
-    if fmt not in FORMATS:
-        raise InputError(f"cannot write a plot as {fmt!r}: choose {', '.join(FORMATS)}")
+    return plot_formats(losses, (fmt,), proved)[fmt]
+
+
+def plot_formats(losses: Sequence[Loss], fmts: Sequence[str], proved: Mapping[str, Sequence[ClaimResult]] | None = None) -> dict[str, bytes]:
+    """The figure for ``losses`` drawn once and saved in each of ``fmts``: format -> bytes.
+
+    Raises:
+        InputError: an unknown format, or matplotlib (the optional extra) is not installed.
+    """
+    for fmt in fmts:
+        if fmt not in FORMATS:
+            raise InputError(f"cannot write a plot as {fmt!r}: choose {', '.join(FORMATS)}")
     if matplotlib_missing():
         raise InputError("plots need matplotlib, the optional extra: pip install -e '.[plots]'")
     import matplotlib
@@ -71,9 +85,10 @@ def plot_bytes(losses: Sequence[Loss], fmt: str) -> bytes:
     for col, loss in enumerate(losses):
         ax = axes[0][col]
         f = sympy.lambdify((y, p), loss.expr, modules=modules("mpmath"))
+        results = proved[loss.name] if proved is not None and loss.name in proved else prove(loss)
         for target in TARGETS:
             line = ax.plot(xs, [float(f(target, x)) for x in xs], label=f"y = {target}")[0]
-            best = _minimiser(loss, target)
+            best = _minimiser(loss, target, results)
             if best is not None and 0 < best < 1:
                 ax.plot([best], [float(f(target, best))], "o", color=line.get_color())
         ax.set_title(loss.operator)
@@ -90,8 +105,11 @@ def plot_bytes(losses: Sequence[Loss], fmt: str) -> bytes:
         grad.set_xlabel("z (y = 1)")
         grad.set_title(f"d{loss.operator}/dz", fontsize=9)
     fig.tight_layout()
-    buffer = io.BytesIO()
-    metadata = {"Date": None, "Creator": None} if fmt == "svg" else ({"Software": None} if fmt == "png" else {"CreationDate": None, "Creator": None, "Producer": None})
-    fig.savefig(buffer, format=fmt, metadata=metadata)
+    out = {}
+    for fmt in fmts:
+        buffer = io.BytesIO()
+        metadata = {"Date": None, "Creator": None} if fmt == "svg" else ({"Software": None} if fmt == "png" else {"CreationDate": None, "Creator": None, "Producer": None})
+        fig.savefig(buffer, format=fmt, metadata=metadata)
+        out[fmt] = buffer.getvalue()
     plt.close(fig)
-    return buffer.getvalue()
+    return out

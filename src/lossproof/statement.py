@@ -22,7 +22,7 @@ import sympy
 from sympy import Interval, Symbol
 
 from .kernel import Claim, Domain, Limit, Part, Sign
-from .notation import to_latex, to_text
+from .notation import interval_text, to_latex, to_text
 from .sigmoid import sigmoid
 
 __all__ = ["claim_statement", "part_statement", "part_case", "domain_words", "FORMATS"]
@@ -109,11 +109,7 @@ def _printer(fmt: str) -> _Printer:
 
 
 def _interval(iv: Interval, pr: _Printer) -> str:
-    if iv.start == -sympy.oo and iv.end == sympy.oo:
-        return pr.reals()
-    left = "(" if iv.left_open else "["
-    right = ")" if iv.right_open else "]"
-    return f"{left}{pr.inf(iv.start)}, {pr.inf(iv.end)}{right}"
+    return interval_text(iv, "latex" if isinstance(pr, _Latex) else "text")
 
 
 def domain_words(domain: Domain, fmt: str = "text") -> str:

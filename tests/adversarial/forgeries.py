@@ -916,12 +916,12 @@ FIXED["subject_variable_without_interval"] = FIXED["claim_domain_without_variabl
 
 # ---------------------------------------------------------------- a minimiser without a closed form
 # Focal loss with soft targets: its minimiser is proved to lie in a bracket (the rule
-# isMinOn_of_deriv_sign_change_in_bracket); no certificate of it is committed, so these
-# start from the one lossproof writes (a few seconds each: logs of sigmoids).
+# isMinOn_of_deriv_sign_change_in_bracket), in the committed focal certificates (a few
+# seconds each to check: logs of sigmoids).
 
 
 def _focal(claim_id: str) -> dict[str, Any]:
-    return _own("focal", claim_id)
+    return committed(f"focal/{claim_id}")
 
 
 def _main_part(d: dict[str, Any]) -> dict[str, Any]:

@@ -264,6 +264,17 @@ class ClaimResult:
     #: point inside its interval.
     obligations: tuple[StepResult, ...] = field(default=())
 
+    # Shown as math in a notebook: formatting lives outside the kernel and loads only then.
+    def _repr_latex_(self) -> str:
+        from ..render.latex import LATEX
+
+        return str(LATEX.render(self))
+
+    def _repr_markdown_(self) -> str:
+        from ..render.markdown import MARKDOWN
+
+        return str(MARKDOWN.render(self))
+
     def by_part(self) -> list[tuple[Part, tuple[StepResult, ...]]]:
         """Each part of the claim with the results of its own steps."""
         out, start = [], 0

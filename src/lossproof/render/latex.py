@@ -1,4 +1,4 @@
-r"""Documents: derivations and claims as LaTeX (snippets and a standalone article) and Markdown.
+r"""LaTeX: derivatives, claims, comparison tables and documents (snippets and standalone articles).
 
 Everything rendered here was computed and checked elsewhere: derivation chains by
 :mod:`lossproof.derivation`, claims by :mod:`lossproof.kernel`. Notation is stated
@@ -13,32 +13,45 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import sympy
 
-from . import __name__ as _package
-from .derivation import Chain, derivation, stationary
-from .losses import Loss
-from .errors import LossproofError
-from .notation import derivative_latex, derivative_operator_latex, operator_latex, equation_label_for, latex_text, to_latex
-from .parse import parse_expression
-from .kernel import RULES, Claim, ClaimResult, Derivative, Domain, Identity, Limit, Part, Roots, Sign, Step
-from .statement import claim_statement, part_statement
-from .softmax import SoftmaxCE
+from .. import __name__ as _package
+from ..derivation import Chain, derivation, stationary
+from ..derive import Derivative as Derived
+from ..losses import Loss
+from ..errors import LossproofError
+from ..notation import derivative_latex, derivative_operator_latex, operator_latex, equation_label_for, interval_text, latex_text, to_latex
+from ..parse import parse_expression
+from ..kernel import RULES, Claim, ClaimResult, Derivative, Domain, Identity, Limit, Part, Roots, Sign, Step
+from ..statement import claim_statement, part_statement
+from .visitor import Renderer, engines_words, operator_of
+
+if TYPE_CHECKING:
+    from ..compare import Row
+    from ..enclosure import Enclosure
+    from ..softmax import SoftmaxCE
 
 __all__ = [
     "chain_latex",
     "derivations_latex",
     "standalone_latex",
-    "markdown",
     "softmax_latex",
-    "softmax_markdown",
+    "softmax_gradient_latex",
+    "derivatives_latex",
+    "equation_label",
+    "claims_latex",
+    "claim_line_latex",
+    "table_array_latex",
+    "table_latex",
+    "LatexRenderer",
+    "LATEX",
     "ClaimWriter",
     "PROOF_MACROS",
     "RULE_WORDS",
     "rule_words",
     "claim_statement_latex",
-    "claim_statement_markdown",
     "part_case_latex",
     "part_statement_latex",
     "counterexample_latex",
@@ -279,11 +292,6 @@ def claim_statement_latex(claim: Claim) -> str:
     return claim_statement(claim, "latex")
 
 
-def claim_statement_markdown(claim: Claim) -> str:
-    """The claim's statement for a Markdown document, generated from its structure."""
-    return claim_statement(claim, "markdown")
-
-
 def part_case_latex(part: Part) -> str:
     r"""The case a part proves, as LaTeX math (``y = 0``), from its typed case, or ``""``
     when the part holds on its whole domain without a case."""
@@ -301,12 +309,7 @@ def _domain_latex(domain: Domain, skip: frozenset[str] = frozenset()) -> str:
     for s, iv in domain.intervals:
         if str(s) in skip:
             continue
-        if iv.start == -sympy.oo and iv.end == sympy.oo:
-            parts.append(rf"{s} \in \mathbb{{R}}")
-        else:
-            left = "(" if iv.left_open else "["
-            right = ")" if iv.right_open else "]"
-            parts.append(rf"{s} \in {left}{_m(iv.start)}, {_m(iv.end)}{right}")
+        parts.append(rf"{s} \in {interval_text(iv, 'latex')}")
     parts += [f"{_m(h.expr)} {_REL[h.rel]} 0" for h in domain.hypotheses]
     return ", ".join(parts)
 
@@ -392,24 +395,7 @@ class ClaimWriter:
 
     def formula(self, step: Step) -> str:
         """What a step asserts, as display-style math in ``$...$`` (or text around it)."""
-        if isinstance(step, Identity) and len(_m(step.lhs)) > _LONGEST:
-            # A Hessian's quadratic form runs to pages; the certificate holds it in full.
-            terms = len(sympy.Add.make_args(sympy.expand(step.lhs)))
-            return rf"(the left side in the certificate, {terms} terms) $\displaystyle = {_mb(step.rhs)}$"
-        if isinstance(step, Derivative):
-            # d/dp for a function of p alone, a partial derivative where others vary too.
-            partial = len(step.function.free_symbols) > 1
-            op = derivative_operator_latex(str(step.var), step.order, partial)
-            return rf"$\displaystyle {op} \left[{_mb(step.function)}\right] = {_mb(step.result)}$"
-        if isinstance(step, Identity):
-            return rf"$\displaystyle {_mb(step.lhs)} = {_mb(step.rhs)}$"
-        if isinstance(step, Sign):
-            return rf"$\displaystyle {_mb(step.expr)} {_REL[step.rel]} 0$"
-        if isinstance(step, Roots):
-            return rf"$\displaystyle {_mb(step.expr)} = 0 \iff {step.var} = {', '.join(_mb(r) for r in step.roots)}$"
-        assert isinstance(step, Limit)
-        side = "" if step.point.is_infinite else ("^{+}" if step.direction == "+" else "^{-}")
-        return rf"$\displaystyle \lim_{{{step.var} \to {_mb(step.point)}{side}}} {_mb(step.expr)} = {_mb(step.value)}$"
+        return str(LATEX.render(step))
 
     def justification(self, step: Step, status: str, engines: dict[str, str], reason: str = "") -> str:
         """Why a step holds (its rule, the lemmas it uses) and what checked it."""
@@ -541,8 +527,8 @@ def _preamble(title: str) -> list[str]:
 
 def coq_checked(loss_name: str, results: Sequence[ClaimResult]) -> dict[str, str]:
     """Claim id -> the generated Coq file that states and proves it (CI compiles each with coqc)."""
-    from .coq import coq_files_for
-    from .losses import CATALOG
+    from ..coq import coq_files_for
+    from ..losses import CATALOG
 
     loss = CATALOG.get(loss_name)
     if loss is None:
@@ -560,8 +546,43 @@ def _coq_line(claim_id: str, coq: dict[str, str]) -> str:
     return r"\noindent\emph{Not yet checked by Coq} (the README says which claims are, and why the rest are not yet)."
 
 
-def standalone_latex(loss: Loss, results: Sequence[ClaimResult]) -> str:
-    """A complete article (amsmath, amssymb, amsthm only) that compiles with pdflatex."""
+def enclosure_offset(e: Enclosure) -> str:
+    """``p - y`` for an enclosed minimiser, to 4 decimals, or that the enclosure contains y."""
+    if e.contains(e.target):
+        return "0 (contains y)"
+    return f"{float(e.midpoint - e.target):+.4f}"
+
+
+def _offset_latex(text: str) -> str:
+    return f"${text}$" if text[:1] in "+-" else text.replace("y", "$y$")
+
+
+def _enclosures_latex(loss: Loss, enclosures: Sequence[Enclosure]) -> list[str]:
+    if not enclosures:
+        return []
+    from ..enclosure import decimal
+    rows = [
+        rf"  ${to_latex(e.target)}$ & $[{decimal(e.low)},\ {decimal(e.high)}]$ & {_offset_latex(enclosure_offset(e))} & {'yes' if e.status == 'proved' else 'no'} \\"
+        for e in enclosures
+    ]
+    return [
+        r"\section{The minimiser, which has no closed form}",
+        rf"The gradient has no closed-form root: claim \texttt{{{_ident(f'isMinOn_{loss.name}_p')}}} proves that there is exactly one "
+        r"minimiser for each $y \in (0, 1)$, inside a bracket. For these targets it is enclosed in an interval of width at "
+        r"most $10^{-12}$, each enclosure proved by the kernel with the same rule (the gradient's sign at both ends, decided "
+        r"by interval arithmetic in arb and re-checked in mpmath.iv). The minimiser is not $y$ in general.",
+        r"\begin{center}",
+        r"\begin{tabular}{llll}",
+        r"  $y$ & the minimiser $p$ lies in & $p - y$ & proved \\ \hline",
+        *rows,
+        r"\end{tabular}",
+        r"\end{center}",
+    ]
+
+
+def standalone_latex(loss: Loss, results: Sequence[ClaimResult], enclosures: Sequence[Enclosure] = ()) -> str:
+    """A complete article (amsmath, amssymb, amsthm only) that compiles with pdflatex; with
+    ``enclosures``, a section on a minimiser that has no closed form."""
     writer = ClaimWriter()
     coq = coq_checked(loss.name, results)
     body = _preamble(f"{loss.title}: derivatives, minimiser and convexity") + [
@@ -581,6 +602,7 @@ def standalone_latex(loss: Loss, results: Sequence[ClaimResult]) -> str:
                 r"proved positive on the domain, so every line is equivalent to the one before."
             )
         body.append(chain_latex(chain, wrap=True))
+    body += _enclosures_latex(loss, enclosures)
     body.append(r"\section{Claims}")
     body.append(
         "Each claim below was checked step by step. A step is proved when both of its engines "
@@ -591,66 +613,6 @@ def standalone_latex(loss: Loss, results: Sequence[ClaimResult]) -> str:
     body += [claim_block_latex(r, writer) + "\n\n" + _coq_line(r.claim.id, coq) for r in results]
     body += [r"\section{Summary}", r"\begin{center}", _summary_table(results), r"\end{center}", r"\end{document}"]
     return "\n\n".join(body) + "\n"
-
-
-# ---------------------------------------------------------------- Markdown
-
-
-def _md_chain(chain: Chain) -> str:
-    # GitHub's math has no \label and no align: an aligned block in $$.
-    rows = _aligned_rows(chain, "", None)
-    return "$$\n\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}\n$$"
-
-
-def _md_inline(text: str) -> str:
-    # Our part statements are LaTeX text with $...$ math; \displaystyle is noise inline.
-    return text.replace(r"\displaystyle ", "")
-
-
-def markdown(loss: Loss, results: Sequence[ClaimResult]) -> str:
-    """The derivations and claims as GitHub Markdown (math in ``$$`` blocks and ``$...$``)."""
-    out = [
-        f"# {loss.title} ({loss.name})",
-        "",
-        f"*Generated by `lossproof render`; do not edit. Every line below was checked before it was written.*",
-        "",
-        "$$",
-        rf"{operator_latex(loss.operator)}(y, p) = {_m(loss.expr)}",
-        "$$",
-        "",
-        _notation(loss),
-        "",
-        "## Derivatives",
-        "",
-        "Each line follows from the one before by the rule on its right, and was checked equal to it.",
-        "",
-    ]
-    for chain in _chains(loss):
-        if chain.kind == "stationary":
-            out += ["## The stationary point", "", r"For $y \in (0, 1)$; each multiplier is proved positive, so every line is equivalent to the one before.", ""]
-        out += [_md_chain(chain), ""]
-    return "\n".join(out + _md_claims(loss.name, results))
-
-
-def _md_claims(name: str, results: Sequence[ClaimResult]) -> list[str]:
-    writer = ClaimWriter()
-    coq = coq_checked(name, results)
-    out = ["## Claims", "", "| claim | status | engines | checked by Coq |", "| --- | --- | --- | --- |"]
-    for r in results:
-        engines = ", ".join(f"{_ENGINE_NAMES.get(k, k)}: {v}" for k, v in r.engines.items())
-        # Only proved claims have a certificate to link to.
-        shown = f"[`{r.claim.id}`](../proofs/{name}/{r.claim.id}.json)" if r.status == "proved" else f"`{r.claim.id}`"
-        checked = f"[yes](../{coq[r.claim.id]})" if r.claim.id in coq else "not yet"
-        out.append(f"| {shown} | {r.status} | {engines} | {checked} |")
-    out.append("")
-    for r in results:
-        out += [f"### `{r.claim.id}`: {r.status}", "", claim_statement_markdown(r.claim), ""]
-        out += [f"- {_md_inline(writer.part(part))}" for part in r.claim.parts]
-        if r.counterexample:
-            out.append(f"- counterexample: {', '.join(f'{k} = {v}' for k, v in r.counterexample.items())}")
-        out.append("")
-    return out
-
 
 
 # ---------------------------------------------------------------- softmax cross-entropy
@@ -700,25 +662,109 @@ def softmax_latex(loss: SoftmaxCE, results: Sequence[ClaimResult]) -> str:
     return "\n\n".join(body) + "\n"
 
 
-def softmax_markdown(loss: SoftmaxCE, results: Sequence[ClaimResult]) -> str:
-    """The same for GitHub."""
-    definition, gradient, hessian = _softmax_math(loss)
-    out = [
-        f"# Softmax cross-entropy (softmax_ce), K = {loss.classes}",
-        "",
-        "*Generated by `lossproof render`; do not edit.*",
-        "",
-        "$$",
-        definition,
-        "$$",
-        "",
-        _softmax_notation(loss),
-        "",
-        "## Gradient and Hessian",
-        "",
-        "$$\n\\begin{aligned}\n" + " \\\\\n".join(gradient) + "\n\\end{aligned}\n$$",
-        "",
-        "$$\n\\begin{aligned}\n" + " \\\\\n".join(hessian) + "\n\\end{aligned}\n$$",
-        "",
+def softmax_gradient_latex(loss: SoftmaxCE) -> str:
+    """The gradient of softmax cross-entropy as an amsmath ``align``, one line per logit."""
+    rows = [rf"  \frac{{\partial L}}{{\partial z_{{{k + 1}}}}} &= {to_latex(g)}" for k, g in enumerate(loss.gradient())]
+    return "\\begin{align}\n" + " \\\\\n".join(rows) + "\n\\end{align}"
+
+
+# ---------------------------------------------------------------- reports and tables
+
+
+def equation_label(loss: Loss, wrt: str, order: int) -> str:
+    """The ``\\label`` of a derivative, e.g. ``eq:bce-d2p``."""
+    return equation_label_for(loss.name, wrt, order)
+
+
+def derivatives_latex(loss: Loss, derivs: Sequence[Derived]) -> str:
+    """An amsmath ``align`` environment, one labelled line per derivative."""
+    rows = [
+        f"  {derivative_latex(loss.operator, d.wrt, d.order)} &= {to_latex(d.canonical)}"
+        f" \\label{{{equation_label(loss, d.wrt, d.order)}}}"
+        for d in derivs
     ]
-    return "\n".join(out + _md_claims("softmax_ce", results))
+    return "\\begin{align}\n" + " \\\\\n".join(rows) + "\n\\end{align}"
+
+
+def claims_latex(results: Sequence[ClaimResult]) -> str:
+    """Each claim as a LaTeX paragraph: id, verdict, statement (amsmath only)."""
+    rows = []
+    for r in results:
+        ident = r.claim.id.replace("_", r"\_")
+        rows.append(rf"\paragraph{{\texttt{{{ident}}}}} \emph{{{r.status}}} ({engines_words(r.engines)}). {claim_statement(r.claim, 'latex')}")
+    return "\n\n".join(rows)
+
+
+def table_latex(rows: Sequence[Row]) -> str:
+    """A LaTeX ``tabular`` (amsmath only), one row per loss."""
+    from ..compare import COLUMNS  # here, not above: a claim's display should not load the comparison
+    spec = "l" + "l" * len(COLUMNS)
+    out = [rf"\begin{{tabular}}{{{spec}}}", r"\hline", "loss & " + " & ".join(c.title for c in COLUMNS) + r" \\", r"\hline"]
+    for r in rows:
+        cells = [(f"${r.cells[c.key].latex}$" if r.cells[c.key].status != "n/a" else "n/a") for c in COLUMNS]
+        out.append(rf"\texttt{{{latex_text(r.loss.name)}}} & " + " & ".join(cells) + r" \\")
+    out += [r"\hline", r"\end{tabular}"]
+    return "\n".join(out)
+
+
+def claim_line_latex(result: ClaimResult) -> str:
+    r"""A claim's verdict and statement in text with inline math only (what MathJax sets, as
+    a notebook shows it; no ``\paragraph`` or ``\texttt``, which it does not know)."""
+    ident = result.claim.id.replace("_", r"\_")
+    return rf"$\mathtt{{{ident}}}$: {result.status} ({engines_words(result.engines)}). {claim_statement(result.claim, 'latex')}"
+
+
+def table_array_latex(rows: Sequence[Row]) -> str:
+    r"""The comparison as one display-math ``array`` (MathJax has no ``tabular``), words in ``\text``."""
+    from ..compare import COLUMNS  # here, not above: a claim's display should not load the comparison
+    head = [r"\text{loss}"] + [rf"\text{{{latex_text(c.title)}}}" for c in COLUMNS]
+    body = [
+        [rf"\text{{{latex_text(r.loss.name)}}}"] + [(r.cells[c.key].latex if r.cells[c.key].status != "n/a" else r"\text{n/a}") for c in COLUMNS]
+        for r in rows
+    ]
+    lines = [" & ".join(head) + r" \\ \hline"] + [" & ".join(cells) + r" \\" for cells in body]
+    return "$$\\begin{array}{" + "l" * len(head) + "}\n" + "\n".join(lines) + "\n\\end{array}$$"
+
+
+class LatexRenderer(Renderer):
+    """Results as LaTeX math or paragraphs (what a notebook shows for ``_repr_latex_``)."""
+
+    def render_Derived(self, d: Derived, loss: Loss | None = None) -> str:  # noqa: N802 - named after the class
+        name = loss.operator if loss is not None else operator_of(d.loss)
+        return f"$\\displaystyle {derivative_latex(name, d.wrt, d.order)} = {to_latex(d.canonical)}$"
+
+    def render_ClaimResult(self, r: ClaimResult) -> str:  # noqa: N802
+        return claim_line_latex(r)
+
+    def render_Comparison(self, rows: Sequence[Row]) -> str:  # noqa: N802
+        return table_array_latex(rows)
+
+    # A kernel step: what it asserts, as display-style math in ``$...$`` (a proof's line).
+
+    def render_Derivative(self, step: Derivative) -> str:  # noqa: N802
+        # d/dp for a function of p alone, a partial derivative where others vary too.
+        partial = len(step.function.free_symbols) > 1
+        op = derivative_operator_latex(str(step.var), step.order, partial)
+        return rf"$\displaystyle {op} \left[{_mb(step.function)}\right] = {_mb(step.result)}$"
+
+    def render_Identity(self, step: Identity) -> str:  # noqa: N802
+        if len(_m(step.lhs)) > _LONGEST:
+            # A Hessian's quadratic form runs to pages; the certificate holds it in full.
+            terms = len(sympy.Add.make_args(sympy.expand(step.lhs)))
+            return rf"(the left side in the certificate, {terms} terms) $\displaystyle = {_mb(step.rhs)}$"
+        return rf"$\displaystyle {_mb(step.lhs)} = {_mb(step.rhs)}$"
+
+    def render_Sign(self, step: Sign) -> str:  # noqa: N802
+        return rf"$\displaystyle {_mb(step.expr)} {_REL[step.rel]} 0$"
+
+    def render_Roots(self, step: Roots) -> str:  # noqa: N802
+        return rf"$\displaystyle {_mb(step.expr)} = 0 \iff {step.var} = {', '.join(_mb(r) for r in step.roots)}$"
+
+    def render_Limit(self, step: Limit) -> str:  # noqa: N802
+        side = "" if step.point.is_infinite else ("^{+}" if step.direction == "+" else "^{-}")
+        return rf"$\displaystyle \lim_{{{step.var} \to {_mb(step.point)}{side}}} {_mb(step.expr)} = {_mb(step.value)}$"
+
+
+#: The one LaTeX renderer.
+LATEX = LatexRenderer()
+
