@@ -159,7 +159,7 @@ MUTANTS: tuple[Mutant, ...] = (
       "the conditions collected before simplification (sqrt(u)**2) are forgotten by refutations"),
     M("refute.lower.confirm", "refute.py", "            if confirm(value, \">\" if strict else \">=\", {}):", "            if True:",
       "a lower value is reported from the 30-digit screen, never confirmed"),
-    M("refute.lower.defined", "refute.py", "if not inside({**values, var: x}, Domain(", "if False and not inside({**values, var: x}, Domain(",
+    M("refute.lower.defined", "refute.py", " or not inside({**values, var: x}, around):", ":",
       "a lower value may be taken where the loss is not defined"),
     M("refute.direction.confirm", "refute.py", "if confirm(gap, \">\", {}) or (same.holds and valid):", "if True:",
       "a direction is reported as affine without the gap confirmed"),
