@@ -48,7 +48,10 @@ TESTS = (
     "tests/test_proof.py",
     "tests/test_softmax.py",  # the attacks on the Hessian rule and its Taylor arithmetic
     "src/lossproof/kernel",  # its doctests (refute's chord example among them)
+    "tests/test_kernel_bracket.py",  # the attacks on the bracket rule and on min_value without a closed form
 )
+#: The bracket rule's attacks, run first for its mutants and those of min_value without a closed form.
+_BRACKET = ("tests/test_kernel_bracket.py",)
 #: A run longer than this is a timeout: each run takes 5-25 s on an idle 2-core machine.
 TIMEOUT_S = 150
 #: Not copied into a mutant's tree.
@@ -67,6 +70,8 @@ class Mutant:
         replacement: what it is replaced by.
         breaks: what goes wrong when the mutant is applied.
         after: an anchor text, for an original that occurs more than once.
+        first: tests run before :data:`TESTS` (the attacks aimed at this mutant's
+            rule), so that a killed mutant stops early.
     """
 
     id: str
@@ -75,6 +80,7 @@ class Mutant:
     replacement: str
     breaks: str
     after: str = ""
+    first: tuple[str, ...] = ()
 
 
 M = Mutant
@@ -153,7 +159,7 @@ MUTANTS: tuple[Mutant, ...] = (
       "the conditions collected before simplification (sqrt(u)**2) are forgotten by refutations"),
     M("refute.lower.confirm", "refute.py", "            if confirm(value, \">\" if strict else \">=\", {}):", "            if True:",
       "a lower value is reported from the 30-digit screen, never confirmed"),
-    M("refute.lower.defined", "refute.py", "if not inside({**values, var: x}, Domain(", "if False and not inside({**values, var: x}, Domain(",
+    M("refute.lower.defined", "refute.py", " or not inside({**values, var: x}, around):", ":",
       "a lower value may be taken where the loss is not defined"),
     M("refute.direction.confirm", "refute.py", "if confirm(gap, \">\", {}) or (same.holds and valid):", "if True:",
       "a direction is reported as affine without the gap confirmed"),
@@ -379,6 +385,87 @@ MUTANTS: tuple[Mutant, ...] = (
       "log t < 0 is used without t < 1"),
     M("lemmas.log-lt.needs", "lemmas.py", "((\">\", T), (\"!=\", T - 1)), T - 1, True)", "((\">\", T),), T - 1, True)",
       "log t < t - 1 is used at t = 1"),
+    # ---- the bracket rule (rules._bracket) and min_value without a closed form (kinds._positive_min)
+    M('rules.bracket.no-bracket', 'rules.py', 'if var is None or bracket is None or kinds not in', 'if var is None or kinds not in',
+      'a part without a bracket is read as one', after='def _bracket', first=_BRACKET),
+    M('rules.bracket.shape', 'rules.py', 'kinds not in ([Derivative] + tail, [Derivative, Identity, Sign] + tail)', 'False',
+      "steps of another shape are read as the rule's premises", after='def _bracket', first=_BRACKET),
+    M('rules.bracket.extra-fields', 'rules.py', 'if s.point is not None or s.value is not None or s.direction is not None or s.vars or s.rel is not None:', 'if False:',
+      'a bracket part carries a point or value that nothing checks', after='def _bracket', first=_BRACKET),
+    M('rules.bracket.first-derivative', 'rules.py', 'if not _derivative_of(d1, f, var, 1):', 'if False:',
+      'the steps may be about another function than the subject', after='def _bracket', first=_BRACKET),
+    M('rules.bracket.factor-lhs', 'rules.py', 'factor.lhs == d1.result and same(factor.rhs, m.expr * g)', 'same(factor.rhs, m.expr * g)',
+      "the factor identity may be about another derivative than f'", after='def _bracket', first=_BRACKET),
+    M('rules.bracket.factor-rhs', 'rules.py', 'and same(factor.rhs, m.expr * g))', 'and True)',
+      "the factor identity need not say f' = m g", after='def _bracket', first=_BRACKET),
+    M('rules.bracket.factor-sign', 'rules.py', 'elif not (m.rel == ">" and not m.lemmas):', 'elif False:',
+      'a negative factor m < 0 turns the minimum into a maximum', after='def _bracket', first=_BRACKET),
+    M('rules.bracket.g-is-gradient', 'rules.py', 'if not same(rest[0].function, d1.result):', 'if False:',
+      "without a factor, g need not be f'", after='def _bracket', first=_BRACKET),
+    M('rules.bracket.g-var', 'rules.py', 'dg.var == var and dg.order == 1', 'dg.order == 1',
+      "g' may be taken in the target instead of the variable", after='def _bracket', first=_BRACKET),
+    M('rules.bracket.g-order', 'rules.py', 'dg.order == 1 and gpos.expr', 'gpos.expr',
+      "g'' > 0 passes for g' > 0", after='def _bracket', first=_BRACKET),
+    M('rules.bracket.g-sign-expr', 'rules.py', 'gpos.expr == dg.result and rule.allows(0, gpos.rel)', 'rule.allows(0, gpos.rel)',
+      "the sign step need not be about g'", after='def _bracket', first=_BRACKET),
+    M('rules.bracket.g-sign-rel', 'rules.py', 'rule.allows(0, gpos.rel) and not gpos.lemmas', 'not gpos.lemmas',
+      "g' < 0 passes for g' > 0", after='def _bracket', first=_BRACKET),
+    M('rules.bracket.g-sign-weak', 'rules.py', '(">", "<", ">"),', '(">|>=", "<", ">"),',
+      "g' >= 0 passes for g' > 0", after='def _kink', first=_BRACKET),
+    M('rules.bracket.domains', 'rules.py', 'if any(s.domain != part.domain for s in st[: len(st) - 4]):', 'if False:',
+      'the derivative and sign steps may be on a narrower domain', after='def _bracket', first=_BRACKET),
+    M('rules.bracket.domains-slice', 'rules.py', 'st[: len(st) - 4]', 'st[: len(st) - 5]',
+      "the sign of g' may be on a narrower domain", after='def _bracket', first=_BRACKET),
+    M('rules.bracket.end-has-var', 'rules.py', 'if end.has(var):', 'if False:',
+      'a bracket end may depend on the variable', after='def _bracket', first=_BRACKET),
+    M('rules.bracket.end-symbols', 'rules.py', 'if not end.free_symbols <= others:', 'if False:',
+      "a bracket end may use a symbol no step's domain binds", after='def _bracket', first=_BRACKET),
+    M('rules.bracket.end-finite', 'rules.py', 'if end.has(oo, -oo, sympy.zoo, sympy.nan):', 'if False:',
+      "a bracket end may be infinite (g there is SymPy's substitution, not a limit)", after='def _bracket', first=_BRACKET),
+    M('rules.bracket.end-point', 'rules.py', 'same(at.lhs, g.subs(var, end)) and ', '',
+      'the end steps may be about g at another point', after='def _bracket', first=_BRACKET),
+    M('rules.bracket.end-identity-domain', 'rules.py', 'at.domain == ends and sign.domain', 'sign.domain',
+      'the end identity may hold on part of the target range only', after='def _bracket', first=_BRACKET),
+    M('rules.bracket.end-sign-domain', 'rules.py', 'sign.domain == ends and sign.expr', 'sign.expr',
+      'the sign at an end may hold on part of the target range only', after='def _bracket', first=_BRACKET),
+    M('rules.bracket.end-sign-expr', 'rules.py', 'sign.expr == at.rhs and rule.allows(i, sign.rel)', 'rule.allows(i, sign.rel)',
+      'the sign at an end may be about another expression', after='def _bracket', first=_BRACKET),
+    M('rules.bracket.end-sign-rel', 'rules.py', 'rule.allows(i, sign.rel) and not sign.lemmas', 'not sign.lemmas',
+      'the signs at the ends may be swapped (an empty bracket)', after='def _bracket', first=_BRACKET),
+    M('rules.bracket.left-inside', 'rules.py', 'obligations = _membership(bracket[0], part, var) + _membership(bracket[1], part, var)', 'obligations = _membership(bracket[1], part, var)',
+      'the left end need not be inside the interval', after='def _bracket', first=_BRACKET),
+    M('rules.bracket.right-inside', 'rules.py', 'obligations = _membership(bracket[0], part, var) + _membership(bracket[1], part, var)', 'obligations = _membership(bracket[0], part, var)',
+      'the right end need not be inside the interval', after='def _bracket', first=_BRACKET),
+    M('rules.bracket.end-smooth', 'rules.py', 'if found.unsupported or found.kinks:', 'if False:',
+      'a bracket end may have a kink or a function the kernel cannot read', after='def _bracket', first=_BRACKET),
+    M('rules.bracket.end-defined', 'rules.py', 'obligations += [Sign(h.expr, h.rel, ends, rule="the bracket end is defined") for h in found.defined]', 'pass',
+      'a bracket end may be undefined for some targets (0/0, a logit at y = 0)', after='def _bracket', first=_BRACKET),
+    M('kinds.positive-min.dispatch', 'kinds.py', '    if s.bracket is not None:', '    if False:',
+      'a min_value claim with a bracket is read by the closed-form check, its bracket unchecked', after='def _min_value', first=_BRACKET),
+    M('kinds.positive-min.rel', 'kinds.py', 'if s.rel != ">" or len(claim.parts) != 2:', 'if len(claim.parts) != 2:',
+      "the claim may say another relation than 'minimum > 0'", after='def _positive_min', first=_BRACKET),
+    M('kinds.positive-min.two-parts', 'kinds.py', 'if s.rel != ">" or len(claim.parts) != 2:', 'if s.rel != ">":',
+      'a claim with a third part is read', after='def _positive_min', first=_BRACKET),
+    M('kinds.positive-min.no-point', 'kinds.py', 'if s.var is None or _target(claim) is None or s.point is not None or s.value is not None or s.direction is not None:', 'if False:',
+      'the claim may name a minimiser or value that nothing checks', after='def _positive_min', first=_BRACKET),
+    M('kinds.positive-min.bracket-rule', 'kinds.py', 'if m.rule != "isMinOn_of_deriv_sign_change_in_bracket" or m.case', 'if m.case',
+      'a closed-form minimiser part with a bracket label proves the bracket', after='def _positive_min', first=_BRACKET),
+    M('kinds.positive-min.case', 'kinds.py', 'or m.case or m.domain != claim.domain', 'or m.domain != claim.domain',
+      'the minimiser part may be for one target only', after='def _positive_min', first=_BRACKET),
+    M('kinds.positive-min.domain', 'kinds.py', 'or m.domain != claim.domain or m.subject.bracket', 'or m.subject.bracket',
+      'the minimiser part may be proved on part of the targets', after='def _positive_min', first=_BRACKET),
+    M('kinds.positive-min.same-bracket', 'kinds.py', 'or m.subject.bracket != s.bracket:', ':',
+      "the claim's bracket need not be the part's", after='def _positive_min', first=_BRACKET),
+    M('kinds.positive-min.about', 'kinds.py', 'out += _about(m, s.function, s.var, m.rule)', 'pass',
+      'the minimiser part may be about another function', after='def _positive_min', first=_BRACKET),
+    M('kinds.positive-min.sign-rule', 'kinds.py', 'if sign.rule != "sign_of_sign" or ', 'if ',
+      "the second part may be any rule (strict convexity) with a '>' label", after='def _positive_min', first=_BRACKET),
+    M('kinds.positive-min.sign-domain', 'kinds.py', 'or sign.domain != claim.domain or not same(sign.subject.function', 'or not same(sign.subject.function',
+      'the function may be > 0 on part of the targets only', after='def _positive_min', first=_BRACKET),
+    M('kinds.positive-min.sign-function', 'kinds.py', 'or not same(sign.subject.function, s.function) or sign.subject.rel', 'or sign.subject.rel',
+      'the sign part may be about another function', after='def _positive_min', first=_BRACKET),
+    M('kinds.positive-min.sign-rel', 'kinds.py', 'sign.subject.rel != ">":', 'False:',
+      "'function >= 0' passes for a minimum > 0", after='def _positive_min', first=_BRACKET),
 )
 
 
@@ -419,7 +506,9 @@ def run(m: Mutant | None, timeout: float = TIMEOUT_S) -> tuple[str, float, str]:
         probe = subprocess.run([sys.executable, "-c", "import lossproof; print(lossproof.__file__)"], cwd=tree, env=env, capture_output=True, text=True)
         if not probe.stdout.strip().startswith(str(tree)):
             return "error", time.monotonic() - t0, f"imported {probe.stdout.strip() or probe.stderr.strip()} instead of the copy"
-        cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", "-p", "no:cacheprovider", "--doctest-modules", *TESTS]
+        first = m.first if m is not None else ()
+        tests = [*first, *(x for x in TESTS if x not in first)]
+        cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", "-p", "no:cacheprovider", "--doctest-modules", *tests]
         try:
             done = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:

@@ -912,3 +912,65 @@ def subject_variable_without_interval() -> Forgery:
 
 
 FIXED["subject_variable_without_interval"] = FIXED["claim_domain_without_variable"]
+
+
+# ---------------------------------------------------------------- a minimiser without a closed form
+# Focal loss with soft targets: its minimiser is proved to lie in a bracket (the rule
+# isMinOn_of_deriv_sign_change_in_bracket), in the committed focal certificates (a few
+# seconds each to check: logs of sigmoids).
+
+
+def _focal(claim_id: str) -> dict[str, Any]:
+    return committed(f"focal/{claim_id}")
+
+
+def _main_part(d: dict[str, Any]) -> dict[str, Any]:
+    return next(q for q in d["parts"] if not q["case"])
+
+
+@forgery
+def bracket_part_names_a_point() -> Forgery:
+    """Focal's bracketed minimiser part given the point y: the rule proves a minimiser in
+    (y/2, y/2 + 1/2), never that it is y (at y = 0.3 it is 0.4215). A reader of the main
+    part's point (the comparison table) would print 'p = y', proved."""
+    d = _focal("isMinOn_focal_p")
+    _main_part(d)["subject"]["point"] = "y"
+    return Forgery(restate(d), "names only its function")
+
+
+@forgery
+def bracket_infinite_ends() -> Forgery:
+    """Focal's bracket in z widened to (-oo, oo): z's interval is R, so there is no
+    membership obligation, and g at an infinite end is SymPy's substitution, not a limit."""
+    d = _focal("isMinOn_focal_z")
+    _main_part(d)["subject"]["bracket"] = ["-oo", "oo"]
+    return Forgery(restate(d), "not a finite number")
+
+
+@forgery
+def bracket_end_outside_the_interval() -> Forgery:
+    """Focal's bracket in p moved to (y/2 - 1, y/2 + 1/2): its left end is outside (0, 1)."""
+    d = _focal("isMinOn_focal_p")
+    _main_part(d)["subject"]["bracket"][0] = "y/2 - 1"
+    return Forgery(restate(d), "bracket end")
+
+
+@forgery
+def bracket_min_value_with_a_value() -> Forgery:
+    """Focal's min_value without a closed form given the value 0 (the minimum is > 0):
+    nothing checks a value there, and the closed-form check would not read the bracket."""
+    d = _focal("min_value_focal")
+    d["subject"]["value"] = "0"
+    return Forgery(restate(d), "no minimiser, value or direction")
+
+
+@forgery
+def bracket_min_value_sign_of_another_function() -> Forgery:
+    """Focal's min_value whose 'loss > 0' part is about the loss + 1: true (it is > 1), and
+    about another function, so nothing is proved of the loss's own sign."""
+    d = _focal("min_value_focal")
+    sign = d["parts"][1]
+    shifted = f"({sign['subject']['function']}) + 1"
+    sign["subject"]["function"] = shifted
+    sign["steps"][0]["expr"] = shifted
+    return Forgery(restate(d), "the function > 0")

@@ -14,7 +14,7 @@ True
 
 from __future__ import annotations
 
-__all__ = ["Row", "FAST", "SLOW", "HOLES"]
+__all__ = ["Row", "FAST", "SLOW", "BRACKET", "HOLES"]
 
 Row = tuple[str, str, str, bool, str]
 
@@ -99,6 +99,22 @@ SLOW: list[Row] = [
     ("cosh(p-y)", "identity", MIN, True, "cosh has its unique minimum at 0"),
     ("(p-y)**2 + tanh(10*(p-1/2))", "identity", CV, False, "d2 = 2 - 200 tanh sech**2 < 0 near p = 0.56"),
 ]
+
+#: Losses whose minimiser has no closed form, so that lossproof brackets it (the rule
+#: isMinOn_of_deriv_sign_change_in_bracket): a few seconds each. In SLOW, and run by the
+#: slow tier of tests/test_kernel_bracket.py.
+BCE = "-y*log(p)-(1-y)*log(1-p)"
+BRACKET: list[Row] = [
+    (f"{BCE} + exp(p)", "identity", MIN, True, "d2 = y/p**2 + (1-y)/(1-p)**2 + e**p > 0, f' from -oo to +oo for y in (0, 1); y = 0: f' > 0; y = 1: one root, W(1)"),
+    (f"{BCE} + exp(p)", "identity", VAL, True, "BCE >= 0 and e**p > 0, and the minimum is attained: > 0"),
+    (f"{BCE} + exp(p)", "sigmoid", MINZ, True, "the same minimiser through the increasing sigmoid"),
+    (f"{BCE} + exp(p) - 3*p", "identity", VAL, False, "y = 1, p = 9/10: 0.105 + 2.460 - 2.7 < 0, so the minimum is not > 0"),
+    (f"{BCE} + exp(p) + sign(1/2-p)/2", "identity", MIN, False, "y = 1/2: a drop of 1 at p = 1/2; the infimum from the right, smooth(1/2) - 1/2, is not attained and lies below the left minimum, smooth(r) + 1/2 (smooth(1/2) - smooth(r) < 1/4)"),
+    (f"{BCE} - 4*abs(p-1/2)", "identity", MIN, False, "y = 1/2: symmetric about 1/2, a local maximum there (slopes +4, -4): two minimisers"),
+    (f"{BCE} + exp(p) + log(p + 1/2 - y)", "identity", MIN, False, "not real for p < y - 1/2 (y > 1/2)"),
+    (f"{BCE} + exp(p) + 1/(1000*(p-1/2)**2)", "identity", MIN, False, "undefined at p = 1/2"),
+]
+SLOW += BRACKET
 
 #: Rows the kernel currently gets wrong (row index in FAST + SLOW -> diagnosis).
 HOLES: dict[int, str] = {}

@@ -191,7 +191,7 @@ def _min_value(claim: Claim) -> list[str]:
     s = claim.subject
     f, var, y = s.function, s.var, _target(claim)
     out = _no_claim_hypotheses(claim)
-    if s.bracket is not None and s.point is None and s.value is None and var is not None and y is not None:
+    if s.bracket is not None:
         return out + _positive_min(claim)
     if var is None or s.point is None or s.value is None or y is None:
         return out + ["a min_value claim names its variable, its target, the minimiser and the value"]
@@ -219,6 +219,10 @@ def _positive_min(claim: Claim) -> list[str]:
     s = claim.subject
     if s.rel != ">" or len(claim.parts) != 2:
         return ["without a closed form, needs the bracketed minimiser and 'the function > 0', and claims the minimum > 0"]
+    if s.var is None or _target(claim) is None or s.point is not None or s.value is not None or s.direction is not None:
+        # A bracket claims no minimiser and no value: a point or value here would be shown
+        # as proved (a minimum value claim is read by its value) though nothing checks it.
+        return ["a min_value claim with a bracket names its variable and its target, and no minimiser, value or direction"]
     m, sign = claim.parts
     out = []
     if m.rule != "isMinOn_of_deriv_sign_change_in_bracket" or m.case or m.domain != claim.domain or m.subject.bracket != s.bracket:

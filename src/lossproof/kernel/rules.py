@@ -231,6 +231,11 @@ def _bracket(part: Part, rule: Rule) -> tuple[list[str], list[Sign]]:
     tail = [Derivative, Sign, Identity, Sign, Identity, Sign]
     if var is None or bracket is None or kinds not in ([Derivative] + tail, [Derivative, Identity, Sign] + tail):
         return ["needs the first derivative, its factor (if any), the factor's derivative and sign, and the factor at both ends of the bracket"], []
+    s = part.subject
+    if s.point is not None or s.value is not None or s.direction is not None or s.vars or s.rel is not None:
+        # The rule proves no point, value or sign: a field it does not check would be
+        # read as proved by whatever shows the part (a minimiser p = point in a table).
+        return ["a bracketed minimiser names only its function, its variable and its bracket"], []
     d1 = st[0]
     out: list[str] = []
     if not _derivative_of(d1, f, var, 1):
@@ -254,9 +259,20 @@ def _bracket(part: Part, rule: Rule) -> tuple[list[str], list[Sign]]:
     if any(s.domain != part.domain for s in st[: len(st) - 4]):
         out.append("a step is stated on another domain than the part")
     ends = part.domain.without(var)
+    others = set(ends.box())
     for end, at, sign, i in ((bracket[0], at_a, sign_a, 1), (bracket[1], at_b, sign_b, 2)):
         if end.has(var):
             out.append(f"the bracket end {end} depends on {var}")
+            continue
+        if not end.free_symbols <= others:
+            # A symbol with no interval (y in a case part for y = 0) is not bound by the
+            # steps' domain: a sign engine may read it as any real number, or fail.
+            out.append(f"the bracket end {end} uses a symbol that has no interval in the part's domain")
+            continue
+        if end.has(oo, -oo, sympy.zoo, sympy.nan):
+            # An end must be a point of the interval: g at an infinite end is SymPy's
+            # substitution, not a limit, and says nothing about g near that end.
+            out.append(f"the bracket end {end} is not a finite number")
             continue
         if not (same(at.lhs, g.subs(var, end)) and at.domain == ends and sign.domain == ends and sign.expr == at.rhs and rule.allows(i, sign.rel) and not sign.lemmas):
             out.append(f"the steps at {var} = {end} are not 'g at the bracket end {rule.relations[i]} 0' on the other variables' domain")
