@@ -42,7 +42,9 @@ QUICK = [
 #: The rest, under the ci profile (some take seconds: logs, the softmax Hessian).
 MORE = ["end_case_dropped", "end_cases_swapped", "monotone_wrong_direction", "limit_at_wrong_end",
         "min_value_of_maximum", "kink_concave", "kink_part_elsewhere", "hole_interval", "minimiser_moved",
-        "kink_part_added_to_smooth_claim", "saturation_value_edited", "lemma_edited", "own_claim_mae_strict"]
+        "kink_part_added_to_smooth_claim", "saturation_value_edited", "lemma_edited", "own_claim_mae_strict",
+        "bracket_part_names_a_point", "bracket_infinite_ends", "bracket_end_outside_the_interval",
+        "bracket_min_value_with_a_value", "bracket_min_value_sign_of_another_function"]
 #: Too slow for the suite (3-15 s each): ``python -m tests.adversarial`` runs them.
 SWEEP_ONLY = sorted(set(FORGERIES) - set(QUICK) - set(MORE))
 

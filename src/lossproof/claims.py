@@ -297,8 +297,8 @@ def _bracket_part(
             g = gp.subs(p, s)
             head = (
                 Derivative(f, var, 1, d1, dom),
-                Identity(d1, s * (1 - s) * g, dom, rule="the gradient is sigmoid'(z) times the gradient in p"),
-                Sign(s * (1 - s), ">", dom, rule="sigmoid'(z) > 0"),
+                Identity(d1, s * (1 - s) * g, dom, rule="the gradient in z is the sigmoid's slope times the gradient in p"),
+                Sign(s * (1 - s), ">", dom, rule="the sigmoid's slope is positive"),
             )
             ends = (_logit(a), _logit(b))
         dg = canonical_form(sympy.diff(g, var), box, var)
@@ -378,10 +378,9 @@ def _minimiser(loss: Loss, wrt: str) -> Claim:
             parts.append(bracketed)
             continue
         # Which way the loss runs, read off the gradient at one interior point; then proved.
-        probe = de.subs(var, sympy.Rational(1, 2) if wrt == "p" else 0)
-        if probe.free_symbols:  # parameters (w, gamma, ...): read the sign at a sample point
-            probe = probe.xreplace(sample_points(dom.box(), 1, seed=17)[0])
-        rel = ">" if probe > 0 else "<"
+        rel = _probe_sign(de, var, wrt, dom)
+        if rel is None:
+            continue  # the gradient is nowhere finite at the probes: nothing is claimed for this end
         towards = (iv.start, "+") if rel == ">" else (iv.end, "-")
         holes = _with_holes(dom, fe, var)
         parts.append(
@@ -406,6 +405,20 @@ def _minimiser(loss: Loss, wrt: str) -> Claim:
             )
         )
     return Claim("isMinOn", loss.name, wrt, Subject(f, var, vars=(y,)), claim_dom, tuple(parts), loss.operator, conds)
+
+
+def _probe_sign(de: sympy.Expr, var: Symbol, wrt: str, dom: Domain) -> str | None:
+    """Which way the loss runs at an end of the target range, read off the gradient at the
+    first probe point where it is a finite real number (the kernel then proves it)."""
+    probes = [sympy.Rational(k, 7) for k in (3, 4, 2, 5, 1, 6)] if wrt == "p" else [sympy.Integer(k) for k in (0, 1, -1, 2, -2)]
+    for point in probes:
+        value = de.subs(var, point)
+        if value.free_symbols:  # parameters (w, gamma, ...): read the sign at a sample point
+            value = value.xreplace(sample_points(dom.box(), 1, seed=17)[0])
+        value = sympy.N(value, 30)
+        if value.is_real and value.is_finite and value != 0:
+            return ">" if value > 0 else "<"
+    return None
 
 
 def _log_lemmas(expr: sympy.Expr, name: str) -> tuple[LemmaUse, ...]:

@@ -96,6 +96,8 @@ def _no_claim_hypotheses(claim: Claim) -> list[str]:
     for s in (var, *claim.subject.vars):
         if s is not None and s not in claim.domain.box():
             out.append(f"{s} has no interval in the claim's domain")
+    if claim.subject.bracket is not None and claim.kind != "min_value":
+        out.append(f"a {claim.kind} claim names no bracket (its parts do)")
     return out
 
 

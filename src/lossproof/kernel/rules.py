@@ -91,6 +91,10 @@ class Rule:
     def check(self, part: Part) -> tuple[list[str], list[Sign]]:
         """The problems with ``part`` under this rule, and the kernel's own obligations."""
         problems, obligations = self.premises(part, self)
+        if part.subject.bracket is not None and self.name != "isMinOn_of_deriv_sign_change_in_bracket":
+            # Only the bracket rule checks a bracket: on any other part it would be an
+            # unchecked label that documents and tables might show as proved.
+            problems = [f"a part by {self.name} names no bracket"] + problems
         var = part.subject.var
         if self.admits == "holes" and var is not None:
             problems = _holes_only(part, var) + problems
