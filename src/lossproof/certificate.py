@@ -57,7 +57,7 @@ from .safejson import load_json_file
 from .statement import claim_statement, part_statement
 from .timeout import USER_LIMIT_SECONDS, TimeLimitExceeded, time_limit
 
-__all__ = ["FORMAT", "READABLE", "MAX_COVER_BOXES", "claim_to_dict", "covers_of", "read_covers", "claim_from_dict", "step_to_dict", "read_certificate", "check_certificate", "Checked", "safe_statement"]
+__all__ = ["FORMAT", "READABLE", "MAX_COVER_BOXES", "claim_to_dict", "covers_of", "interval_cost", "read_covers", "claim_from_dict", "step_to_dict", "read_certificate", "check_certificate", "Checked", "safe_statement"]
 
 #: The format tag a certificate is written with: 3 adds the interval covers ("covers").
 FORMAT = "lossproof-certificate/3"
@@ -185,6 +185,19 @@ def covers_of(result: ClaimResult | None) -> list[Cover]:
         for c in r.covers:
             seen.setdefault((c.expr, c.rel, c.box), c)
     return list(seen.values())
+
+
+def interval_cost(result: ClaimResult | None) -> tuple[int, float] | None:
+    """What interval arithmetic spent on ``result``: boxes evaluated and seconds, summed
+    over its covers; None when no step of it was decided by intervals.
+
+    >>> interval_cost(None) is None
+    True
+    """
+    covers = covers_of(result)
+    if not covers:
+        return None
+    return sum(c.evaluated for c in covers), sum(c.seconds for c in covers)
 
 
 def claim_to_dict(claim: Claim, result: ClaimResult | None = None) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from .timeout import (
     time_limit,
 )
 from .render.json import claims_json, derivatives_json, softmax_json
-from .render.text import claim_summary_line, claims_text, derivatives_text, loss_header, softmax_text
+from .render.text import claim_summary_line, claims_text, interval_cost_line, derivatives_text, loss_header, softmax_text
 
 
 __all__ = ["main"]
@@ -383,6 +383,8 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         # What was certified, regenerated from the structure that was checked.
         out.write(f"    {checked.claim.id}: {safe_statement(checked.claim)}\n")
         out.write(f"    domain: {domain_words(checked.claim.domain)}\n")
+        if result is not None and interval_cost_line(result):
+            out.write(f"    {interval_cost_line(result)}\n")
         for problem in checked.mismatches + (result.problems if result is not None and not checked.ok else ()):
             out.write(f"    problem: {problem}\n")
     return EXIT_OK if failed == 0 else EXIT_FAILED
