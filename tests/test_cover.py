@@ -223,3 +223,22 @@ def test_a_cover_for_another_step_is_not_used(tmp_path: Path) -> None:
     data = _data(FOCAL_P)
     data["covers"][0]["rel"] = ">="  # a cover of another step: ignored, the step searched
     assert _check(tmp_path, data)[0] == "proved"
+
+
+# ---------------------------------------------------------------- proof cost
+
+
+def test_check_reports_the_interval_cost_in_text_and_json(capsys) -> None:
+    assert main(["check", str(FOCAL_P)]) == 0
+    text = capsys.readouterr().out
+    assert "interval arithmetic: 4 boxes," in text  # the committed cover has 4 boxes
+    assert main(["check", "--format", "json", str(FOCAL_P), str(PROOFS / "bce" / "strictConvexOn_bce_p.json")]) == 0
+    focal, bce = json.loads(capsys.readouterr().out)["certificates"]
+    assert focal["status"] == "proved" and focal["interval"]["boxes"] == len(_first_boxes(_data(FOCAL_P)))
+    assert focal["interval"]["seconds"] >= 0 and bce["interval"] is None
+
+
+def test_prove_reports_the_interval_cost_per_claim(capsys) -> None:
+    assert main(["prove", "focal", "--claim", "strictConvexOn_focal_p", "--format", "json"]) == 0
+    (claim,) = json.loads(capsys.readouterr().out)["claims"]
+    assert claim["interval"]["boxes"] >= len(_first_boxes(_data(FOCAL_P)))
