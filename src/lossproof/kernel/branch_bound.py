@@ -1212,7 +1212,8 @@ def replay(
     Each box must lie in the domain; its recorded method is evaluated again on it
     (``enclosure`` of the given or factored form, ``mean_value``, ``monotone`` with its
     face cover), the result must be on the right side of ``rel`` and meet the recorded
-    enclosure. That the boxes' union is the whole domain is checked by
+    enclosure, and so must the value at the box's midpoint (an enclosure is never
+    accepted where no value of the expression lies). That the boxes' union is the whole domain is checked by
     :func:`lossproof.kernel.box_check.recheck`, the other side; a step is proved only when
     both accept the cover.
 
@@ -1297,6 +1298,11 @@ def replay(
                     raise _Rejected(f"arb does not decide {core} 0 on {where}")
                 if not _meets(b.enclosure, again):
                     raise _Rejected(f"recorded enclosure on {where} misses arb's")
+                # An enclosure unbounded above meets any [big, oo): the value at the
+                # midpoint must lie in the recorded one too, or no value of E is there.
+                at_mid = search.at_point(search.program, [(lo + hi) / 2 for lo, hi, _, _ in raw])
+                if at_mid is None or not _meets(b.enclosure, at_mid):
+                    raise _Rejected(f"recorded enclosure on {where} misses arb's value at the midpoint")
 
         def check_monotone(b: Box, raw: _Raw, env: list[_Iv], depth: int, where: str) -> None:
             if b.pivot not in symbols or depth >= len(symbols) or core == "!=":
