@@ -924,7 +924,7 @@ def cover_box_removed() -> Forgery:
     again from a file that brought a cover)."""
     d = committed("focal/strictConvexOn_focal_p")
     d["covers"][0]["boxes"].pop()
-    return Forgery(d, "not covered")
+    return Forgery(d, "volumes do not add up")
 
 
 @forgery

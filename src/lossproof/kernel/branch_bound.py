@@ -1261,8 +1261,21 @@ def replay(
                 out.append((_q(s.lo), _q(s.hi), bool(s.lo_open), bool(s.hi_open)))
             return tuple(out)
 
+        def volume(raw: _Raw) -> Fraction:
+            out = Fraction(1)
+            for lo, hi, _, _ in raw:
+                out *= (hi - lo) if hi != lo else 1  # a fixed coordinate (a face) counts 1
+            return out
+
         def check(boxes: Sequence[Box], region: _Raw, depth: int) -> None:
             nonlocal count
+            if len(boxes) > max_boxes:
+                raise _Rejected(f"more than {max_boxes} boxes")
+            # Bisection covers tile the region: their volumes add up to its volume. Checked
+            # before any evaluation, so a box repeated or removed costs no arithmetic.
+            # (That the union is the region is box_check's exact check.)
+            if sum((volume(raw_of(b)) for b in boxes), Fraction(0)) != volume(region):
+                raise _Rejected("the boxes' volumes do not add up to the domain's: a box missing, repeated or overlapping")
             for b in boxes:
                 count += 1
                 if count > max_boxes:
