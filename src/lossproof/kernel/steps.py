@@ -310,16 +310,20 @@ def stored_covers(covers: Mapping[tuple[Any, ...], tuple[Any, ...]]) -> Iterator
     """Within the block, a sign step with a cover in ``covers`` (by :func:`cover_key`) is
     decided by replaying that cover on both interval sides, not by a search.
 
-    The step checks cached outside the block are dropped on entering and leaving it: a
-    verdict found with one certificate's covers must not answer for another.
+    With covers, the step checks cached outside the block are dropped on entering and
+    leaving it: a verdict found with one certificate's covers must not answer for another,
+    and a step searched for before must not stand in for a cover that was not checked.
+    Without covers nothing is dropped, so certificates that cite the same steps share them.
     """
-    check_step.cache_clear()
+    if covers:
+        check_step.cache_clear()
     token = _STORED.set(dict(covers))
     try:
         yield
     finally:
         _STORED.reset(token)
-        check_step.cache_clear()
+        if covers:
+            check_step.cache_clear()
 
 
 def _replayed(step: Sign, numeric: str, box: Mapping[Symbol, Interval], boxes: tuple[Any, ...]) -> StepResult:
