@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 import sympy
-from sympy import Interval, Rational, Symbol, log
+from sympy import Interval, Symbol, log
 
 from lossproof.certificate import FORMAT, MAX_COVER_BOXES, check_certificate, claim_from_dict, read_certificate, read_covers
 from lossproof.cli import main

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy
 from sympy import Interval, Symbol, oo
@@ -47,7 +47,6 @@ from .kernel import (
     Subject,
     check_claim,
 )
-from .kernel.branch_bound import Box, Enclosure, Span, chart_of
 from .kernel.claim import Cover
 from .kernel.kinds import KINDS
 from .kernel.steps import cover_key, stored_covers
@@ -56,6 +55,9 @@ from .parse import CONSTANTS, FUNCTIONS, parse_expression
 from .safejson import load_json_file
 from .statement import claim_statement, part_statement
 from .timeout import USER_LIMIT_SECONDS, TimeLimitExceeded, time_limit
+
+if TYPE_CHECKING:  # the interval engine loads when a cover is read or written, not with every command
+    from .kernel.branch_bound import Box
 
 __all__ = ["FORMAT", "READABLE", "MAX_COVER_BOXES", "claim_to_dict", "covers_of", "interval_cost", "read_covers", "claim_from_dict", "step_to_dict", "read_certificate", "check_certificate", "Checked", "safe_statement"]
 
@@ -163,6 +165,8 @@ def _box_dict(box: Box) -> dict[str, Any]:
 
 
 def _cover_dict(cover: Cover) -> dict[str, Any]:
+    from .kernel.branch_bound import chart_of
+
     charts = []
     for sym, iv in cover.box:
         chart, anchor = chart_of(sym, iv)
@@ -442,6 +446,8 @@ class _CoverReader:
         return tuple(out)
 
     def box(self, data: Any, where: str, spans: Sequence[tuple[Symbol, tuple[str, sympy.Expr]]], depth: int) -> Box:
+        from .kernel.branch_bound import Box, Enclosure, Span
+
         data = _fields(data, where, _BOX, _BOX_OPTIONAL)
         at = _list(data["at"], where)
         if len(at) != len(spans) or not all(isinstance(a, list) and len(a) == 3 for a in at):
