@@ -2,8 +2,9 @@
 
 Part 1: for every catalog loss, the claims ``d2/dp2 > 0`` and ``>= 0`` (on its domain) and
 ``d2/dz2 > 0`` and ``>= 0`` (through p = sigmoid(z), z in R; off the kink for mae): the
-verdict, the boxes evaluated, the boxes in the cover, the seconds to decide and the seconds
-the independent re-check (mpmath.iv) takes.
+verdict, the boxes evaluated, the boxes in the cover, the seconds to decide, the seconds
+the independent re-check (mpmath.iv) takes, and the seconds arb takes to replay the cover
+with no search (what `lossproof check` does with a certificate's cover, with the re-check).
 
 Part 2: polynomial questions (sigmoid(z) named s in (0, 1) for Z3, as the polynomial path
 does) decided by the engine and by Z3 (nlsat) in the same run; the ratio is the engine's
@@ -24,7 +25,7 @@ from sympy import DiracDelta, Interval, Rational, S, diff
 
 from lossproof import get_loss
 from lossproof.kernel.box_check import recheck
-from lossproof.kernel.branch_bound import decide
+from lossproof.kernel.branch_bound import decide, replay
 from lossproof.sigmoid import sigmoid
 
 P, Y, Z, S_ = sympy.symbols("p y z s", real=True)
@@ -110,7 +111,7 @@ def main() -> int:
     args = parser.parse_args()
 
     print("Part 1: catalog second derivatives")
-    print(f"{'claim':34} {'verdict':8} {'boxes':>6} {'cover':>6} {'decide s':>9} {'recheck s':>9}")
+    print(f"{'claim':34} {'verdict':8} {'boxes':>6} {'cover':>6} {'decide s':>9} {'recheck s':>9} {'replay s':>9}")
     total = 0.0
     rows = [(f"{base} {rel} 0", expr, rel, dom)
             for base, expr, dom in _catalog_claims() for rel in (">", ">=")]
@@ -121,8 +122,11 @@ def main() -> int:
             t0 = time.perf_counter()
             ok, _ = recheck(expr, rel, dom, v.cover)
             check = f"{time.perf_counter() - t0:9.3f}" + ("" if ok else " FAILED")
+            t0 = time.perf_counter()
+            ok, _ = replay(expr, rel, dom, v.cover)
+            check += f" {time.perf_counter() - t0:9.3f}" + ("" if ok else " FAILED")
         else:
-            check = f"{'-':>9}"
+            check = f"{'-':>9} {'-':>9}"
         extra = f"  at {dict(v.counterexample)}" if v.counterexample else ""
         print(f"{label:34} {v.status:8} {v.boxes:6d} {len(v.cover):6d} {v.seconds:9.3f} {check}"
               f"{extra}")

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy
 from sympy import Interval, Symbol, oo
@@ -47,17 +47,29 @@ from .kernel import (
     Subject,
     check_claim,
 )
+from .kernel.claim import Cover
 from .kernel.kinds import KINDS
+from .kernel.steps import cover_key, stored_covers
 from .notation import to_text
 from .parse import CONSTANTS, FUNCTIONS, parse_expression
 from .safejson import load_json_file
 from .statement import claim_statement, part_statement
 from .timeout import USER_LIMIT_SECONDS, TimeLimitExceeded, time_limit
 
-__all__ = ["FORMAT", "claim_to_dict", "claim_from_dict", "step_to_dict", "read_certificate", "check_certificate", "Checked", "safe_statement"]
+if TYPE_CHECKING:  # the interval engine loads when a cover is read or written, not with every command
+    from .kernel.branch_bound import Box
 
-#: The format tag every certificate carries; a reader refuses any other.
-FORMAT = "lossproof-certificate/2"
+__all__ = ["FORMAT", "READABLE", "MAX_COVER_BOXES", "claim_to_dict", "covers_of", "interval_cost", "read_covers", "claim_from_dict", "step_to_dict", "read_certificate", "check_certificate", "Checked", "safe_statement"]
+
+#: The format tag a certificate is written with: 3 adds the interval covers ("covers").
+FORMAT = "lossproof-certificate/3"
+#: Tags a reader accepts: a format-2 file has no covers, and its sign steps are searched
+#: for again, as before.
+READABLE = ("lossproof-certificate/2", FORMAT)
+#: Most boxes (faces included) all the covers of one certificate may have.
+MAX_COVER_BOXES = 20_000
+#: Longest number in a cover, in characters (the prover's run to about 80).
+_MAX_NUMBER = 400
 _MAX_FILE_BYTES = 1_000_000
 #: Longest expression in a certificate (a Hessian's quadratic form runs to a few thousand).
 _MAX_EXPRESSION = 20_000
@@ -133,9 +145,72 @@ def _variables(claim: Claim) -> list[str]:
     return sorted(names)
 
 
-def claim_to_dict(claim: Claim) -> dict[str, Any]:
-    """A claim as a certificate (JSON-ready data); id and statements are generated."""
+def _ends(lo_open: bool, hi_open: bool) -> str:
+    return ("(" if lo_open else "[") + (")" if hi_open else "]")
+
+
+def _box_dict(box: Box) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "at": [[str(s.lo), str(s.hi), _ends(s.lo_open, s.hi_open)] for _, s in box.spans],
+        "by": box.method,
+        "enc": [str(box.enclosure.lo), str(box.enclosure.hi), _ends(box.enclosure.lo_open, box.enclosure.hi_open)],
+    }
+    if box.form != "given":
+        out["form"] = box.form
+    if box.pivot is not None:
+        out["pivot"] = str(box.pivot)
+    if box.face:
+        out["face"] = [_box_dict(b) for b in box.face]
+    return out
+
+
+def _cover_dict(cover: Cover) -> dict[str, Any]:
+    from .kernel.branch_bound import chart_of
+
+    charts = []
+    for sym, iv in cover.box:
+        chart, anchor = chart_of(sym, iv)
+        charts.append([str(sym), chart, str(anchor)])
     return {
+        "expr": to_text(cover.expr),
+        "rel": cover.rel,
+        "box": [[str(s), _interval_text(iv)] for s, iv in cover.box],
+        "charts": charts,
+        "boxes": [_box_dict(b) for b in cover.boxes],
+    }
+
+
+def covers_of(result: ClaimResult | None) -> list[Cover]:
+    """The interval covers that proved steps of ``result`` (its obligations too), once each."""
+    if result is None:
+        return []
+    seen: dict[tuple[Any, ...], Cover] = {}
+    for r in tuple(result.steps) + tuple(result.obligations):
+        for c in r.covers:
+            seen.setdefault((c.expr, c.rel, c.box), c)
+    return list(seen.values())
+
+
+def interval_cost(result: ClaimResult | None) -> tuple[int, float] | None:
+    """What interval arithmetic spent on ``result``: boxes evaluated and seconds, summed
+    over its covers; None when no step of it was decided by intervals.
+
+    >>> interval_cost(None) is None
+    True
+    """
+    covers = covers_of(result)
+    if not covers:
+        return None
+    return sum(c.evaluated for c in covers), sum(c.seconds for c in covers)
+
+
+def claim_to_dict(claim: Claim, result: ClaimResult | None = None) -> dict[str, Any]:
+    """A claim as a certificate (JSON-ready data); id and statements are generated.
+
+    With the claim's ``result``, the box covers that proved its interval-decided sign
+    steps are written too (``covers``), so that a check replays them without a search.
+    """
+    out = {
         "format": FORMAT,
         "id": claim.id,
         "statement": claim_statement(claim),
@@ -159,6 +234,10 @@ def claim_to_dict(claim: Claim) -> dict[str, Any]:
             for part in claim.parts
         ],
     }
+    covers = covers_of(result)
+    if covers:
+        out["covers"] = [_cover_dict(c) for c in covers]
+    return out
 
 
 # ---------------------------------------------------------------- reading
@@ -301,6 +380,118 @@ _STEP_FIELDS: Mapping[str, tuple[str, ...]] = {
     "limit": ("expr", "var", "point", "direction", "value"),
 }
 _TOP = ("format", "id", "statement", "kind", "name", "wrt", "operator", "subject", "domain", "conditions", "variables", "parts")
+_COVER = ("expr", "rel", "box", "charts", "boxes")
+_BOX = ("at", "by", "enc")
+_BOX_OPTIONAL = ("form", "pivot", "face")
+
+
+def _number(value: Any, where: str, infinite: bool = False) -> sympy.Expr:
+    """A rational written ``-12/7`` (or ``oo``/``-oo`` where ``infinite``), read by hand."""
+    text = _text(value, where)
+    if infinite and text in ("oo", "-oo"):
+        return oo if text == "oo" else -oo
+    body = text[1:] if text.startswith("-") else text
+    num, slash, den = body.partition("/")
+    if not (0 < len(text) <= _MAX_NUMBER and num.isdigit() and num.isascii() and (not slash or (den.isdigit() and den.isascii()))):
+        raise CertificateError(f"{where}: {text[:40]!r} is not a rational number of at most {_MAX_NUMBER} characters")
+    if slash and int(den) == 0:
+        raise CertificateError(f"{where}: {text[:40]!r} divides by zero")
+    q = sympy.Rational(int(num), int(den) if slash else 1)
+    return -q if text.startswith("-") else q
+
+
+def _end_flags(value: Any, where: str) -> tuple[bool, bool]:
+    if value not in ("[]", "[)", "(]", "()"):
+        raise CertificateError(f"{where}: ends {value!r} are not one of [] [) (] ()")
+    return value[0] == "(", value[1] == ")"
+
+
+class _CoverReader:
+    """Reads one certificate's covers, counting every box against :data:`MAX_COVER_BOXES`."""
+
+    def __init__(self, reader: _Reader) -> None:
+        self.reader = reader
+        self.count = 0
+
+    def cover(self, data: Any, where: str) -> tuple[tuple[Any, ...], tuple[Box, ...]]:
+        data = _fields(data, where, _COVER)
+        r = self.reader
+        expr, rel = r.expr(data["expr"], where), r.rel(data["rel"], where)
+        box = tuple((r.var(v, where), r.interval(i, where)) for v, i in _pairs(data["box"], where))
+        symbols = [s for s, _ in sorted(box, key=lambda item: item[0].name)]
+        if len(set(symbols)) != len(symbols) or not symbols:
+            raise CertificateError(f"{where}: the box names a variable twice, or none")
+        charts = {}
+        for item in _list(data["charts"], where):
+            if not (isinstance(item, list) and len(item) == 3):
+                raise CertificateError(f"{where}: a chart is [variable, chart, anchor]")
+            if item[1] not in ("identity", "logistic", "ray_up", "ray_down"):
+                raise CertificateError(f"{where}: unknown chart {item[1]!r}")
+            charts[r.var(item[0], where)] = (item[1], _number(item[2], where))
+        if set(charts) != set(symbols):
+            raise CertificateError(f"{where}: the charts do not name the box's variables")
+        spans = [(s, charts[s]) for s in symbols]
+        boxes = self.boxes(data["boxes"], where, spans, 0)
+        return cover_key(expr, rel, dict(box)), boxes
+
+    def boxes(self, data: Any, where: str, spans: Sequence[tuple[Symbol, tuple[str, sympy.Expr]]], depth: int) -> tuple[Box, ...]:
+        if depth > len(spans):
+            raise CertificateError(f"{where}: faces nested deeper than the dimension")
+        out = []
+        for raw in _list(data, where):
+            self.count += 1
+            if self.count > MAX_COVER_BOXES:
+                raise CertificateError(f"{where}: more than {MAX_COVER_BOXES} boxes")
+            out.append(self.box(raw, f"{where}, box {self.count}", spans, depth))
+        return tuple(out)
+
+    def box(self, data: Any, where: str, spans: Sequence[tuple[Symbol, tuple[str, sympy.Expr]]], depth: int) -> Box:
+        from .kernel.branch_bound import Box, Enclosure, Span
+
+        data = _fields(data, where, _BOX, _BOX_OPTIONAL)
+        at = _list(data["at"], where)
+        if len(at) != len(spans) or not all(isinstance(a, list) and len(a) == 3 for a in at):
+            raise CertificateError(f"{where}: 'at' needs [lo, hi, ends] for each of {len(spans)} variables")
+        box_spans = []
+        for (sym, (chart, anchor)), (lo, hi, ends) in zip(spans, at):
+            lo_open, hi_open = _end_flags(ends, where)
+            box_spans.append((sym, Span(_number(lo, where), _number(hi, where), lo_open, hi_open, chart, anchor)))
+        enc = _list(data["enc"], where)
+        if len(enc) != 3:
+            raise CertificateError(f"{where}: 'enc' is [lo, hi, ends]")
+        lo_open, hi_open = _end_flags(enc[2], where)
+        enclosure = Enclosure(_number(enc[0], where, True), _number(enc[1], where, True), lo_open, hi_open)
+        method, form = data["by"], data.get("form", "given")
+        if method not in ("enclosure", "mean_value", "monotone") or form not in ("given", "factored"):
+            raise CertificateError(f"{where}: unknown method {method!r} or form {form!r}")
+        pivot = self.reader.var(data["pivot"], where) if "pivot" in data else None
+        face = self.boxes(data.get("face", []), where, spans, depth + 1)
+        return Box(tuple(box_spans), method, enclosure, pivot, face, form)
+
+
+def read_covers(data: Any, where: str = "certificate") -> dict[tuple[Any, ...], tuple[Box, ...]]:
+    """The covers in certificate data, by :func:`lossproof.kernel.steps.cover_key`; none in format 2.
+
+    Every number is read by hand (digits, one ``/``): no NaN, no infinity but an
+    enclosure's ``oo``, none longer than 400 characters; at most
+    :data:`MAX_COVER_BOXES` boxes in all. Only the form is checked here: whether a cover
+    proves anything is the kernel's question (:func:`lossproof.kernel.steps.stored_covers`).
+
+    Raises:
+        CertificateError: a malformed cover, one line naming where.
+    """
+    if not isinstance(data, dict) or "covers" not in data:
+        return {}
+    names = data.get("variables")
+    names = names if isinstance(names, list) and all(isinstance(n, str) for n in names) else []
+    reader = _CoverReader(_Reader({n: Symbol(n) for n in names}))
+    out: dict[tuple[Any, ...], tuple[Box, ...]] = {}
+    for i, raw in enumerate(_list(data["covers"], f"{where}: covers"), 1):
+        key, boxes = reader.cover(raw, f"{where}: cover {i}")
+        if key in out:
+            raise CertificateError(f"{where}: cover {i} repeats an earlier cover's step")
+        out[key] = boxes
+    return out
 _PART = ("statement", "rule", "case", "subject", "domain", "steps")
 
 
@@ -318,9 +509,9 @@ def claim_from_dict(data: Any, where: str = "certificate") -> Claim:
     Raises:
         CertificateError: the data is not a well-formed certificate.
     """
-    data = _fields(data, where, _TOP)
-    if data["format"] != FORMAT:
-        raise CertificateError(f"{where}: format {data['format']!r} is not {FORMAT!r}")
+    data = _fields(data, where, _TOP, ("covers",) if isinstance(data, dict) and data.get("format") == FORMAT else ())
+    if data["format"] not in READABLE:
+        raise CertificateError(f"{where}: format {data['format']!r} is not one of {', '.join(map(repr, READABLE))}")
     names = _list(data["variables"], f"{where}: variables")
     for n in names:
         _name(n, f"{where}: variables")
@@ -422,12 +613,15 @@ def load(path: Path) -> Any:
 
 
 def read_certificate(path: Path) -> Claim:
-    """Read a certificate file into a claim.
+    """Read a certificate file into a claim (its covers are read, to refuse a malformed one).
 
     Raises:
         CertificateError: unreadable, too large, not JSON, or malformed.
     """
-    return claim_from_dict(load(path), str(path))
+    data = load(path)
+    claim = claim_from_dict(data, str(path))
+    read_covers(data, str(path))
+    return claim
 
 
 @dataclass(frozen=True)
@@ -461,9 +655,10 @@ def check_certificate(path: Path) -> Checked:
     """
     data = load(path)
     claim = claim_from_dict(data, str(path))
+    covers = read_covers(data, str(path))
     wrong = tuple(mismatches(claim, data))
     try:
-        with time_limit(CHECK_LIMIT_SECONDS):
+        with time_limit(CHECK_LIMIT_SECONDS), stored_covers(covers):
             result = check_claim(claim)
     except TimeLimitExceeded:
         return Checked(path, claim, None, wrong + (f"unknown (time limit of {CHECK_LIMIT_SECONDS:g} s)",))

@@ -36,7 +36,7 @@ from .timeout import (
     time_limit,
 )
 from .render.json import claims_json, derivatives_json, softmax_json
-from .render.text import claim_summary_line, claims_text, derivatives_text, loss_header, softmax_text
+from .render.text import claim_summary_line, claims_text, interval_cost_line, derivatives_text, loss_header, softmax_text
 
 
 __all__ = ["main"]
@@ -224,6 +224,8 @@ def _build_parser() -> _Parser:
     check.add_argument("paths", nargs="*", metavar="PATH", help="certificate files or folders of them")
     check.add_argument("--coq", nargs="?", const=".", metavar="ROOT",
                        help="compile the Coq project at ROOT (default .) with coqc and report each theorem")
+    check.add_argument("--format", choices=("text", "json"), default="text",
+                       help="json: one object, each certificate's status, problems and interval cost")
     _time_option(check)
 
     from .audit.command import add_audit_parser, add_codegen_parser  # audit/: code against the truth
@@ -333,9 +335,11 @@ def _cmd_coq(root: str, out: TextIO) -> int:
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    from .certificate import check_certificate, read_certificate, safe_statement
+    from .certificate import check_certificate, interval_cost, read_certificate, safe_statement
     from .statement import domain_words
 
+    if args.coq is not None and args.format == "json":
+        raise InputError("--format json reports certificates only: check --coq separately")
     if args.coq is not None:
         status = _cmd_coq(args.coq, out)
         if not args.paths or status != EXIT_OK:
@@ -370,21 +374,36 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             detail = " ".join(str(exc).split())[:120]
             raise CertificateError(f"{path}: cannot be read as a certificate ({type(exc).__name__}: {detail})") from None
     failed = 0
+    report: list[dict[str, object]] = []  # --format json
     for path in paths:
         try:
             checked = check_certificate(path)
         except ResourceLimitExceeded as exc:
             failed += 1
-            out.write(f"{'unknown':<8} {path}\n    problem: {exc.reason}: {exc}\n")
+            if args.format == "json":
+                report.append({"path": str(path), "status": "unknown", "problems": [f"{exc.reason}: {exc}"], "interval": None})
+            else:
+                out.write(f"{'unknown':<8} {path}\n    problem: {exc.reason}: {exc}\n")
             continue
         result = checked.result
         failed += not checked.ok
+        if args.format == "json":
+            cost = interval_cost(result)
+            report.append({"path": str(path), "status": checked.status, "id": checked.claim.id,
+                           "statement": safe_statement(checked.claim),
+                           "problems": list(checked.mismatches + (result.problems if result is not None and not checked.ok else ())),
+                           "interval": None if cost is None else {"boxes": cost[0], "seconds": round(cost[1], 3)}})
+            continue
         out.write(f"{checked.status:<8} {path}\n")
         # What was certified, regenerated from the structure that was checked.
         out.write(f"    {checked.claim.id}: {safe_statement(checked.claim)}\n")
         out.write(f"    domain: {domain_words(checked.claim.domain)}\n")
+        if result is not None and interval_cost_line(result):
+            out.write(f"    {interval_cost_line(result)}\n")
         for problem in checked.mismatches + (result.problems if result is not None and not checked.ok else ()):
             out.write(f"    problem: {problem}\n")
+    if args.format == "json":
+        out.write(json.dumps({"certificates": report}, indent=2) + "\n")
     return EXIT_OK if failed == 0 else EXIT_FAILED
 
 

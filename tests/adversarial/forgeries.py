@@ -974,3 +974,46 @@ def bracket_min_value_sign_of_another_function() -> Forgery:
     sign["subject"]["function"] = shifted
     sign["steps"][0]["expr"] = shifted
     return Forgery(restate(d), "the function > 0")
+
+
+# ---------------------------------------------------------------- interval covers
+
+
+@forgery
+def cover_box_removed() -> Forgery:
+    """Focal's d2/dp2 > 0 with one box of its cover left out: that part of (0, 1) x [0, 1]
+    is shown by no box, so the cover proves nothing (the step must not be searched for
+    again from a file that brought a cover)."""
+    d = committed("focal/strictConvexOn_focal_p")
+    d["covers"][0]["boxes"].pop()
+    return Forgery(d, "volumes do not add up")
+
+
+@forgery
+def cover_enclosure_moved() -> Forgery:
+    """Every enclosure of focal's cover moved to [10**6, oo): still the right side of 0, but
+    no value of d2/dp2 on the boxes is there (at p = y = 1/2 it is about 7)."""
+    d = committed("focal/strictConvexOn_focal_p")
+    for box in d["covers"][0]["boxes"]:
+        box["enc"] = ["1000000", "oo", "[)"]
+    return Forgery(d, "misses")
+
+
+@forgery
+def cover_chart_from_the_file() -> Forgery:
+    """Focal's z boxes said to be in the identity chart: (0, 1) as the range of z itself,
+    not of sigmoid(z). The chart is the kernel's, from the domain z in R (logistic)."""
+    d = committed("focal/isMinOn_focal_z")
+    for cover in d["covers"]:
+        for chart in cover["charts"]:
+            if chart[1] == "logistic":
+                chart[1] = "identity"
+    return Forgery(d, "chart")
+
+
+@forgery
+def cover_number_nan() -> Forgery:
+    """A box end written 'nan': not a rational, the file is malformed."""
+    d = committed("focal/strictConvexOn_focal_p")
+    d["covers"][0]["boxes"][0]["at"][0][0] = "nan"
+    return Forgery(d, "not a rational")

@@ -89,6 +89,8 @@ __all__ = [
     "Box",
     "Verdict",
     "decide",
+    "replay",
+    "chart_of",
     "chart_expression",
     "factored_form",
 ]
@@ -603,6 +605,16 @@ def _domain_span(symbol: sympy.Symbol, s: sympy.Set) -> Span:
     if not lo < hi:
         raise InputError(f"domain {s} of {symbol} is empty or a point written as an interval")
     return Span(lo, hi, bool(s.left_open), bool(s.right_open))
+
+
+def chart_of(symbol: sympy.Symbol, s: sympy.Set) -> tuple[str, sympy.Rational]:
+    """The chart this engine uses for ``symbol`` on ``s``, and its anchor.
+
+    >>> chart_of(sympy.Symbol("z"), sympy.S.Reals)
+    ('logistic', 0)
+    """
+    span = _domain_span(symbol, s)
+    return span.chart, span.anchor
 
 
 def _check_assumptions(symbol: sympy.Symbol, s: sympy.Set) -> None:
@@ -1147,5 +1159,193 @@ def decide(
         boxes = tuple(cover or [])
         return verdict("proved", f"{len(boxes)} boxes decided {core} 0 ({_summary(boxes)})",
                        cover=boxes, boxes=search.boxes)
+    finally:
+        ctx.prec = old
+
+
+# --------------------------------------------------------------------------- a given cover
+
+
+class _Rejected(Exception):
+    """A given cover does not replay; the message says why."""
+
+
+def _arb_of(x: sympy.Expr, low: bool) -> Endpoint:
+    if x == sympy.oo:
+        return _PINF
+    if x == -sympy.oo:
+        return _NINF
+    if not isinstance(x, sympy.Rational):
+        raise _Rejected(f"enclosure end {x} is not a rational or ±oo")
+    ball = arb(fmpq(int(x.p), int(x.q)))
+    return _down(ball) if low else _up(ball)
+
+
+def _meets(enc: Enclosure, iv: _Iv) -> bool:
+    """Do the recorded enclosure and a recomputed one share a point (closures)?"""
+    lo, hi = _arb_of(enc.lo, True), _arb_of(enc.hi, False)
+    return not (_lt(hi, iv.lo) or _lt(iv.hi, lo))
+
+
+def _within(side: tuple[Fraction, Fraction, bool, bool], region: tuple[Fraction, Fraction, bool, bool]) -> bool:
+    lo, hi, lo_o, hi_o = side
+    rlo, rhi, rlo_o, rhi_o = region
+    if lo > hi or (lo == hi and (lo_o or hi_o)):
+        return False
+    low_ok = lo > rlo or (lo == rlo and (lo_o or not rlo_o))
+    high_ok = hi < rhi or (hi == rhi and (hi_o or not rhi_o))
+    return low_ok and high_ok
+
+
+def replay(
+    expr: sympy.Expr,
+    rel: str,
+    box: Mapping[sympy.Symbol, sympy.Set],
+    cover: Sequence[Box],
+    *,
+    max_boxes: int = 20000,
+    time_limit: float = 10.0,
+) -> tuple[bool, str]:
+    """Evaluate a given ``cover`` of ``expr rel 0`` on ``box`` in arb, with no search.
+
+    The charts are this module's, from ``box`` (a span in another chart is rejected).
+    Each box must lie in the domain; its recorded method is evaluated again on it
+    (``enclosure`` of the given or factored form, ``mean_value``, ``monotone`` with its
+    face cover), the result must be on the right side of ``rel`` and meet the recorded
+    enclosure, and so must the value at the box's midpoint (an enclosure is never
+    accepted where no value of the expression lies). That the boxes' union is the whole domain is checked by
+    :func:`lossproof.kernel.box_check.recheck`, the other side; a step is proved only when
+    both accept the cover.
+
+    Returns:
+        ``(True, "ok: N boxes")`` or ``(False, reason)``.
+
+    >>> p = sympy.Symbol("p")
+    >>> dom = {p: sympy.Interval.open(0, 1)}
+    >>> replay(p * (1 - p), ">", dom, decide(p * (1 - p), ">", dom).cover)
+    (True, 'ok: 1 boxes')
+    """
+    start = time.monotonic()
+    if rel not in RELATIONS:
+        raise InputError(f"relation {rel!r} is not one of {', '.join(RELATIONS)}")
+    if not isinstance(expr, sympy.Expr):
+        raise InputError(f"expression {expr!r} is not a SymPy expression")
+    symbols = tuple(sorted(box, key=lambda s: s.name))
+    spans = tuple(_domain_span(s, box[s]) for s in symbols)
+    for s in symbols:
+        _check_assumptions(s, box[s])
+    if expr.free_symbols - set(symbols):
+        return False, "the expression has a variable without an interval"
+    signed = -expr if rel in ("<", "<=") else expr
+    core = {"<": ">", "<=": ">="}.get(rel, rel)
+    old = ctx.prec
+    ctx.prec = PRECISION_BITS
+    count = 0
+    try:
+        try:
+            search = _Search(signed, core, symbols, spans, box, max_boxes, start + time_limit)
+        except _Unsupported as exc:
+            return False, str(exc)
+
+        def raw_of(b: Box) -> _Raw:
+            given = dict(b.spans)
+            if set(given) != set(symbols) or len(b.spans) != len(symbols):
+                raise _Rejected(f"box variables {sorted(map(str, given))} are not the domain's")
+            out = []
+            for sym, dom in zip(symbols, spans):
+                s = given[sym]
+                if s.chart != dom.chart or (dom.chart != "identity" and s.anchor != dom.anchor):
+                    raise _Rejected(f"box chart {s.chart} of {sym} is not the domain's {dom.chart}")
+                if not (isinstance(s.lo, sympy.Rational) and isinstance(s.hi, sympy.Rational)):
+                    raise _Rejected(f"span of {sym} is not rational")
+                out.append((_q(s.lo), _q(s.hi), bool(s.lo_open), bool(s.hi_open)))
+            return tuple(out)
+
+        def volume(raw: _Raw) -> Fraction:
+            out = Fraction(1)
+            for lo, hi, _, _ in raw:
+                out *= (hi - lo) if hi != lo else 1  # a fixed coordinate (a face) counts 1
+            return out
+
+        def check(boxes: Sequence[Box], region: _Raw, depth: int) -> None:
+            nonlocal count
+            if len(boxes) > max_boxes:
+                raise _Rejected(f"more than {max_boxes} boxes")
+            # Bisection covers tile the region: their volumes add up to its volume. Checked
+            # before any evaluation, so a box repeated or removed costs no arithmetic.
+            # (That the union is the region is box_check's exact check.)
+            if sum((volume(raw_of(b)) for b in boxes), Fraction(0)) != volume(region):
+                raise _Rejected("the boxes' volumes do not add up to the domain's: a box missing, repeated or overlapping")
+            for b in boxes:
+                count += 1
+                if count > max_boxes:
+                    raise _Rejected(f"more than {max_boxes} boxes")
+                if time.monotonic() > start + time_limit:
+                    raise _Rejected(f"time limit of {time_limit:g} s")
+                raw = raw_of(b)
+                where = _describe(raw, symbols, spans)
+                if not all(_within(side, reg) for side, reg in zip(raw, region)):
+                    raise _Rejected(f"box {where} is not inside the domain")
+                env = search.env(raw)
+                try:
+                    given = search.program(env)  # the given form must be defined on the box
+                except _Undefined:
+                    raise _Rejected(f"the expression may be undefined on {where}") from None
+                if b.method == "monotone":
+                    check_monotone(b, raw, env, depth, where)
+                    continue
+                if b.method == "enclosure" and b.form == "given":
+                    again: _Iv | None = given
+                elif b.method == "enclosure" and b.form == "factored":
+                    if search.factored is None:
+                        raise _Rejected("no factored form to evaluate")
+                    try:
+                        again = search.factored(env)
+                    except _Undefined:
+                        again = None
+                elif b.method == "mean_value" and b.form == "given":
+                    again = search.mean_value(raw, env)
+                else:
+                    raise _Rejected(f"unknown method {b.method!r} on form {b.form!r}")
+                if again is None or not _positive(again, core):
+                    raise _Rejected(f"arb does not decide {core} 0 on {where}")
+                if not _meets(b.enclosure, again):
+                    raise _Rejected(f"recorded enclosure on {where} misses arb's")
+                # An enclosure unbounded above meets any [big, oo): the value at the
+                # midpoint must lie in the recorded one too, or no value of E is there.
+                at_mid = search.at_point(search.program, [(lo + hi) / 2 for lo, hi, _, _ in raw])
+                if at_mid is None or not _meets(b.enclosure, at_mid):
+                    raise _Rejected(f"recorded enclosure on {where} misses arb's value at the midpoint")
+
+        def check_monotone(b: Box, raw: _Raw, env: list[_Iv], depth: int, where: str) -> None:
+            if b.pivot not in symbols or depth >= len(symbols) or core == "!=":
+                raise _Rejected(f"monotone argument on {where} is not one this engine makes")
+            k = symbols.index(b.pivot)
+            prog = search.grad(k) if b.form == "given" else search.factored_grad(k) if b.form == "factored" else None
+            if prog is None or search.grad(k) is None:
+                raise _Rejected(f"no slope in {b.pivot} to evaluate on {where}")
+            try:
+                search.grad(k)(env)  # type: ignore[misc]  # the given slope must be defined
+                slope = prog(env)
+            except _Undefined:
+                raise _Rejected(f"the slope may be undefined on {where}") from None
+            lo, hi, lo_open, hi_open = raw[k]
+            end = search._direction(slope, lo, hi, lo_open, hi_open)
+            if end is None or lo == hi:
+                raise _Rejected(f"no sign of the slope in {b.pivot} towards a closed end on {where}")
+            if not _meets(b.enclosure, slope):
+                raise _Rejected(f"recorded slope on {where} misses arb's")
+            check(b.face, raw[:k] + ((end, end, False, False),) + raw[k + 1:], depth + 1)
+
+        region: _Raw = tuple((_q(s.lo), _q(s.hi), s.lo_open, s.hi_open) for s in spans)
+        try:
+            check(cover, region, 0)
+        except _Rejected as exc:
+            return False, str(exc)
+        except (AttributeError, TypeError, KeyError, ValueError, ZeroDivisionError) as exc:
+            return False, f"malformed cover: {type(exc).__name__}"
+        if not cover:
+            return False, "empty cover"
+        return True, f"ok: {count} boxes"
     finally:
         ctx.prec = old

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Union
+from typing import Any, Union
 
 import sympy
 from sympy import Interval, Symbol
@@ -42,6 +42,7 @@ __all__ = [
     "Part",
     "Claim",
     "StepResult",
+    "Cover",
     "ClaimResult",
     "Counterexample",
 ]
@@ -244,12 +245,34 @@ class Counterexample:
 
 
 @dataclass(frozen=True)
+class Cover:
+    """Boxes on which interval arithmetic proved ``expr rel 0`` on ``box`` (no hypotheses).
+
+    Attributes:
+        expr, rel: the sign step's expression and relation.
+        box: the step's domain as boxes see it, ``((symbol, interval), ...)`` by name.
+        boxes: the cover (:class:`lossproof.kernel.branch_bound.Box` values).
+        evaluated: boxes evaluated to find it (or to replay it), faces included.
+        seconds: the wall time that took.
+    """
+
+    expr: sympy.Expr
+    rel: str
+    box: tuple[tuple[Symbol, Interval], ...]
+    boxes: tuple[Any, ...]
+    evaluated: int
+    seconds: float
+
+
+@dataclass(frozen=True)
 class StepResult:
     step: Step
     status: Status
     engines: Mapping[str, str]
     counterexample: Mapping[str, str] | None = None
     reason: str = ""
+    #: Interval covers that proved this step (empty unless the interval engine did).
+    covers: tuple[Cover, ...] = ()
 
 
 @dataclass(frozen=True)

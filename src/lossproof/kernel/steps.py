@@ -21,8 +21,11 @@ dispatched once, by class name (:class:`StepVisitor`).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -36,11 +39,11 @@ from ..sigmoid import sigmoid
 from ..settings import DEFAULT, current
 from ..timeout import ResourceLimitExceeded
 from .calculus import conditions, smooth_diff
-from .claim import PROVED, REFUTED, UNKNOWN, Derivative, Domain, Assumption, Identity, Limit, Roots, Sign, Status, Step, StepResult
+from .claim import PROVED, REFUTED, UNKNOWN, Cover, Derivative, Domain, Assumption, Identity, Limit, Roots, Sign, Status, Step, StepResult
 from .engines import Question, SignEngine, Z3Engine
 from .lemmas import LEMMAS, T, lemma_status
 
-__all__ = ["StepVisitor", "check_step", "combine", "confirm", "inside", "real_roots", "root_inside", "sigmoid_value", "sympy_limit", "SIGN_SAMPLES"]
+__all__ = ["StepVisitor", "check_step", "combine", "confirm", "inside", "real_roots", "root_inside", "sigmoid_value", "sympy_limit", "SIGN_SAMPLES", "stored_covers", "cover_key"]
 
 #: Points at which the numeric side of a sign step samples the original expression.
 SIGN_SAMPLES = DEFAULT.sign_samples
@@ -293,6 +296,68 @@ INTERVAL_SECONDS = DEFAULT.interval_seconds
 INTERVAL_BOXES = DEFAULT.interval_boxes
 
 
+#: Covers a certificate supplies, by (expr, rel, box); see :func:`stored_covers`.
+_STORED: contextvars.ContextVar[Mapping[tuple[Any, ...], tuple[Any, ...]] | None] = contextvars.ContextVar("lossproof_stored_covers", default=None)
+
+
+def cover_key(expr: sympy.Expr, rel: str, box: Mapping[Symbol, Any]) -> tuple[Any, ...]:
+    """What a stored cover is looked up by: the step's expression, relation and box."""
+    return (expr, rel, tuple(sorted(box.items(), key=lambda item: item[0].name)))
+
+
+@contextlib.contextmanager
+def stored_covers(covers: Mapping[tuple[Any, ...], tuple[Any, ...]]) -> Iterator[None]:
+    """Within the block, a sign step with a cover in ``covers`` (by :func:`cover_key`) is
+    decided by replaying that cover on both interval sides, not by a search.
+
+    With covers, the step checks cached outside the block are dropped on entering and
+    leaving it: a verdict found with one certificate's covers must not answer for another,
+    and a step searched for before must not stand in for a cover that was not checked.
+    Without covers nothing is dropped, so certificates that cite the same steps share them.
+    """
+    if covers:
+        check_step.cache_clear()
+    token = _STORED.set(dict(covers))
+    try:
+        yield
+    finally:
+        _STORED.reset(token)
+        if covers:
+            check_step.cache_clear()
+
+
+def _replayed(step: Sign, numeric: str, box: Mapping[Symbol, Interval], boxes: tuple[Any, ...]) -> StepResult:
+    """A stored cover checked by both sides, no search: arb replays every box, mpmath.iv
+    re-evaluates every box and checks that the boxes cover the kernel's own charts of
+    the domain. Anything short of both is unknown, never a proof from the file."""
+    from .box_check import recheck
+    from .branch_bound import replay
+
+    started = time.monotonic()
+    limits = current()
+    try:
+        arb_ok, arb_why = replay(step.expr, step.rel, box, boxes, max_boxes=limits.interval_boxes, time_limit=limits.interval_seconds)
+        iv_ok, iv_why = recheck(step.expr, step.rel, box, boxes) if arb_ok else (False, "not run")
+    except (ResourceLimitExceeded, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the cover is input: whatever it does, unknown
+        arb_ok, arb_why, iv_ok, iv_why = False, f"{type(exc).__name__}: {str(exc)[:120]}", False, "not run"
+    seconds = time.monotonic() - started
+    engines = {"arb": PROVED if arb_ok else UNKNOWN, "mpmath.iv": PROVED if iv_ok else UNKNOWN, "numeric": numeric}
+    if arb_ok and iv_ok:
+        cover = Cover(step.expr, step.rel, cover_key(step.expr, step.rel, box)[2], tuple(boxes), _count(boxes), seconds)
+        reason = f"the certificate's cover re-checked by arb and mpmath.iv, no search ({cover.evaluated} boxes, {seconds:.2f} s)"
+        return StepResult(step, PROVED, engines, reason=reason, covers=(cover,))
+    why = arb_why if not arb_ok else iv_why
+    side = "arb" if not arb_ok else "mpmath.iv"
+    return StepResult(step, UNKNOWN, engines, reason=f"the certificate's cover is rejected by {side}: {why}")
+
+
+def _count(boxes: Any) -> int:
+    """Boxes in a cover, faces included."""
+    return sum(1 + _count(b.face) for b in boxes)
+
+
 def _interval_sign(step: Sign, numeric: str) -> StepResult | None:
     """Branch and bound in arb balls, its cover re-checked by mpmath.iv (no shared code).
 
@@ -300,6 +365,8 @@ def _interval_sign(step: Sign, numeric: str) -> StepResult | None:
     expression, logs and exponentials included, over the domain's box. Hypotheses are
     left out, so a proof holds on a larger set (sound); a counterexample must still lie
     in the step's own domain and be confirmed at 60 digits. None where it does not apply.
+    Where a certificate supplies a cover (:func:`stored_covers`), it is replayed instead
+    of searched for; a proof carries its cover in ``StepResult.covers``.
     """
     from .box_check import recheck
     from .branch_bound import decide
@@ -307,6 +374,11 @@ def _interval_sign(step: Sign, numeric: str) -> StepResult | None:
     box = step.domain.box()
     if step.rel == "==" or step.expr.free_symbols - set(box):
         return None
+    stored = _STORED.get()
+    if stored is not None:
+        given = stored.get(cover_key(step.expr, step.rel, box))
+        if given is not None:
+            return _replayed(step, numeric, box, given)
     try:
         verdict = decide(step.expr, step.rel, box, max_boxes=current().interval_boxes, time_limit=current().interval_seconds)
     except (ResourceLimitExceeded, MemoryError):
@@ -318,7 +390,8 @@ def _interval_sign(step: Sign, numeric: str) -> StepResult | None:
         ok, why = recheck(step.expr, step.rel, box, verdict.cover)
         engines = {"arb": PROVED, "mpmath.iv": PROVED if ok else UNKNOWN, "numeric": numeric}
         if ok:
-            return StepResult(step, PROVED, engines, reason=f"decided by interval arithmetic ({cost}; cover of {len(verdict.cover)} boxes re-checked)")
+            cover = Cover(step.expr, step.rel, cover_key(step.expr, step.rel, box)[2], verdict.cover, verdict.boxes, verdict.seconds)
+            return StepResult(step, PROVED, engines, reason=f"decided by interval arithmetic ({cost}; cover of {len(verdict.cover)} boxes re-checked)", covers=(cover,))
         return StepResult(step, UNKNOWN, engines, reason=f"the cover did not re-check: {why}")
     if verdict.status == "refuted" and verdict.counterexample:
         point = dict(verdict.counterexample)

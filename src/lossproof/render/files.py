@@ -158,7 +158,7 @@ def _loss_job(name: str, wanted: frozenset[str]) -> _JobResult:
         # A certificate certifies a proof: refuted and unknown claims are reported in
         # derivations/ (and by `lossproof prove`), not certified.
         if r.status == "proved":
-            files[f"proofs/{loss.name}/{r.claim.id}.json"] = _json(claim_to_dict(r.claim))
+            files[f"proofs/{loss.name}/{r.claim.id}.json"] = _json(claim_to_dict(r.claim, r))
     files.update(_coq_files(loss, list(results)))
     enclosed = enclosures_for(loss, results)  # () unless the minimiser has no closed form
     files[f"derivations/{loss.name}.md"] = markdown(loss, list(results), enclosed)
@@ -174,7 +174,7 @@ def _softmax_job() -> _JobResult:
     files: dict[str, str | bytes] = {}
     for r in results:
         if r.status == "proved":
-            files[f"proofs/softmax_ce/{r.claim.id}.json"] = _json(claim_to_dict(r.claim))
+            files[f"proofs/softmax_ce/{r.claim.id}.json"] = _json(claim_to_dict(r.claim, r))
     files["derivations/softmax_ce.md"] = softmax_markdown(SoftmaxCE(3), results)
     files["derivations/softmax_ce.tex"] = softmax_latex(SoftmaxCE(3), results)
     return files, None, (), {}

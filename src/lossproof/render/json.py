@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 
-from ..certificate import step_to_dict
+from ..certificate import interval_cost, step_to_dict
 from ..derive import Derived
 from ..kernel import ClaimResult
 from ..losses import Loss
@@ -62,9 +62,16 @@ def claims_json(loss_name: str, results: Sequence[ClaimResult]) -> dict[str, Any
                 "counterexample": r.counterexample,
                 "problems": list(r.problems),
                 "steps": steps,
+                "interval": _cost(r),
             }
         )
     return {"loss": loss_name, "claims": claims}
+
+
+def _cost(r: ClaimResult) -> dict[str, Any] | None:
+    """Boxes and seconds the interval engine spent on the claim; None where it decided nothing."""
+    cost = interval_cost(r)
+    return None if cost is None else {"boxes": cost[0], "seconds": round(cost[1], 3)}
 
 
 def table_json(rows: Sequence[Row]) -> dict[str, Any]:

@@ -37,6 +37,7 @@ __all__ = [
     "derivatives_text",
     "claim_summary_line",
     "claims_text",
+    "interval_cost_line",
     "table_text",
     "text_width",
     "softmax_text",
@@ -119,6 +120,14 @@ def claim_summary_line(result: ClaimResult, unicode: bool = True) -> str:
     return f"{mark[r.status]} {r.claim.id:<34} {r.status:<8} ({engines_words(r.engines)})"
 
 
+def interval_cost_line(result: ClaimResult) -> str:
+    """``interval arithmetic: N boxes, T s`` for a claim the interval engine helped decide, else ``""``."""
+    from ..certificate import interval_cost  # the certificate module owns the covers
+
+    cost = interval_cost(result)
+    return "" if cost is None else f"interval arithmetic: {cost[0]} boxes, {cost[1]:.2f} s"
+
+
 def claims_text(results: Sequence[ClaimResult], unicode: bool = True, steps: bool = True) -> str:
     """Each claim: its verdict, statement, and (with ``steps``) its parts and checked steps."""
     blocks = []
@@ -126,6 +135,9 @@ def claims_text(results: Sequence[ClaimResult], unicode: bool = True, steps: boo
         lines = [claim_summary_line(r, unicode)]
         if steps:
             lines.append(f"    {claim_statement(r.claim)}")
+            cost = interval_cost_line(r)
+            if cost:
+                lines.append(f"    {cost}")
             if r.counterexample:
                 lines.append(f"    counterexample: {r.counterexample}")
             for part, step_results in r.by_part():
