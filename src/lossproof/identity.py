@@ -119,6 +119,13 @@ def _is_rational_function(expr: sympy.Expr) -> bool:
     )
 
 
+def _cancels(expr: sympy.Expr) -> bool:
+    try:
+        return cancel(sympy.together(expr)) == 0
+    except (sympy.PolynomialError, TypeError, ValueError):
+        return False
+
+
 def _symbolic_zero(diff: sympy.Expr) -> tuple[bool, tuple[sympy.Expr, ...]]:
     plain, _ = name_sigmoids(diff)
     if _is_rational_function(plain):
@@ -131,6 +138,12 @@ def _symbolic_zero(diff: sympy.Expr) -> tuple[bool, tuple[sympy.Expr, ...]]:
     # valid where every log argument is positive, which the caller must prove (side).
     expanded = sympy.expand(expand_log(rewritten, force=True))
     if expanded == 0:
+        return True, side
+    # A rational function of its atoms (logs, signs, |u| taken as independent symbols)
+    # that cancels to 0 is 0 wherever it is defined: cheap, and exact, before simplify.
+    if _cancels(rewritten):
+        return True, ()
+    if _cancels(expanded):
         return True, side
     if simplify(rewritten) == 0:
         return True, ()
