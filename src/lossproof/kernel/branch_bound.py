@@ -1077,6 +1077,21 @@ def _summary(cover: Sequence[Box]) -> str:
     return f"{text}; {ends} touch an open end" if ends else text
 
 
+def _question(expr: sympy.Expr, rel: str, box: Mapping[sympy.Symbol, sympy.Set]) -> tuple[tuple[sympy.Symbol, ...], tuple[Span, ...]]:
+    """The variables in name order and their spans, once the question is checked well formed
+    (shared by the search and the replay of a cover, so that both refuse the same input)."""
+    if rel not in RELATIONS:
+        raise InputError(f"relation {rel!r} is not one of {', '.join(RELATIONS)}")
+    if not isinstance(expr, sympy.Expr):
+        # Text is never parsed here (no sympify): the caller passes an expression.
+        raise InputError(f"expression {expr!r} is not a SymPy expression")
+    symbols = tuple(sorted(box, key=lambda s: s.name))
+    spans = tuple(_domain_span(s, box[s]) for s in symbols)
+    for s in symbols:
+        _check_assumptions(s, box[s])
+    return symbols, spans
+
+
 def decide(
     expr: sympy.Expr,
     rel: str,
@@ -1108,15 +1123,7 @@ def decide(
     'proved'
     """
     start = time.monotonic()
-    if rel not in RELATIONS:
-        raise InputError(f"relation {rel!r} is not one of {', '.join(RELATIONS)}")
-    if not isinstance(expr, sympy.Expr):
-        # Text is never parsed here (no sympify): the caller passes an expression.
-        raise InputError(f"expression {expr!r} is not a SymPy expression")
-    symbols = tuple(sorted(box, key=lambda s: s.name))
-    spans = tuple(_domain_span(s, box[s]) for s in symbols)
-    for s in symbols:
-        _check_assumptions(s, box[s])
+    symbols, spans = _question(expr, rel, box)
     signed = -expr if rel in ("<", "<=") else expr
     core = {"<": ">", "<=": ">="}.get(rel, rel)
 
@@ -1226,14 +1233,7 @@ def replay(
     (True, 'ok: 1 boxes')
     """
     start = time.monotonic()
-    if rel not in RELATIONS:
-        raise InputError(f"relation {rel!r} is not one of {', '.join(RELATIONS)}")
-    if not isinstance(expr, sympy.Expr):
-        raise InputError(f"expression {expr!r} is not a SymPy expression")
-    symbols = tuple(sorted(box, key=lambda s: s.name))
-    spans = tuple(_domain_span(s, box[s]) for s in symbols)
-    for s in symbols:
-        _check_assumptions(s, box[s])
+    symbols, spans = _question(expr, rel, box)
     if expr.free_symbols - set(symbols):
         return False, "the expression has a variable without an interval"
     signed = -expr if rel in ("<", "<=") else expr
