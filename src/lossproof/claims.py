@@ -234,21 +234,33 @@ def _family(gp: sympy.Expr) -> list[tuple[sympy.Expr, sympy.Expr]]:
     return [(t * y, t * y + 1 - t) for t in BRACKET_WEIGHTS]
 
 
-def _around_root(gp: sympy.Expr) -> list[tuple[sympy.Expr, sympy.Expr]]:
-    """For a gradient in p alone: a rational bracket around its one sign change in (0, 1)."""
+def gradient_root(gp: sympy.Expr) -> mpmath.mpf | None:
+    """The one sign change from - to + of a gradient in p alone on (0, 1), to 35 digits.
+
+    Found on a grid of 255 points and refined by bisection at 40 digits; None where there
+    is not exactly one, or where the gradient cannot be evaluated. This only says where to
+    look: the kernel proves any bracket built from it.
+    """
     if gp.free_symbols != {p}:
-        return []
+        return None
     fn = sympy.lambdify(p, gp, "mpmath")
-    grid = [sympy.Rational(k, 64) for k in range(1, 64)]
     try:
-        with mpmath.workdps(30):
-            values = [fn(mpmath.mpf(t.p) / t.q) for t in grid]
+        with mpmath.workdps(40):
+            grid = [mpmath.mpf(k) / 256 for k in range(1, 256)]
+            values = [fn(t) for t in grid]
             changes = [i for i in range(len(grid) - 1) if values[i] < 0 < values[i + 1]]
             if len(changes) != 1:
-                return []
+                return None
             i = changes[0]
-            root = mpmath.findroot(fn, (mpmath.mpf(grid[i].p) / grid[i].q, mpmath.mpf(grid[i + 1].p) / grid[i + 1].q), solver="anderson")
+            return mpmath.findroot(fn, (grid[i], grid[i + 1]), solver="bisect", tol=mpmath.mpf(10) ** -35)
     except (ValueError, ZeroDivisionError, TypeError, ArithmeticError):
+        return None
+
+
+def _around_root(gp: sympy.Expr) -> list[tuple[sympy.Expr, sympy.Expr]]:
+    """For a gradient in p alone: a rational bracket of width 1/1000 around its root."""
+    root = gradient_root(gp)
+    if root is None:
         return []
     low = sympy.Rational(int(mpmath.floor(root / _BRACKET_WIDTH)), 1) * _BRACKET_WIDTH
     return [(low, low + _BRACKET_WIDTH)]

@@ -25,13 +25,13 @@ import mpmath
 import sympy
 from sympy import Rational
 
-from .claims import _bracket_part, _claim_domain, _in_var
+from .claims import _bracket_part, _claim_domain, _in_var, gradient_root
 from .derive import canonical_form, derive
 from .errors import InputError
 from .kernel import PROVED, UNKNOWN, ClaimResult, Part, check_step
 from .kernel.claim import Status
 from .kernel.rules import RULES
-from .losses import Loss, p, y
+from .losses import Loss, y
 
 __all__ = ["Enclosure", "minimiser_enclosure", "enclosures_for", "decimal", "DEFAULT_WIDTH", "DOCUMENT_TARGETS"]
 
@@ -67,16 +67,9 @@ class Enclosure:
 
 
 def _root(gp: sympy.Expr, width: Rational) -> tuple[Rational, Rational] | None:
-    # One sign change of the p-gradient on a grid of (0, 1), refined by bisection at 40 digits.
-    fn = sympy.lambdify(p, gp, "mpmath")
-    with mpmath.workdps(40):
-        grid = [mpmath.mpf(k) / 256 for k in range(1, 256)]
-        values = [fn(t) for t in grid]
-        changes = [i for i in range(len(grid) - 1) if values[i] < 0 < values[i + 1]]
-        if len(changes) != 1:
-            return None
-        i = changes[0]
-        root = mpmath.findroot(fn, (grid[i], grid[i + 1]), solver="bisect", tol=mpmath.mpf(10) ** -35)
+    root = gradient_root(gp)
+    if root is None:
+        return None
     # Rationals on a grid of a tenth of the width, two steps either side of the root.
     digits = math.ceil(-math.log10(float(width))) + 1
     scale = 10**digits
@@ -100,7 +93,7 @@ def minimiser_enclosure(loss: Loss, target: Rational, width: Rational = DEFAULT_
     f, var, _ = _in_var(loss, "p")
     dom = _claim_domain(loss, "p").without(y)
     gp = derive(loss, "p", 1).canonical.subs(case)
-    ends = _root(gp, width) if gp.free_symbols == {p} else None
+    ends = _root(gp, width)
     if ends is None:
         return Enclosure(target, Rational(0), Rational(1), UNKNOWN, None, ("no single sign change of the gradient was found",))
     d1 = canonical_form(gp, dom.box(), var)
