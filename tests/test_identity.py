@@ -55,3 +55,11 @@ def test_sample_points_lie_inside_their_intervals_and_are_reproducible() -> None
 def test_name_sigmoids_names_each_sigmoid_once() -> None:
     plain, names = name_sigmoids(sigmoid(z) ** 2 + log(1 - sigmoid(z)))
     assert set(names) == {sigmoid(z)} and not plain.has(sigmoid)
+
+
+def test_logs_that_do_not_cancel_are_not_an_identity() -> None:
+    # The cheap path (a rational function of log atoms that cancels) must not accept a
+    # difference that is not 0: log(p) + 1 is not log(p).
+    check = check_identity(log(p) + 1, log(p), UNIT)
+    assert not check.symbolic and not check.holds
+    assert check_identity(log(p) * (1 - p) / (1 - p), log(p), UNIT).holds

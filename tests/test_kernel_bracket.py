@@ -588,3 +588,25 @@ def test_forged_bracket_certificates_are_refused(name: str, tmp_path) -> None:
     status, reasons, _ = check_forgery(forgery, tmp_path / f"{name}.json")
     assert status != "proved"
     assert any(forgery.reason.lower() in r.lower() for r in reasons), reasons
+
+
+def test_a_bracket_label_on_a_closed_form_part_is_refused() -> None:
+    # Only the bracket rule checks a bracket: on any other rule's part it would be an
+    # unchecked label that the comparison table reads and shows as proved.
+    from lossproof.losses import get_loss
+
+    claim = C.build_claim(get_loss("mse"), "isMinOn_mse_p")
+    main = _main(claim)
+    labelled = dataclasses.replace(main, subject=dataclasses.replace(main.subject, bracket=(y / 3, y / 2)))
+    assert "names no bracket" in _not_proved(_with_main(claim, labelled))
+    # Nor may the claim itself name one: only min_value claims do.
+    forged = dataclasses.replace(claim, subject=dataclasses.replace(claim.subject, bracket=(y / 3, y / 2)))
+    assert "names no bracket" in _not_proved(forged)
+
+
+def test_a_hole_at_the_probe_point_does_not_break_the_claim() -> None:
+    # The direction at an end of the target range was read at p = 1/2 only: a loss
+    # undefined there crashed the builder. The claim is built and is not proved.
+    loss = custom_loss("(p - y)**2 + 1/(1000*(p - 1/2)**2)")
+    claim = C.build_claim(loss, "isMinOn_custom_p")
+    assert check_claim(claim).status != "proved"
