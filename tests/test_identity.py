@@ -63,3 +63,24 @@ def test_logs_that_do_not_cancel_are_not_an_identity() -> None:
     check = check_identity(log(p) + 1, log(p), UNIT)
     assert not check.symbolic and not check.holds
     assert check_identity(log(p) * (1 - p) / (1 - p), log(p), UNIT).holds
+
+
+def test_the_numeric_side_sees_a_tiny_difference_between_transcendental_sides() -> None:
+    # Evaluated by mpmath at 80 digits: 1e-40 is far above the 1e-45 tolerance, and
+    # the symbolic side must not be what catches it.
+    from lossproof.identity import _mp_function, _numeric_zero
+
+    point = {p: Rational(3, 7), y: Rational(2, 5)}
+    assert _mp_function(log(p) * y, (p, y)) is not None  # the compiled path, not evalf
+    assert not _numeric_zero(log(p) + Rational(1, 10**40), log(p), point)
+    assert _numeric_zero(exp(log(p)) * y, p * y, point)
+    assert _numeric_zero(sigmoid(log(p / (1 - p))), p, point)
+
+
+def test_the_numeric_side_is_false_at_a_pole_or_outside_the_real_domain() -> None:
+    from lossproof.identity import _numeric_zero
+
+    assert not _numeric_zero(log(p - Rational(3, 7)), log(p - Rational(3, 7)) + 1, {p: Rational(3, 7)})
+    assert not _numeric_zero(1 / (p - Rational(3, 7)) + log(p), log(p), {p: Rational(3, 7)})
+    # log of a negative number is complex: two different complex values are not equal.
+    assert not _numeric_zero(log(p - 1), log(1 - p), {p: Rational(1, 3)})

@@ -151,6 +151,12 @@ def canonical_form(
         candidates.append(Add(*(_oriented_fraction(t, main_plain, points) for t in Add.make_args(plain))))
     else:
         candidates = [plain, sympy.simplify(plain)]
+        # A Piecewise that SymPy brings in (sign(u) as u/|u| away from u = 0) is no
+        # simpler to read than the sign, and its identity check takes seconds of
+        # simplify before it fails: the candidate is dropped unchecked (a candidate
+        # left out only costs a shorter form, never soundness).
+        if not plain.has(sympy.Piecewise):
+            candidates = [c for c in candidates if not c.has(sympy.Piecewise)]
     ranked = [c for _, c in sorted(enumerate(candidates), key=lambda ic: (count_ops(ic[1]), ic[0]))]
     # The shortest form that checks equal wins; SymPy's simplify may return a form the
     # symbolic check cannot confirm (a Piecewise), and that form is then passed over.

@@ -27,9 +27,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
+import mpmath
 import sympy
 from sympy import Dummy, Interval, Rational, Symbol, cancel, expand_log, log, oo, simplify
 
+from .numeric import modules
 from .settings import current
 from .sigmoid import sigmoid
 
@@ -151,6 +153,60 @@ def _symbolic_zero(diff: sympy.Expr) -> tuple[bool, tuple[sympy.Expr, ...]]:
 
 
 def _numeric_zero(lhs: sympy.Expr, rhs: sympy.Expr, point: Mapping[Symbol, Rational]) -> bool:
+    if _is_rational_function(lhs) and _is_rational_function(rhs):
+        # Exact: a rational function at a rational point is a rational number.
+        return _exact_zero(lhs, rhs, point)
+    args = tuple(sorted(point, key=str))
+    f, g = _mp_function(lhs, args), _mp_function(rhs, args)
+    if f is not None and g is not None:
+        verdict = _mp_zero(f, g, [point[a] for a in args])
+        if verdict is not None:
+            return verdict
+    return _evalf_zero(lhs, rhs, point)
+
+
+def _exact_zero(lhs: sympy.Expr, rhs: sympy.Expr, point: Mapping[Symbol, Rational]) -> bool:
+    exact = lhs.xreplace(point) - rhs.xreplace(point)
+    return bool(exact.is_Rational and exact == 0)
+
+
+@lru_cache(maxsize=1024)
+def _mp_function(expr: sympy.Expr, args: tuple[Symbol, ...]):  # noqa: ANN202 - an mpmath callable or None
+    """``expr`` compiled for mpmath once (one run evaluates each side at every point),
+    or None where lambdify cannot print it (SymPy's evalf is then used)."""
+    try:
+        return sympy.lambdify(args, expr, modules=modules("mpmath"))
+    except Exception:  # noqa: BLE001 - any printer failure: fall back to evalf
+        return None
+
+
+#: Working digits of the mpmath evaluation: 20 beyond those the tolerance counts, for
+#: the rounding of the point and of each operation along the way.
+_MP_DPS = NUMERIC_DIGITS + 20
+_MP_TOL = mpmath.mpf(10) ** -(NUMERIC_DIGITS - 15)
+
+
+def _mp_zero(f, g, values: list[Rational]) -> bool | None:  # noqa: ANN001 - compiled callables
+    """Whether f and g agree at the point to the tolerance, evaluated by mpmath at
+    :data:`_MP_DPS` digits; None when the evaluation failed in a way evalf may not."""
+    try:
+        with mpmath.workdps(_MP_DPS):
+            xs = [mpmath.mpf(int(v.p)) / int(v.q) for v in values]
+            a, b = f(*xs), g(*xs)
+            if not all(isinstance(v, (mpmath.mpf, mpmath.mpc)) or isinstance(v, (int, float)) for v in (a, b)):
+                return None  # a SymPy object or a boolean came back: not a number here
+            a, b = mpmath.mpmathify(a), mpmath.mpmathify(b)
+            if any(mpmath.isnan(v) or mpmath.isinf(v) for v in (a, b)):
+                return False  # undefined at the point, as evalf's zoo or nan
+            scale = max(abs(a), abs(b), 1)
+            return bool(abs(a - b) <= _MP_TOL * scale)
+    except ZeroDivisionError:
+        return False  # a pole at the point: not equal there
+    except Exception:  # noqa: BLE001 - NameError, TypeError, ...: leave it to evalf
+        return None
+
+
+def _evalf_zero(lhs: sympy.Expr, rhs: sympy.Expr, point: Mapping[Symbol, Rational]) -> bool:
     a = lhs.xreplace(point)
     b = rhs.xreplace(point)
     exact = a - b
