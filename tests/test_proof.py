@@ -191,3 +191,15 @@ def test_a_constant_minimum_value_that_is_too_high_is_refuted() -> None:
                   Domain(((y, Interval.open(0, 1)), (p, Interval.open(0, 1)))), (), "L")
     cx = refute(claim, (), True)
     assert cx is not None and sympy.Rational(cx.point["p"]) != sympy.Rational(cx.point["y"])
+
+
+def test_closed_form_roots_are_sought_factor_by_factor() -> None:
+    # The builder passes over a factor mixing p and log(p) (no closed-form root but a
+    # LambertW), yet keeps the polynomial factor's root and an invertible factor's.
+    from lossproof.claims import _closed_roots
+
+    mixed = 2 * p * log(p) + p - 1
+    assert _closed_roots(mixed, p) == []
+    assert _closed_roots((p - y) * mixed, p) == [y]
+    assert _closed_roots(sympy.tanh(p - y), p) == [y]
+    assert _closed_roots(log(p) - log(1 - p) - log(y), p) != []

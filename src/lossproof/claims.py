@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import mpmath
 import sympy
-from sympy import Interval, Symbol, log, oo
+from sympy import Dummy, Interval, Symbol, log, oo
 
 from .derive import canonical_form, derive
 from .errors import InputError
@@ -181,10 +181,35 @@ def _roots_inside(d1: sympy.Expr, var: Symbol, wrt: str, dom: Domain, iv: Interv
     """
     if wrt == "p":
         num = sympy.fraction(sympy.cancel(sympy.together(d1)))[0]
-        return [r for r in real_roots(num, var) if root_inside(r, iv, dom, seed=11)]
+        return [r for r in _closed_roots(num, var) if root_inside(r, iv, dom, seed=11)]
     s = Symbol("s")
     num = sympy.fraction(sympy.cancel(sympy.together(d1.xreplace({sigmoid(var): s}))))[0]
-    return [log(r / (1 - r)) for r in real_roots(num, s) if root_inside(r, Interval.open(0, 1), dom, seed=11)]
+    return [log(r / (1 - r)) for r in _closed_roots(num, s) if root_inside(r, Interval.open(0, 1), dom, seed=11)]
+
+
+def _closed_roots(num: sympy.Expr, var: Symbol) -> list[sympy.Expr]:
+    """The closed-form roots of ``num`` that a claim can name, factor by factor.
+
+    A factor in which ``var`` enters both inside a log or exp and outside it (focal's
+    2 p log p + p - 1) has no closed-form root that :func:`real_roots` would keep (at
+    best a LambertW), and SymPy's solve spends most of a second finding that out: such
+    a factor is passed over, and the minimiser is then bracketed. The kernel proves
+    whatever is claimed, and solves for itself.
+    """
+    try:
+        _, factors = sympy.factor_list(num)
+    except (sympy.PolynomialError, NotImplementedError, TypeError, ValueError):
+        return real_roots(num, var)
+    roots: list[sympy.Expr] = []
+    for factor, _ in factors:
+        if factor.has(var) and not _mixed(factor, var):
+            roots += [r for r in real_roots(factor, var) if r not in roots]
+    return roots
+
+
+def _mixed(factor: sympy.Expr, var: Symbol) -> bool:
+    atoms = [a for a in factor.atoms(log, sympy.exp) if a.has(var)]
+    return bool(atoms) and factor.xreplace({a: Dummy() for a in atoms}).has(var)
 
 
 def _minimiser_part(f: sympy.Expr, var: Symbol, d1: sympy.Expr, d2: sympy.Expr, r: sympy.Expr, dom: Domain, wrt: str, case: tuple = ()) -> Part:
@@ -294,14 +319,18 @@ def _bracket_part(
     samples = sample_points(ydom.box(), 6, seed=13) if ydom.intervals else [{}]
     if candidates is None:
         candidates = _around_root(gp) if case else (_family(gp) if y in box else [])
-    fits = []
+    # A bracket whose signs tend to 0 at an end of the target range leaves the interval
+    # engine a sign it can only approach: the first with firm signs there is taken, else
+    # the first that fits. Candidates are looked at in order, and no further than that.
+    chosen = None
     for a, b in candidates:
         ga, gb = (_simplified(gp.subs(p, e)) for e in (a, b))
         if all(sympy.N(ga.xreplace(pt), 30) < 0 < sympy.N(gb.xreplace(pt), 30) for pt in samples):
-            fits.append((_firm_at_ends(ga, gb, ydom), a, b, ga, gb))
-    # A bracket whose signs tend to 0 at an end of the target range leaves the interval
-    # engine a sign it can only approach: take one with firm signs there when there is one.
-    for _, a, b, ga, gb in sorted(fits, key=lambda fit: not fit[0]):
+            if _firm_at_ends(ga, gb, ydom):
+                chosen = (a, b, ga, gb)
+                break
+            chosen = chosen or (a, b, ga, gb)
+    for a, b, ga, gb in [chosen] if chosen else []:
         if wrt == "p":
             g, head, ends = d1, (Derivative(f, var, 1, d1, dom),), (a, b)
         else:
@@ -342,6 +371,7 @@ def _firm_at_ends(ga: sympy.Expr, gb: sympy.Expr, ydom: Domain) -> bool:
     return True
 
 
+@lru_cache(maxsize=256)  # in p and in z the bracket's ends are the same expressions
 def _simplified(e: sympy.Expr) -> sympy.Expr:
     # SymPy's simplify joins the fractions that 0/0 at an end of the target range would
     # otherwise leave to the interval engine; a number is left as it is (simplify on
