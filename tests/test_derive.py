@@ -179,3 +179,17 @@ def test_bce_is_smallest_at_p_equal_y(target: float, x: float) -> None:
     with mpmath.workdps(50):
         t, q = mpmath.mpf(target), mpmath.mpf(x)
         assert _bce(t, q) >= _bce(t, t)
+
+
+def test_hyperbolic_derivatives_are_rational_in_tanh_not_double_angles() -> None:
+    # Log-cosh's second derivative in z, taken over tanh and cosh as variables: a product
+    # of factors in tanh and sigmoid, not SymPy's simplify output in sinh(2y - 2 sigma(z)).
+    import sympy
+
+    from lossproof.derive import _over_hyperbolic_atoms
+
+    d2 = derive(get_loss("logcosh"), "z", 2).canonical
+    assert not d2.has(sympy.sinh) and d2.has(sympy.tanh) and d2.is_Mul
+    assert derive(get_loss("logcosh"), "p", 2).canonical == sympy.cosh(p - y) ** -2
+    assert _over_hyperbolic_atoms(sympy.log(p) * sympy.tanh(p)) is None
+    assert _over_hyperbolic_atoms(p**2) is None

@@ -113,6 +113,39 @@ def _oriented_fraction(
     return coeff * Mul(*parts)
 
 
+def _rational_candidates(plain: sympy.Expr, main: Symbol, points: Sequence[Mapping[Symbol, Rational]]) -> list[sympy.Expr]:
+    """The shapes of a rational function: one oriented fraction, partial fractions in
+    ``main``, and its own terms each oriented."""
+    candidates = [_oriented_fraction(plain, main, points)]
+    if main in plain.free_symbols:
+        terms = Add.make_args(apart(cancel(plain), main))
+        candidates.append(Add(*(_oriented_fraction(t, main, points) for t in terms)))
+    candidates.append(Add(*(_oriented_fraction(t, main, points) for t in Add.make_args(plain))))
+    return candidates
+
+
+_HYPERBOLIC = (sympy.tanh, sympy.sinh, sympy.cosh)
+#: Operations up to which a hyperbolic expression is also given to SymPy's simplify.
+_SHORT = 12
+
+
+def _over_hyperbolic_atoms(plain: sympy.Expr) -> tuple[sympy.Expr, dict[Symbol, sympy.Expr]] | None:
+    """``plain`` as a rational function of fresh symbols standing for its tanh and cosh
+    atoms (sinh(u) = tanh(u) cosh(u)), with the map back; None when it has no hyperbolic
+    atom or other functions remain."""
+    if not plain.has(*_HYPERBOLIC):
+        return None
+    written = plain.replace(sympy.sinh, lambda u: sympy.tanh(u) * sympy.cosh(u))
+    atoms = sorted(written.atoms(sympy.Function), key=sympy.default_sort_key)
+    if not all(isinstance(a, _HYPERBOLIC) for a in atoms):
+        return None
+    names = {a: Dummy(f"h{i}") for i, a in enumerate(atoms)}
+    rational = written.xreplace(names)
+    if not all(rational.is_rational_function(v) for v in rational.free_symbols):
+        return None
+    return rational, {v: k for k, v in names.items()}
+
+
 def canonical_form(
     expr: sympy.Expr, domain: Mapping[Symbol, Interval], main: Symbol
 ) -> sympy.Expr:
@@ -144,11 +177,19 @@ def canonical_form(
     free = plain.free_symbols
     candidates: list[sympy.Expr]
     if all(plain.is_rational_function(s) for s in free) and not plain.atoms(sympy.Function):
-        candidates = [_oriented_fraction(plain, main_plain, points)]
-        if main_plain in free:
-            terms = Add.make_args(apart(cancel(plain), main_plain))
-            candidates.append(Add(*(_oriented_fraction(t, main_plain, points) for t in terms)))
-        candidates.append(Add(*(_oriented_fraction(t, main_plain, points) for t in Add.make_args(plain))))
+        candidates = _rational_candidates(plain, main_plain, points)
+    elif (over := _over_hyperbolic_atoms(plain)) is not None:
+        # SymPy's simplify on tanh, sinh and cosh spends most of a second in its
+        # hyperbolic rewriting (log-cosh's second derivative in z); with sinh(u) written
+        # as tanh(u) cosh(u) and each of them taken as a variable, the expression is a
+        # rational function, whose shapes are found in milliseconds, and no longer.
+        rational, atoms = over
+        # Orientation reads each factor's sign at the points: the atoms' values go with them.
+        valued = [{**pt, **{v: a.xreplace(pt) for v, a in atoms.items()}} for pt in points]
+        candidates = [plain] + [c.xreplace(atoms) for c in _rational_candidates(rational, main_plain, valued)]
+        if count_ops(plain) <= _SHORT:
+            # Short, it is simplify's to find sech^2 for 1 - tanh^2, in a tenth of a second.
+            candidates.insert(1, sympy.simplify(plain))
     else:
         candidates = [plain, sympy.simplify(plain)]
         # A Piecewise that SymPy brings in (sign(u) as u/|u| away from u = 0) is no
