@@ -610,3 +610,19 @@ def test_a_hole_at_the_probe_point_does_not_break_the_claim() -> None:
     loss = custom_loss("(p - y)**2 + 1/(1000*(p - 1/2)**2)")
     claim = C.build_claim(loss, "isMinOn_custom_p")
     assert check_claim(claim).status != "proved"
+
+
+def test_an_enclosure_is_made_once_a_process_and_handed_over_from_a_worker() -> None:
+    # The documents (in a worker) and the comparison (in the parent) show focal's
+    # enclosure at y = 3/10: the worker's is handed over, not made again.
+    from lossproof.enclosure import _MADE, minimiser_enclosure, remember
+    from lossproof.settings import DEFAULT, using
+
+    focal = get_loss("focal")
+    first = minimiser_enclosure(focal, Rational(3, 10))
+    assert minimiser_enclosure(focal, Rational(3, 10)) is first
+    _MADE.clear()
+    remember(focal, [first])
+    assert minimiser_enclosure(focal, Rational(3, 10)) is first
+    with using(dataclasses.replace(DEFAULT, sign_samples=DEFAULT.sign_samples + 1)):
+        assert minimiser_enclosure(focal, Rational(3, 10)) is not first  # other settings: made anew

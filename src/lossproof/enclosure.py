@@ -32,8 +32,9 @@ from .kernel import PROVED, UNKNOWN, ClaimResult, Part, check_step
 from .kernel.claim import Status
 from .kernel.rules import RULES
 from .losses import Loss, y
+from .settings import on_change
 
-__all__ = ["Enclosure", "minimiser_enclosure", "enclosures_for", "decimal", "DEFAULT_WIDTH", "DOCUMENT_TARGETS"]
+__all__ = ["Enclosure", "minimiser_enclosure", "remember", "enclosures_for", "decimal", "DEFAULT_WIDTH", "DOCUMENT_TARGETS"]
 
 #: The widest enclosure returned: the issue's bound, and far below any plot's resolution.
 DEFAULT_WIDTH = Rational(1, 10**12)
@@ -78,6 +79,12 @@ def _root(gp: sympy.Expr, width: Rational) -> tuple[Rational, Rational] | None:
     return (low, high) if high - low <= width else None
 
 
+#: Enclosures made in this process, or in a worker of the same run and handed over with
+#: :func:`remember`: the documents and the comparison ask for the same one (focal at
+#: y = 3/10). Emptied when other settings come into force; nothing outlives the process.
+_MADE: dict[tuple[Loss, Rational, Rational], Enclosure] = {}
+
+
 def minimiser_enclosure(loss: Loss, target: Rational, width: Rational = DEFAULT_WIDTH) -> Enclosure:
     """The minimiser of ``loss`` over p for ``y = target``, enclosed and proved (see the module doc).
 
@@ -89,6 +96,23 @@ def minimiser_enclosure(loss: Loss, target: Rational, width: Rational = DEFAULT_
         raise InputError(f"target {target}: choose y strictly between 0 and 1")
     if width <= 0:
         raise InputError(f"width {width}: must be positive")
+    key = (loss, target, width)
+    if key not in _MADE:
+        _MADE[key] = _enclose(loss, target, width)
+    return _MADE[key]
+
+
+def remember(loss: Loss, enclosures: Sequence[Enclosure], width: Rational = DEFAULT_WIDTH) -> None:
+    """Take the enclosures of ``loss`` that a forked worker of this run made (at ``width``),
+    so that this process does not make them again."""
+    for e in enclosures:
+        _MADE.setdefault((loss, e.target, Rational(width)), e)
+
+
+on_change(_MADE.clear)
+
+
+def _enclose(loss: Loss, target: Rational, width: Rational) -> Enclosure:
     case = ((y, target),)
     f, var, _ = _in_var(loss, "p")
     dom = _claim_domain(loss, "p").without(y)

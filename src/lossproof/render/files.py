@@ -26,7 +26,7 @@ from ..errors import InputError
 
 from ..certificate import claim_to_dict
 from ..claims import prove
-from ..enclosure import enclosures_for
+from ..enclosure import Enclosure, enclosures_for, remember
 from ..derive import derive
 from ..losses import CATALOG, Loss
 from ..compare import DEFAULT
@@ -101,11 +101,12 @@ def generated_files(pictures: bool | tuple[str, ...] = True, names: tuple[str, .
 
     def gather(result: _JobResult) -> None:
         nonlocal shared_done
-        made, name, results, audited_reports = result
+        made, name, results, audited_reports, enclosed = result
         files.update(made)
         reports.update(audited_reports)
         if name is not None:
             proved[name] = results
+            remember(CATALOG[name], enclosed)  # the comparison shows one of them
         if not shared_done and needed <= set(proved):
             files.update(_shared_files(wanted, proved))  # while the workers go on
             shared_done = True
@@ -136,9 +137,9 @@ def generated_files(pictures: bool | tuple[str, ...] = True, names: tuple[str, .
     return dict(sorted(files.items()))
 
 
-#: What a job returns: its files, the loss it proved (or None) with the results, and
-#: audit reports by (target, dtype, quantity).
-_JobResult = tuple[dict[str, "str | bytes"], "str | None", "tuple[ClaimResult, ...]", dict[tuple[str, str, str], str]]
+#: What a job returns: its files, the loss it proved (or None) with the results, audit
+#: reports by (target, dtype, quantity), and the loss's enclosures of its minimiser.
+_JobResult = tuple[dict[str, "str | bytes"], "str | None", "tuple[ClaimResult, ...]", dict[tuple[str, str, str], str], "tuple[Enclosure, ...]"]
 
 #: Rough relative cost of each catalog loss's job (seconds of one core, measured): the
 #: longest start first so that the two workers end together. Unlisted losses count 2.
@@ -165,7 +166,7 @@ def _loss_job(name: str, wanted: frozenset[str]) -> _JobResult:
     files[f"derivations/{loss.name}.tex"] = tex = standalone_latex(loss, list(results), enclosed)
     if f"docs/{loss.name}.png" in wanted:
         files[f"docs/{loss.name}.png"] = first_page_png(tex)
-    return files, loss.name, results, {}
+    return files, loss.name, results, {}, enclosed
 
 
 def _softmax_job() -> _JobResult:
@@ -177,11 +178,11 @@ def _softmax_job() -> _JobResult:
             files[f"proofs/softmax_ce/{r.claim.id}.json"] = _json(claim_to_dict(r.claim, r))
     files["derivations/softmax_ce.md"] = softmax_markdown(SoftmaxCE(3), results)
     files["derivations/softmax_ce.tex"] = softmax_latex(SoftmaxCE(3), results)
-    return files, None, (), {}
+    return files, None, (), {}, ()
 
 
 def _audit_job(targets: tuple[str, ...], dtype: str) -> _JobResult:
-    return {}, None, (), _audit_reports(targets, dtype)
+    return {}, None, (), _audit_reports(targets, dtype), ()
 
 
 def _shared_files(wanted: frozenset[str], proved: Mapping[str, Sequence[ClaimResult]]) -> dict[str, str | bytes]:
