@@ -35,7 +35,6 @@ from .timeout import (
     command_deadline,
     time_limit,
 )
-from .render.json import claims_json, derivatives_json, softmax_json
 from .render.text import claim_summary_line, claims_text, interval_cost_line, derivatives_text, loss_header, softmax_text
 
 
@@ -253,15 +252,22 @@ def _latex(name: str) -> Callable[..., str]:
     return getattr(latex, name)
 
 
+def _json(name: str) -> Callable[..., object]:
+    # The JSON renderer (and the certificate format it shares) loads only for --format json.
+    from .render import json as json_output
+
+    return getattr(json_output, name)
+
+
 # The output of each model's derivatives, by the model's class (one entry per shape of loss).
 _DERIVATIVE_OUTPUT = {
     "Loss": {
-        "json": lambda loss, derivs, unicode: json.dumps(derivatives_json(loss, derivs), indent=2),
+        "json": lambda loss, derivs, unicode: json.dumps(_json("derivatives_json")(loss, derivs), indent=2),
         "latex": lambda loss, derivs, unicode: _latex("derivatives_latex")(loss, derivs),
         "text": lambda loss, derivs, unicode: derivatives_text(loss, derivs, unicode),
     },
     "SoftmaxCE": {
-        "json": lambda loss, derivs, unicode: json.dumps(softmax_json(loss, derivs), indent=2),
+        "json": lambda loss, derivs, unicode: json.dumps(_json("softmax_json")(loss, derivs), indent=2),
         "latex": lambda loss, derivs, unicode: _latex("softmax_gradient_latex")(loss),
         "text": lambda loss, derivs, unicode: softmax_text(loss, derivs),
     },
@@ -284,7 +290,7 @@ def _cmd_prove(args: argparse.Namespace, out: TextIO) -> int:
     results = loss.prove(args.claim)
     name = loss.name
     if args.format == "json":
-        out.write(json.dumps(claims_json(name, results), indent=2) + "\n")
+        out.write(json.dumps(_json("claims_json")(name, results), indent=2) + "\n")
     elif args.format == "latex":
         from .render.latex import claims_latex
 
