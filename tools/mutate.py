@@ -52,6 +52,8 @@ TESTS = (
 )
 #: The bracket rule's attacks, run first for its mutants and those of min_value without a closed form.
 _BRACKET = ("tests/test_kernel_bracket.py",)
+#: The identity check's own tests, run first for its mutants.
+_IDENTITY = ("tests/test_identity.py",)
 #: A run longer than this is a timeout: each run takes 5-25 s on an idle 2-core machine.
 TIMEOUT_S = 150
 #: Not copied into a mutant's tree.
@@ -64,7 +66,8 @@ class Mutant:
 
     Attributes:
         id: ``<module>.<function>.<what>``, unique.
-        file: the module, relative to the kernel package.
+        file: the module, relative to the kernel package (``../identity.py`` for the
+            identity check beside it, which the kernel's steps call).
         original: the exact text replaced (a part of one line, unique in the file,
             or unique after the first occurrence of ``after``).
         replacement: what it is replaced by.
@@ -466,6 +469,16 @@ MUTANTS: tuple[Mutant, ...] = (
       'the sign part may be about another function', after='def _positive_min', first=_BRACKET),
     M('kinds.positive-min.sign-rel', 'kinds.py', 'sign.subject.rel != ">":', 'False:',
       "'function >= 0' passes for a minimum > 0", after='def _positive_min', first=_BRACKET),
+    # ---- the identity check the kernel's identity and derivative steps stand on
+    # (lossproof/identity.py, beside the kernel package)
+    M("identity.cancels.any", "../identity.py", "    return bool(value == 0)", "    return True",
+      "a difference that is a rational function of its atoms is taken for 0 without being 0", first=_IDENTITY),
+    M("identity.numeric.tolerance", "../identity.py", "            return bool(abs(a - b) <= _MP_TOL * scale)", "            return True",
+      "the numeric side of an identity with log or exp never sees a difference", first=_IDENTITY),
+    M("identity.numeric.undefined", "../identity.py", "                return False  # undefined at the point, as evalf's zoo or nan", "                return True",
+      "two sides undefined at a point (a pole, a log of 0) count as equal there", first=_IDENTITY),
+    M("identity.numeric.pole", "../identity.py", "        return False  # a pole at the point: not equal there", "        return True",
+      "a side with a pole at the point counts as equal there", first=_IDENTITY),
 )
 
 
