@@ -40,6 +40,16 @@ from functools import lru_cache
 import mpmath
 import sympy
 from flint import arb, ctx, fmpq
+from mpmath.libmp import fone as _fone
+from mpmath.libmp import from_float as _from_float
+from mpmath.libmp import fzero as _fzero
+from mpmath.libmp import mpf_abs as _mpf_abs
+from mpmath.libmp import mpf_div as _mpf_div
+from mpmath.libmp import mpf_frexp as _mpf_frexp
+from mpmath.libmp import mpf_pos as _mpf_pos
+from mpmath.libmp import mpf_shift as _mpf_shift
+from mpmath.libmp import mpf_sub as _mpf_sub
+from mpmath.libmp import to_float as _to_float
 
 from ..derive import derive, kinks
 from ..errors import IdentityError, InputError
@@ -447,15 +457,21 @@ def ulps(got: float, truth: mpmath.mpf, mant: int, emin: int) -> float:
 
     The ulp of a value in ``[2^e, 2^(e+1))`` is ``2^(e - mant + 1)``; below the normal
     range it is the subnormal spacing ``2^(emin - mant + 1)``. NaN and infinities are
-    infinitely far.
+    infinitely far. The difference is rounded once, to the mpmath context's precision
+    (53 bits unless a caller changes it); the rest is exact.
 
     >>> ulps(1.0, mpmath.mpf(1) + mpmath.mpf(2) ** -52, 53, -1022)
     1.0
     """
     if not math.isfinite(got):
         return math.inf
-    if truth == 0:
+    t = truth._mpf_ if hasattr(truth, "_mpf_") else mpmath.mpf(truth)._mpf_
+    if t == _fzero:
         return 0.0 if got == 0 else math.inf
-    _, e = mpmath.frexp(truth)  # truth = m 2^e with m in [0.5, 1)
-    ulp = mpmath.ldexp(1, max(int(e) - 1, emin) - mant + 1)
-    return float(abs(mpmath.mpf(got) - truth) / ulp)
+    # abs(mpf(got) - truth) / ldexp(1, k) with mpmath's own functions, without building
+    # the intermediate mpf objects: the same roundings, a quarter of the time.
+    prec, rnd = mpmath.mp._prec_rounding
+    _, e = _mpf_frexp(t)  # truth = m 2^e with m in [0.5, 1)
+    k = max(int(e) - 1, emin) - mant + 1
+    diff = _mpf_abs(_mpf_sub(_mpf_pos(_from_float(got), prec, rnd), t, prec, rnd), prec, rnd)
+    return _to_float(_mpf_div(diff, _mpf_shift(_fone, k), prec, rnd), rnd=rnd)
