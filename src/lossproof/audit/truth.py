@@ -83,6 +83,11 @@ AGREE_BITS = 53 + 16
 #: while the ball holds 2^k (and a truth such as -1/p = -2^127 is one that mpmath
 #: computes exactly, a ball only to within its radius).
 BALL_BITS = AGREE_BITS + 64
+#: Next to a power of two the mpmath path decides, but when the ball is this tight, the
+#: first of its two evaluations (at 64 bits less) is certain to agree with the second, so
+#: the second alone is its answer; it is returned only once the ball proves it within
+#: 2^-BALL_BITS of the truth.
+_SECOND_ONLY_BITS = BALL_BITS + 64
 _LOG2E = 1.4426950408889634
 #: Beyond |z| = 900 a cancellation leaves at most e^-900 < 2^-1298, NEGLIGIBLE: the complement
 #: form keeps every other term exact, so the base precision suffices (and exp(-1e300) at
@@ -93,13 +98,16 @@ _FAR = 900.0
 def _mp_sigmoid(u: mpmath.mpf) -> mpmath.mpf:
     # 1/(1 + e^-u) is relatively exact in mpmath at any u: its exponent range is unbounded.
     # A sweep asks for the same z under many labels y: cached per value and precision.
-    return _sigmoid_cached(u, mpmath.mp.prec)
+    return _sigmoid_cached(u._mpf_, mpmath.mp.prec)
 
 
 @lru_cache(maxsize=1 << 16)
-def _sigmoid_cached(u: mpmath.mpf, prec: int) -> mpmath.mpf:
+def _sigmoid_cached(u: tuple, prec: int) -> mpmath.mpf:
+    # Keyed by mpmath's raw (sign, man, exp, bc), not by the mpf: an mpf hashes as its value
+    # does, modulo 2^61 - 1, so the sweep's m 2^k for k and k + 61 collide, and each probe
+    # of a collision chain is an mpf comparison in Python.
     with mpmath.workprec(prec):
-        return 1 / (1 + mpmath.exp(-u))
+        return 1 / (1 + mpmath.exp(-mpmath.mp.make_mpf(u)))
 
 
 _MODULES = [{"sigmoid": _mp_sigmoid, "sign": mpmath.sign}, "mpmath"]
@@ -173,11 +181,21 @@ class Truth:
         if self._kinks and self._at_any_kink(yv, xv, bits):
             return None
         complement = self.var == z and xv > 0
-        ball = self._ball_complement if complement else self._ball_direct
-        if ball is not None:
-            value = _by_ball(ball, float(yv), float(xv), bits)
-            if value is not None:
-                return value
+        f = self._ball_complement if complement else self._ball_direct
+        if f is not None:
+            ball = _ball_at(f, float(yv), float(xv), bits + 64)
+            if ball is not None:
+                value = _decided(ball)
+                if value is not None:
+                    return value
+                if ball.rel_accuracy_bits() >= _SECOND_ONLY_BITS:
+                    # Next to a power of two: the mpmath path's value, which the ball
+                    # proves exact (see _SECOND_ONLY_BITS), from its second evaluation alone.
+                    fm = self._complement if complement else self._direct
+                    with mpmath.workprec(bits + 64):
+                        b = fm(mpmath.mpf(float(yv)), mpmath.mpf(float(xv)))
+                    if _within(b, ball, bits + 128):
+                        return b
         return self._mpmath(yv, xv, bits, complement)
 
     def by_mpmath(self, yv: float, xv: float) -> mpmath.mpf | None:
@@ -247,12 +265,12 @@ def _compile(expr: sympy.Expr, var: sympy.Symbol) -> Callable[..., mpmath.mpf]:
     coeffs = sympy.lambdify((var,), tuple(poly.all_coeffs()), modules=_MODULES)
 
     @lru_cache(maxsize=1 << 16)
-    def at(xm: mpmath.mpf, prec: int) -> tuple[mpmath.mpf, ...]:
-        return tuple(coeffs(xm))
+    def at(raw: tuple, prec: int) -> tuple[mpmath.mpf, ...]:
+        return tuple(coeffs(mpmath.mp.make_mpf(raw)))  # by the raw value: see _sigmoid_cached
 
     def f(ym: mpmath.mpf, xm: mpmath.mpf) -> mpmath.mpf:
         acc = mpmath.mpf(0)
-        for c in at(xm, mpmath.mp.prec):
+        for c in at(xm._mpf_, mpmath.mp.prec):
             acc = acc * ym + c
         return acc
 
@@ -385,11 +403,24 @@ def _compile_ball(expr: sympy.Expr, var: sympy.Symbol) -> Callable[[float, float
     return f
 
 
-def _by_ball(f: Callable[[float, float], arb], yv: float, xv: float, bits: int) -> mpmath.mpf | None:
-    """The midpoint of ``f``'s ball at ``(yv, xv)``, when the ball decides the truth; else None.
+def _ball_at(f: Callable[[float, float], arb], yv: float, xv: float, prec: int) -> arb | None:
+    """``f``'s ball at ``(yv, xv)`` in arb at ``prec`` bits, or None where it is not finite."""
+    old = ctx.prec
+    ctx.prec = prec
+    try:
+        ball = f(yv, xv)
+    except (ArithmeticError, ValueError):
+        return None
+    finally:
+        ctx.prec = old
+    return ball if ball.is_finite() else None
 
-    The ball is evaluated once, at ``bits + 64`` (the precision of the mpmath path's
-    second evaluation). Accepted (see :data:`BALL_BITS` for why these, and why no more):
+
+def _decided(ball: arb) -> mpmath.mpf | None:
+    """The ball's midpoint, when the ball decides the truth; else None.
+
+    The ball is evaluated at the precision of the mpmath path's second evaluation.
+    Accepted (see :data:`BALL_BITS` for why these, and why no more):
 
     - a ball whose radius is below ``2^-BALL_BITS`` of its midpoint (``rel_accuracy_bits``
       is a rigorous lower bound on ``-log2(radius / |midpoint|)``) and that holds no
@@ -397,16 +428,6 @@ def _by_ball(f: Callable[[float, float], arb], yv: float, xv: float, bits: int) 
     - a ball that lies wholly within ``(-NEGLIGIBLE, NEGLIGIBLE)``: below every dtype's
       range, where only that matters.
     """
-    old = ctx.prec
-    ctx.prec = bits + 64
-    try:
-        ball = f(yv, xv)
-    except (ArithmeticError, ValueError):
-        return None
-    finally:
-        ctx.prec = old
-    if not ball.is_finite():
-        return None
     mid, rad = ball.mid(), ball.rad()
     if ball.rel_accuracy_bits() >= BALL_BITS:
         m, e = mid.man_exp()
@@ -416,6 +437,25 @@ def _by_ball(f: Callable[[float, float], arb], yv: float, xv: float, bits: int) 
     elif abs(mid) + rad < _NEG:
         return _mpf_of(mid)
     return None
+
+
+def _within(b: mpmath.mpf, ball: arb, prec: int) -> bool:
+    """Whether ``b`` is proved within ``2^-BALL_BITS`` relative of every point of ``ball``.
+
+    >>> ball = arb((1, -2))  # exactly 1/4
+    >>> _within(mpmath.mpf(0.25), ball, 300), _within(mpmath.mpf(0.25 + 2.0**-50), ball, 300)
+    (True, False)
+    """
+    sign, man, exp, _ = b._mpf_
+    if not man:
+        return False  # zero, or mpmath's inf or nan
+    old = ctx.prec
+    ctx.prec = prec  # below it, arb would round b - ball, and the rounding widens the radius
+    try:
+        d = arb((-man if sign else man, exp)) - ball  # exact b; encloses b - truth, rigorously
+        return bool((abs(d.mid()) + d.rad()) * 2**BALL_BITS < abs(ball.mid()) - ball.rad())
+    finally:
+        ctx.prec = old
 
 
 def _holds_power_of_two(m: int, e: int, r: int, re: int) -> bool:
