@@ -459,7 +459,7 @@ def _within(b: mpmath.mpf, ball: arb, prec: int) -> bool:
 
 
 def _holds_power_of_two(m: int, e: int, r: int, re: int) -> bool:
-    """Whether the ball ``m 2^e +/- r 2^re`` holds a power of two (or its negative), or is 0.
+    """Whether the ball ``m 2^e +/- r 2^re`` holds a power of two (or its negative).
 
     >>> _holds_power_of_two(1, 3, 0, 0), _holds_power_of_two((1 << 200) - 1, -200, 1, -300)  # 8; 1 - 2^-200 +/- 2^-300
     (True, False)
@@ -468,7 +468,7 @@ def _holds_power_of_two(m: int, e: int, r: int, re: int) -> bool:
     """
     a = abs(m)
     if a == 0:
-        return True  # an exact zero: left to the mpmath path (as rare as it is cheap)
+        return False  # a ball of midpoint 0 that passed the accuracy test is an exact 0
     n = a.bit_length()
     dist = min(a - (1 << (n - 1)), (1 << n) - a)  # to 2^(n-1) and 2^n, in units of 2^e
     return (dist << (e - re)) <= r if e >= re else dist <= (r << (re - e))
