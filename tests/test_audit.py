@@ -189,6 +189,20 @@ def test_ball_leaves_powers_of_two_and_wide_balls_to_the_mpmath_path() -> None:
     assert _decides(gz, 0.5, 2.0**-1074) is None
 
 
+def test_next_to_a_power_of_two_the_truth_is_the_mpmath_paths_value_exactly() -> None:
+    # sigmoid(z) - y at |z| > 900 is +/-1 + e^-|z|, and bce's loss at z = +/-2^k with a hard
+    # label is 2^k + e^-2^k: balls that hold a power of two. The value is the mpmath path's,
+    # bit for bit (from its second evaluation alone where the ball vouches for it), so the
+    # ulp and every figure printed from it are the same as before the ball.
+    gz, loss, gp = Truth.of(BCE, "grad_z"), Truth.of(BCE, "loss"), Truth.of(BCE, "grad_p")
+    cases = [(gz, 0.0, zv) for zv in (1000.0, 2.0**600, 1e300)] + [(gz, 1.0, -zv) for zv in (1000.0, 2.0**600, 1e300)]
+    cases += [(loss, 0.0, 2.0**k) for k in (10, 100, 600, 1000)] + [(loss, 1.0, -(2.0**k)) for k in (10, 600)]
+    cases += [(gp, 1.0, 2.0**-k) for k in (1, 53, 500, 1074)] + [(gz, 0.0, 0.0), (gz, 1.0, 0.0)]
+    for t, yv, xv in cases:
+        got, want = t(yv, xv), t.by_mpmath(yv, xv)
+        assert got == want and mpmath.frexp(got) == mpmath.frexp(want), (t.expr, yv, xv, got, want)
+
+
 def test_ball_decides_at_huge_logits_where_exp_would_overflow() -> None:
     # exp(1e300) is beyond arb's range: sigmoid and log-sigmoid are read so that only
     # exp(-|z|) is taken, which the ball decides (0.7 z, 0.3 |z|, and e^-1e300, negligible)

@@ -12,17 +12,22 @@ typed in again. It is evaluated with mpmath at the exact binary value of each in
   becomes ``log(sigmoid(-z))``, exact at any ``z``, even where ``1 - sigmoid(z)`` is far
   below every working precision (``z = 1e300``);
 - a value is first enclosed in an arb ball (python-flint's rigorous interval arithmetic,
-  :func:`_compile_ball`) at that precision, and the ball's midpoint is the truth when the
-  ball's radius is below ``2^-AGREE_BITS`` of it, or the whole ball below
-  :data:`NEGLIGIBLE`. The radius is a proof: every rounding of every operation is
-  accounted for in it, so the exact value lies within ``2^-69`` relative of the midpoint,
-  below ``2^-16`` ulp of even float64, with nothing assumed;
-- otherwise (a function the ball compiler does not enclose, a ball too wide at every
-  precision up to :data:`MAX_BITS`) the value is computed with mpmath twice, at two
-  precisions, and accepted only when they agree to :data:`AGREE_BITS` bits beyond the
-  dtype's precision (else the precision doubles): :meth:`Truth.by_mpmath`. Agreement of
-  two evaluations is evidence, not proof (both could share a cancellation), which is why
-  the ball comes first.
+  the kernel's interval engine's too; :func:`_compile_ball`) at that precision plus 64
+  bits, and the ball's midpoint is the truth when the ball's radius is below
+  ``2^-BALL_BITS = 2^-133`` of it, or the whole ball lies below :data:`NEGLIGIBLE`. The
+  radius is a proof, where a second evaluation is not: every rounding of every operation
+  is accounted for in it, so the exact value lies within ``2^-133`` relative of the
+  midpoint, ``2^-80`` ulp of even float64, with nothing assumed;
+- otherwise (a function the ball compiler does not enclose, a ball that cancellation left
+  too wide, or one that holds a power of two, where the ulp depends on which side the
+  truth lies) the value is computed with mpmath twice, at two precisions, and accepted
+  only when they agree to :data:`AGREE_BITS` bits beyond float64's precision (else the
+  precision doubles): :meth:`Truth.by_mpmath`, the truth as it was before the ball, and
+  where the ball is tight enough to vouch for the first of the two evaluations, the second
+  alone, proved by the ball. Agreement is evidence, not proof: two evaluations can share
+  a cancellation (``sigmoid(z) - 1/2`` at ``z = 2^-300`` is 0 at both precisions); the
+  ball comes first for that reason, and leaves to mpmath only what it cannot settle, so
+  that the audits print what they printed before.
 
 >>> from lossproof.losses import get_loss
 >>> t = Truth.of(get_loss("bce"), "loss")
@@ -58,7 +63,7 @@ from ..losses import Loss, p, y, z
 from ..sigmoid import sigmoid
 from .names import QUANTITIES
 
-__all__ = ["QUANTITIES", "Truth", "quantity_expr", "BASE_BITS", "MAX_BITS", "AGREE_BITS"]
+__all__ = ["QUANTITIES", "Truth", "quantity_expr", "BASE_BITS", "MAX_BITS", "AGREE_BITS", "BALL_BITS"]
 
 #: 60 decimal digits, the floor the brief and the identity check use (200 bits > 3 x 53).
 BASE_BITS = 200
@@ -84,9 +89,10 @@ AGREE_BITS = 53 + 16
 #: computes exactly, a ball only to within its radius).
 BALL_BITS = AGREE_BITS + 64
 #: Next to a power of two the mpmath path decides, but when the ball is this tight, the
-#: first of its two evaluations (at 64 bits less) is certain to agree with the second, so
-#: the second alone is its answer; it is returned only once the ball proves it within
-#: 2^-BALL_BITS of the truth.
+#: cancellation costs so few bits that the first of that path's two evaluations, 64 bits
+#: less precise, still has the 69 its agreement test asks for: the path would return its
+#: second evaluation, so that one alone is computed. It is returned only once the ball
+#: proves it within 2^-BALL_BITS of the truth (whatever the first would have said).
 _SECOND_ONLY_BITS = BALL_BITS + 64
 _LOG2E = 1.4426950408889634
 #: Beyond |z| = 900 a cancellation leaves at most e^-900 < 2^-1298, NEGLIGIBLE: the complement
