@@ -17,6 +17,11 @@ be shared, so wall time would measure the neighbours too):
   mpmath's raw functions (now) against the same formula on mpf objects (before).
 
     python benchmarks/audit_truth.py [--loss bce] [--quantity loss] [--points 20000]
+    python benchmarks/audit_truth.py --jobs   # CPU of render's two audit jobs (needs PyTorch)
+
+``--jobs`` runs ``render``'s audit jobs (docs/audits/, float64 and float32) each in a worker
+of a fork-context process pool, as ``render`` does, and prints the CPU seconds of each: the
+worker's and those of every process it waited for.
 """
 
 from __future__ import annotations
@@ -53,12 +58,42 @@ def _cpu(fn, *args):  # noqa: ANN001, ANN202 - a timing helper
     return out, time.process_time() - t0
 
 
+def audit_jobs() -> None:
+    """Print the CPU seconds of each of render's audit jobs, run as render runs them."""
+    import multiprocessing
+    import resource
+    from concurrent.futures import ProcessPoolExecutor
+
+    from lossproof.render import files
+
+    def children() -> float:
+        r = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return r.ru_utime + r.ru_stime
+
+    targets = files._audit_targets()  # imports PyTorch here, before the fork, as render does
+    if not targets:
+        raise SystemExit("PyTorch is not installed: pip install -e '.[torch]'")
+    total = 0.0
+    for dtype in files._AUDIT_DTYPES:
+        before = children()
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            pool.submit(files._audit_job, targets, dtype).result()
+        cpu = children() - before
+        total += cpu
+        print(f"audit job {dtype}: {cpu:.2f} s CPU")
+    print(f"audit jobs together: {total:.2f} s CPU")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loss", default="bce")
     parser.add_argument("--quantity", default="loss", choices=("loss", "grad_p", "grad_z"))
     parser.add_argument("--points", type=int, default=20000, help="first N points of the float64 sweep")
+    parser.add_argument("--jobs", action="store_true", help="CPU of render's audit jobs instead")
     args = parser.parse_args()
+    if args.jobs:
+        audit_jobs()
+        return
 
     loss = get_loss(args.loss)
     dt = DTYPES["float64"]
