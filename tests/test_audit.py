@@ -10,7 +10,7 @@ from pathlib import Path
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from lossproof.audit import DTYPES, TORCH_INSTALL, Truth, audit, get_target, render_report
@@ -89,6 +89,225 @@ def test_truth_agrees_with_plain_mpmath_where_nothing_cancels(zv: float, yv: flo
     got = Truth.of(BCE, "grad_z")(yv, zv)
     if want != 0:
         assert abs(got - want) <= abs(want) * mpmath.mpf(2) ** -69
+
+
+# --- the ball path of the truth, against the mpmath path and exact values ------------
+
+#: Cancellation-heavy inputs of each kind: huge and tiny logits (1 - sigmoid(z) and
+#: sigmoid(z) - 1/2 cancel), both hard labels and labels 2^-20 from either end,
+#: predictions 2^-k from 0 and 1 (log(1 - p)), and the floats next to the zero of grad_z
+#: at y = 0.25 (z = -log 3), where sigmoid(z) - y keeps only the bits the two do not share.
+_HARD_Z = (-1e300, -2.0**600, -900.5, -745.0, -40.0, -2.0**-1074, 0.0, 2.0**-60, 36.5, 745.0, 900.5, 1e300)
+_LABELS = (0.0, 1.0, 0.25, 2.0**-20, 1 - 2.0**-20)
+_HARD_P = (2.0**-1074, 2.0**-511, 2.0**-53, 1e-5, 0.25, 0.5, 0.75, 1 - 2.0**-20, 1 - 2.0**-53)
+_NEAR_ZERO = tuple(float(v) for v in [-math.log(3) + k * 2.0**-52 for k in range(-3, 4)])
+
+
+def _points(var: str) -> list[tuple[float, float]]:
+    xs = _HARD_P if var == "p" else _HARD_Z + _NEAR_ZERO
+    return [(yv, xv) for yv in _LABELS for xv in xs]
+
+
+def _close(a: mpmath.mpf | None, b: mpmath.mpf | None, bits: int) -> bool:
+    from lossproof.audit.truth import NEGLIGIBLE
+
+    if a is None or b is None:
+        return a is b
+    if abs(a) < NEGLIGIBLE and abs(b) < NEGLIGIBLE:
+        return True
+    return bool(abs(a - b) <= abs(b) * mpmath.ldexp(1, -bits))
+
+
+@pytest.mark.parametrize("name", ["bce", "mse", "mae", "logcosh", "bce_pos_weight", "bce_label_smoothing", "focal", "poisson"])
+def test_truth_by_ball_agrees_with_the_mpmath_path_at_cancelling_points(name: str) -> None:
+    from lossproof.audit.truth import AGREE_BITS, QUANTITIES
+
+    loss = get_loss(name)
+    for q in QUANTITIES:
+        if QUANTITIES[q] == "z" and loss.link is None:
+            continue
+        t = Truth.of(loss, q)
+        for yv, xv in _points("p" if q == "grad_p" else "z"):
+            got, want = t(yv, xv), t.by_mpmath(yv, xv)
+            assert _close(got, want, AGREE_BITS), f"{name} {q} at y = {yv!r}, x = {xv!r}: ball {got}, mpmath {want}"
+
+
+def _decides(t: Truth, yv: float, xv: float) -> mpmath.mpf | None:
+    """The ball's own answer at (y, x), or None where the mpmath path would decide."""
+    from lossproof.audit.truth import _ball_at, _decided
+
+    f = t._ball_complement if (t.var.name == "z" and xv > 0) else t._ball_direct
+    assert f is not None
+    ball = _ball_at(f, yv, xv, t._bits(xv) + 64)
+    return None if ball is None else _decided(ball)
+
+
+def test_ball_decides_bce_with_the_exact_softplus_value_in_both_tails() -> None:
+    # L(y, z) = y softplus(-z) + (1 - y) softplus(z), softplus(u) = log1p(e^u): written out
+    # here, at 2000 bits (|z| <= 900.5 cancels at most 1300), apart from the ball's compiler.
+    from lossproof.audit.truth import BALL_BITS
+
+    t = Truth.of(BCE, "loss")
+    decided = 0
+    for yv in _LABELS:
+        for zv in [v for v in _HARD_Z if abs(v) <= 1000] + list(_NEAR_ZERO):
+            got = _decides(t, yv, zv)
+            if got is None:
+                continue
+            decided += 1
+            with mpmath.workprec(2000):
+                y_, z_ = mpmath.mpf(yv), mpmath.mpf(zv)
+                want = y_ * mpmath.log1p(mpmath.exp(-z_)) + (1 - y_) * mpmath.log1p(mpmath.exp(z_))
+                assert _close(got, want, BALL_BITS), f"y = {yv!r}, z = {zv!r}: ball {got}, exact {want}"
+    assert decided >= 60  # the ball, not the fallback, decided nearly all of these
+
+
+def test_ball_decides_grad_z_next_to_its_zero_and_grad_p_at_powers_of_two() -> None:
+    from lossproof.audit.truth import BALL_BITS
+
+    gz, gp = Truth.of(BCE, "grad_z"), Truth.of(BCE, "grad_p")
+    with mpmath.workprec(2000):
+        for zv in _NEAR_ZERO:  # sigmoid(z) - 1/4 = 1/(1 + e^-z) - 1/4, about 2^-54 here
+            got = _decides(gz, 0.25, zv)
+            want = 1 / (1 + mpmath.exp(-mpmath.mpf(zv))) - mpmath.mpf(0.25)
+            assert got is not None and _close(got, want, BALL_BITS)
+        for pv in (2.0**-1074, 2.0**-53, 1e-5, 1 - 2.0**-20, 1 - 2.0**-53):
+            for yv in (0.25, 2.0**-20):
+                got = _decides(gp, yv, pv)
+                p_, y_ = mpmath.mpf(pv), mpmath.mpf(yv)
+                want = (p_ - y_) / (p_ * (1 - p_))
+                assert got is not None and _close(got, want, BALL_BITS), (pv, yv, got, want)
+
+
+def test_ball_leaves_powers_of_two_and_wide_balls_to_the_mpmath_path() -> None:
+    # sigmoid(0) - 0 = 1/2 exactly, and -1/p = -2^1074 at y = 1, p = 2^-1074 (a power of
+    # two, whose ulp depends on the side): not the ball's; sigmoid(z) - 1/2 at z = 2^-1074
+    # cancels far beyond the ball's precision: not the ball's either.
+    gz, gp = Truth.of(BCE, "grad_z"), Truth.of(BCE, "grad_p")
+    assert _decides(gz, 0.0, 0.0) is None and gz(0.0, 0.0) == mpmath.mpf(0.5)
+    assert _decides(gp, 1.0, 2.0**-1074) is None and gp(1.0, 2.0**-1074) == -(mpmath.mpf(2) ** 1074)
+    assert _decides(gz, 0.5, 2.0**-1074) is None
+
+
+def test_next_to_a_power_of_two_the_truth_is_the_mpmath_paths_value_exactly() -> None:
+    # sigmoid(z) - y at |z| > 900 is +/-1 + e^-|z|, and bce's loss at z = +/-2^k with a hard
+    # label is 2^k + e^-2^k: balls that hold a power of two. The value is the mpmath path's,
+    # bit for bit (from its second evaluation alone where the ball vouches for it), so the
+    # ulp and every figure printed from it are the same as before the ball.
+    gz, loss, gp = Truth.of(BCE, "grad_z"), Truth.of(BCE, "loss"), Truth.of(BCE, "grad_p")
+    cases = [(gz, 0.0, zv) for zv in (1000.0, 2.0**600, 1e300)] + [(gz, 1.0, -zv) for zv in (1000.0, 2.0**600, 1e300)]
+    cases += [(loss, 0.0, 2.0**k) for k in (10, 100, 600, 1000)] + [(loss, 1.0, -(2.0**k)) for k in (10, 600)]
+    cases += [(gp, 1.0, 2.0**-k) for k in (1, 53, 500, 1074)] + [(gz, 0.0, 0.0), (gz, 1.0, 0.0)]
+    for t, yv, xv in cases:
+        got, want = t(yv, xv), t.by_mpmath(yv, xv)
+        assert got == want and mpmath.frexp(got) == mpmath.frexp(want), (t.expr, yv, xv, got, want)
+
+
+def test_ball_decides_at_huge_logits_where_exp_would_overflow() -> None:
+    # exp(1e300) is beyond arb's range: sigmoid and log-sigmoid are read so that only
+    # exp(-|z|) is taken, which the ball decides (0.7 z, 0.3 |z|, and e^-1e300, negligible)
+    loss, gz = Truth.of(BCE, "loss"), Truth.of(BCE, "grad_z")
+    for zv, want in ((1e300, 0.7e300), (-1e300, 0.3e300)):
+        got = _decides(loss, 0.3, zv)
+        assert got is not None and got == pytest.approx(want, rel=1e-15)
+    tiny = _decides(gz, 0.0, -1e300)
+    assert tiny is not None and 0 <= tiny < mpmath.ldexp(1, -1200)
+
+
+def test_ball_compiler_leaves_what_it_cannot_enclose_to_mpmath() -> None:
+    import sympy
+
+    from lossproof.audit.truth import _compile_ball, _truth
+    from lossproof.losses import y, z
+
+    assert _compile_ball(sympy.Float(0.5) * z, z) is None  # a Float: mpmath reads it as lambdify does
+    expr = sympy.erf(z) - y
+    t = _truth(expr, z, 53)
+    assert t._ball_direct is None
+    with mpmath.workdps(50):
+        want = mpmath.erf(mpmath.mpf(0.5)) - mpmath.mpf(0.25)
+    assert _close(t(0.25, 0.5), want, 100)
+
+
+def test_ball_proof_check_refuses_a_value_outside_the_ball() -> None:
+    from flint import arb
+
+    from lossproof.audit.truth import _within
+
+    third = arb(1) / 3  # at 53 bits: too wide for 2^-133
+    assert not _within(mpmath.mpf(1) / 3, third, 300)
+    exact = arb((3, -4))  # 3/16 exactly
+    assert _within(mpmath.mpf(3) / 16, exact, 300)
+    assert not _within(mpmath.mpf(3) / 16 * (1 + mpmath.mpf(2) ** -52), exact, 300)
+    assert not _within(mpmath.mpf(0), exact, 300)
+
+
+# --- the bookkeeping, against its definition in mpmath ----------------------------------
+
+def _ulps_by_definition(got: float, truth: mpmath.mpf, mant: int, emin: int) -> float:
+    if not math.isfinite(got):
+        return math.inf
+    if truth == 0:
+        return 0.0 if got == 0 else math.inf
+    _, e = mpmath.frexp(truth)
+    ulp = mpmath.ldexp(1, max(int(e) - 1, emin) - mant + 1)
+    return float(abs(mpmath.mpf(got) - truth) / ulp)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.floats(allow_nan=False, allow_infinity=False).filter(lambda v: v != 0),
+    st.integers(-4, 4),
+    st.integers(0, 200),
+    st.sampled_from(["float64", "float32"]),
+)
+@example(1.0, 0, 0, "float64")  # truth just above 1, got 1: a difference far below got
+@example(1.0, -1, 0, "float64")  # got one below 1: the binade edge
+@example(5e-324, 1, 10, "float64")  # subnormal spacing
+@example(1e308, 3, 100, "float32")  # beyond the dtype: still a number of ulps
+def test_ulps_is_its_definition(t0: float, k: int, j: int, dtype: str) -> None:
+    # got: a few floats from t0; the truth: t0 and bits far beyond a float's, so that the
+    # difference needs rounding to the context's 53 bits
+    got = t0
+    with np.errstate(over="ignore"):  # past the largest float is inf, infinitely far
+        for _ in range(abs(k)):
+            got = float(np.nextafter(got, math.copysign(math.inf, k)))
+    with mpmath.workprec(300):  # pi's 300 bits: a difference that must be rounded
+        truth = mpmath.mpf(t0) * (1 + mpmath.pi * mpmath.ldexp(1, -54 - j))
+    dt = DTYPES[dtype]
+    assert ulps(got, truth, dt.mant, dt.emin) == _ulps_by_definition(got, truth, dt.mant, dt.emin)
+    assert ulps(math.nan, truth, dt.mant, dt.emin) == math.inf
+
+
+def test_classify_is_its_definition_at_the_edges_of_each_dtype() -> None:
+    from lossproof.audit.run import _classify
+
+    def by_definition(dt, t):
+        if not mpmath.isfinite(t):
+            return "infinite"
+        return "overflow" if abs(t) > dt.max else ("below" if abs(t) < dt.tiny else "normal")
+
+    for dt in (F64, F32):
+        tiny, big = mpmath.mpf(dt.tiny), mpmath.mpf(dt.max)
+        eps = mpmath.ldexp(1, -300)
+        values = [tiny, tiny * (1 - eps), tiny * (1 + eps), big, big * (1 + eps), big * (1 - eps),
+                  mpmath.mpf(0), mpmath.inf, -mpmath.inf, mpmath.nan, mpmath.mpf(1), mpmath.ldexp(1, dt.emax + 1)]
+        for v in values + [-v for v in values]:
+            assert _classify(dt, v) == by_definition(dt, v), (dt.name, v)
+
+
+def test_truths_are_serial_inside_a_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    t = Truth.of(BCE, "loss")
+    pairs = [(0.5, float(z)) for z in np.linspace(-30, 30, 2100)]
+    monkeypatch.setattr(multiprocessing, "parent_process", lambda: object())  # as in render's pool
+
+    def no_fork(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a pool was forked inside a worker")
+
+    monkeypatch.setattr(multiprocessing, "get_context", no_fork)
+    assert truths(t, pairs) == [t(yv, zv) for yv, zv in pairs]
 
 
 # --- the sweep -----------------------------------------------------------------------
