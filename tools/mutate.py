@@ -469,6 +469,11 @@ MUTANTS: tuple[Mutant, ...] = (
       'the sign part may be about another function', after='def _positive_min', first=_BRACKET),
     M('kinds.positive-min.sign-rel', 'kinds.py', 'sign.subject.rel != ">":', 'False:',
       "'function >= 0' passes for a minimum > 0", after='def _positive_min', first=_BRACKET),
+    # ---- a bracket is the bracket rule's alone (found in the review after the adversarial one)
+    M('rules.check.bracket-elsewhere', 'rules.py', 'if part.subject.bracket is not None and self.name != "isMinOn_of_deriv_sign_change_in_bracket":', 'if False:',
+      'a part by another rule may carry an unchecked bracket, shown as proved', first=_BRACKET),
+    M('kinds.check.bracket-on-claim', 'kinds.py', 'if claim.subject.bracket is not None and claim.kind != "min_value":', 'if False:',
+      'an isMinOn (or any) claim may carry an unchecked bracket of its own', first=_BRACKET),
     # ---- the identity check the kernel's identity and derivative steps stand on
     # (lossproof/identity.py, beside the kernel package)
     M("identity.cancels.any", "../identity.py", "    return bool(value == 0)", "    return True",
