@@ -159,3 +159,25 @@ def test_latex_steps_are_display_math(convex_p) -> None:
         r"$\displaystyle \frac{\partial^{2}}{\partial p^{2}} \left[- y \log(p) - (1 - y) \log(1 - p)\right] = \frac{y}{p^{2}} + \frac{1 - y}{(1 - p)^{2}}$",
         r"$\displaystyle \frac{y}{p^{2}} + \frac{1 - y}{(1 - p)^{2}} > 0$",
     ]
+
+
+def test_the_derivative_of_a_sum_in_a_limit_statement_keeps_its_parentheses() -> None:
+    # "d/dz - a - b" would be read as (d/dz)(-a) - b: the statement brackets the whole sum.
+    from lossproof.claims import build_claim
+    from lossproof.losses import get_loss
+    from lossproof.render.latex import ClaimWriter
+
+    claim = build_claim(get_loss("bce_label_smoothing"), "tendsto_deriv_bce_label_smoothing_z_of_confidently_wrong")
+    for part in claim.parts:
+        text = ClaimWriter().part(part)
+        assert r"\frac{d}{dz} \left(- \frac{" in text, text
+
+
+def test_theorem_statements_start_below_their_heading() -> None:
+    # A claim's id is a long unbreakable word: after it a formula would overrun the line.
+    from lossproof.render.latex import THEOREM_STYLE, standalone_latex
+    from lossproof.losses import get_loss
+
+    assert r"{\newline}" in THEOREM_STYLE
+    tex = standalone_latex(get_loss("mse"), get_loss("mse").prove())
+    assert THEOREM_STYLE in tex and tex.index(THEOREM_STYLE) < tex.index(r"\newtheorem{theorem}")

@@ -23,7 +23,7 @@ import sympy
 from . import __name__ as _package
 from .claims import prove
 from .compare import Cell, Row, compare
-from .render.latex import PROOF_MACROS, ClaimWriter, claim_block_latex, counterexample_latex
+from .render.latex import PROOF_MACROS, THEOREM_STYLE, ClaimWriter, claim_block_latex, counterexample_latex
 from .losses import Loss, get_loss
 from .notation import interval_text, latex_text, operator_latex, to_latex
 from .proof import ClaimResult
@@ -215,6 +215,7 @@ def _preamble() -> list[str]:
         r"\usepackage[margin=2.5cm]{geometry}",
         r"\usepackage{amsmath,amssymb,amsthm}",
         r"\usepackage{array,graphicx}",
+        THEOREM_STYLE,
         r"\newtheorem{theorem}{Theorem}",
         r"\newtheorem{claim}[theorem]{Claim}  % one numbering: the table cites both",
         r"\emergencystretch=3em",

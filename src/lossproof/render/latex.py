@@ -50,6 +50,7 @@ __all__ = [
     "LATEX",
     "ClaimWriter",
     "PROOF_MACROS",
+    "THEOREM_STYLE",
     "RULE_WORDS",
     "rule_words",
     "claim_statement_latex",
@@ -98,9 +99,13 @@ def _chain_lines(chain: Chain) -> tuple[str, list[tuple[sympy.Expr, str, str]]]:
 
 #: Commands that take no width of their own; any other command (\sigma, \log) is about a letter.
 _SILENT = re.compile(r"\\(?:left|right|displaystyle|operatorname|quad|,|mathbb)(?![a-zA-Z])|[{}^_\s]")
+#: Operators set in upright letters, as wide as their names.
+_NAMED = re.compile(r"\\(log|exp|tanh|cosh|sinh|sin|cos|lim|min|max)(?![a-zA-Z])")
+#: Binary operators and relations (a leading sign is spaced less, but about alike).
+_SPACED = re.compile(r"[-+=<>]|\\(?:leq|geq|neq|iff|to)(?![a-zA-Z])")
 #: Widest line of a derivation in an article, in letters: past it a sum is broken between
 #: its terms, and a single term still wider is set as a paragraph.
-_WIDEST = 34
+_WIDEST = 31
 
 
 def _group(tex: str, start: int) -> int:
@@ -117,11 +122,15 @@ def _width(tex: str) -> int:
     r"""About how many letters wide ``tex`` is set: a ``\frac`` is as wide as its wider part.
 
     >>> _width(r"\frac{p - y}{p (1 - p)} + \sigma(z)")
-    11
+    13
     """
     k = tex.find(r"\frac{")
     if k < 0:
-        return len(re.sub(r"\\[a-zA-Z]+", "x", _SILENT.sub("", tex)))
+        plain = _SILENT.sub("", tex)
+        # A named operator is set as its letters (log, tanh); a binary operator or a
+        # relation takes about a letter of space on either side.
+        plain = _NAMED.sub(lambda m: m.group(1), plain)
+        return len(re.sub(r"\\[a-zA-Z]+", "x", plain)) + len(_SPACED.findall(plain))
     num_end = _group(tex, k + 5)
     den_end = _group(tex, num_end)
     parts = max(_width(tex[k + 6 : num_end - 1]), _width(tex[num_end + 1 : den_end - 1]))
@@ -382,7 +391,10 @@ class ClaimWriter:
     def _part_tendsto_deriv_of_limit(self, part: Part) -> str:  # noqa: N802
         f, var, point, value = part.subject.function, part.subject.var, part.subject.point, part.subject.value
         side = "" if point.is_infinite else ("^{+}" if part.subject.direction == "+" else "^{-}")
-        return rf"{_for_case(part)}$\displaystyle \lim_{{{var} \to {_m(point)}{side}}} \frac{{d}}{{d{var}}} {_m(f)} = {_m(value)}$."
+        # d/dz of a sum, or of a negated term, needs its parentheses: "d/dz - a - b" is not
+        # the derivative of -a - b.
+        body = rf"\left({_m(f)}\right)" if f.is_Add or f.could_extract_minus_sign() else _m(f)
+        return rf"{_for_case(part)}$\displaystyle \lim_{{{var} \to {_m(point)}{side}}} \frac{{d}}{{d{var}}} {body} = {_m(value)}$."
 
     def _part_eq_of_identity(self, part: Part) -> str:
         lhs, rhs = part.subject.function, part.subject.value
@@ -509,10 +521,20 @@ def _notation(loss: Loss) -> str:
     )
 
 
+#: How theorems and claims are set: the statement starts below its heading, since a
+#: claim's id is a long unbreakable word, after which a formula has no room left.
+THEOREM_STYLE = (
+    r"\newtheoremstyle{lossproof}{\topsep}{\topsep}{\itshape}{}{\bfseries}{.}{\newline}{}"
+    "\n"
+    r"\theoremstyle{lossproof}"
+)
+
+
 def _preamble(title: str) -> list[str]:
     return [
         r"\documentclass[11pt]{article}",
         r"\usepackage{amsmath,amssymb,amsthm}",
+        THEOREM_STYLE,
         r"\newtheorem{theorem}{Theorem}",
         r"\emergencystretch=3em  % long inline formulas: stretch the line rather than overrun it",
         r"\allowdisplaybreaks  % a long derivation may continue on the next page",
