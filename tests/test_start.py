@@ -49,3 +49,30 @@ def test_ctrl_c_during_start_up_is_one_line(extra: float) -> None:
     assert proc.returncode == 130, err
     assert err == "lossproof: interrupted\n"
     assert "Traceback" not in err and os.linesep not in err[:-1]
+
+
+def test_the_program_ends_with_its_ctrl_c_handler_still_in_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The interpreter's shutdown resets SIGINT to the default: a Ctrl-C there killed the
+    # process without its line (exit -2). The program ends by os._exit instead, its
+    # output flushed, with its own handler in place to the last moment.
+    import lossproof.cli
+    import lossproof.start as start
+
+    seen: list[tuple[int, object]] = []
+
+    class _Ended(Exception):
+        pass
+
+    def fake_exit(code: int) -> None:
+        seen.append((code, signal.getsignal(signal.SIGINT)))
+        raise _Ended
+
+    previous = signal.getsignal(signal.SIGINT)
+    monkeypatch.setattr(lossproof.cli, "main", lambda: 3)
+    monkeypatch.setattr(start.os, "_exit", fake_exit)
+    try:
+        with pytest.raises(_Ended):
+            start.main()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert seen == [(3, start._interrupted)]

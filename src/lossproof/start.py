@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 from types import FrameType
+from typing import NoReturn
 
 __all__ = ["main"]
 
@@ -28,15 +29,29 @@ def _interrupted(signum: int, frame: FrameType | None) -> None:
         os._exit(_EXIT_INTERRUPTED)
 
 
-def main() -> int:
-    """Install the early Ctrl-C handling, then run the command line."""
+def main() -> NoReturn:
+    """Install the early Ctrl-C handling, run the command line, and end the process.
+
+    The process ends with ``os._exit`` once the output is flushed: the interpreter's
+    shutdown would spend a tenth of a second or more freeing SymPy's objects one by one
+    (memory the system takes back at once), and during that shutdown a Ctrl-C meets no
+    handler and kills the process without its line. Nothing is left to it: workers are
+    joined and files written (atomically) before the command returns, and lossproof
+    registers no exit hooks.
+    """
     # Kept to the end of the process: cli.main's own handling replaces it while the
-    # command runs and puts it back after, for the interpreter's shutdown.
+    # command runs and puts it back after.
     signal.signal(signal.SIGINT, _interrupted)
     from .cli import main as cli_main  # the heavy imports
 
-    return cli_main()
+    code = cli_main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # a closed pipe: the command has said so already (exit 2)
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()
