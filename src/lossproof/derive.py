@@ -7,8 +7,11 @@ with its factors *oriented* to be positive on the domain (``1 - p`` rather
 than ``p - 1`` when ``p < 1``), the one with the fewest operations wins.
 ``sigmoid(z)`` is treated as a variable ``s`` in (0, 1) while this happens,
 which is what turns SymPy's ``(-y + (1 - y) e^z)/(e^z + 1)`` into
-:math:`\sigma(z) - y`. Every canonical form is checked equal to the raw
-derivative (:func:`~lossproof.identity.check_identity`) before it is returned.
+:math:`\sigma(z) - y`. tanh and cosh are likewise taken as variables (sinh as
+tanh times cosh), so that a hyperbolic derivative gets the same shapes; other
+functions (log) are left to SymPy's ``simplify``. Every canonical form is checked
+equal to the raw derivative (:func:`~lossproof.identity.check_identity`) before it
+is returned.
 
 >>> from lossproof.losses import get_loss
 >>> bce = get_loss("bce")
