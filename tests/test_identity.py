@@ -84,3 +84,11 @@ def test_the_numeric_side_is_false_at_a_pole_or_outside_the_real_domain() -> Non
     assert not _numeric_zero(1 / (p - Rational(3, 7)) + log(p), log(p), {p: Rational(3, 7)})
     # log of a negative number is complex: two different complex values are not equal.
     assert not _numeric_zero(log(p - 1), log(1 - p), {p: Rational(1, 3)})
+
+
+def test_sigmoid_of_an_expression_is_related_to_its_argument() -> None:
+    # Named as a variable of its own, sigmoid(log(a)) would be unrelated to a; its form in
+    # exp shows a/(1 + a). The bracket in z of a minimiser without a closed form needs it.
+    assert check_identity(sigmoid(log(y / (2 - y))), y / 2, {y: Interval.open(0, 1)}).holds
+    assert check_identity(sigmoid(-z), 1 - sigmoid(z), {z: Interval(-10, 10)}).holds
+    assert not check_identity(sigmoid(-z), sigmoid(z), {z: Interval(-10, 10)}).holds

@@ -145,9 +145,16 @@ def _cancels(expr: sympy.Expr) -> bool:
 
 
 def _symbolic_zero(diff: sympy.Expr) -> tuple[bool, tuple[sympy.Expr, ...]]:
-    plain, _ = name_sigmoids(diff)
+    plain, names = name_sigmoids(diff)
     if _is_rational_function(plain):
-        return _cancels(plain), ()
+        if _cancels(plain):
+            return True, ()
+        # Named, each sigmoid(u) is a variable of its own: exact where they are unrelated
+        # (distinct symbols u), but sigmoid(log(a)) is a/(1 + a) and sigmoid(-z) is
+        # 1 - sigmoid(z), which only the form in exp below can see.
+        arguments = [a.args[0] for a in names]
+        if all(u.is_Symbol for u in arguments):
+            return False, ()
     rewritten = diff.rewrite(sympy.exp)
     side = tuple(sorted({a.args[0] for a in rewritten.atoms(log)}, key=sympy.default_sort_key))
     if sympy.expand(rewritten) == 0:
