@@ -716,6 +716,42 @@ def _free_cores(jobs: int) -> int:
     return max(1, min(jobs, cores, int(cores - max(0.0, busy - 1) + 0.5)))
 
 
+def _wrt_of(loss: Loss, claim_id: str) -> str | None:
+    """The variable a claim about ``loss`` is stated in (p or z), read off the claim kinds'
+    id formats; None for a claim of the loss's own (KL, entropy)."""
+    for kind in KINDS.values():
+        for wrt in loss.wrts if "{wrt}" in kind.id_format else ():
+            if kind.id_format.format(name=loss.name, wrt=wrt) == claim_id:
+                return wrt
+    return None
+
+
+def _shares(loss: Loss, order: Sequence[str], count: int) -> list[list[str]]:
+    """The claims dealt into ``count`` shares: those in one variable together (share 0
+    takes p, the next z), the others each to the share with the fewest claims.
+
+    >>> from lossproof.losses import get_loss
+    >>> _shares(get_loss("bce"), claim_ids(get_loss("bce")), 2)  # doctest: +NORMALIZE_WHITESPACE
+    [['strictConvexOn_bce_p', 'isMinOn_bce_p', 'min_value_bce', 'bce_sub_entropy_eq_kl'],
+     ['strictConvexOn_bce_z', 'isMinOn_bce_z', 'tendsto_deriv_bce_z_of_confidently_wrong', 'kl_bernoulli_nonneg']]
+    """
+    shares: list[list[str]] = [[] for _ in range(count)]
+    free = []
+    for cid in order:
+        wrt = _wrt_of(loss, cid)
+        if wrt is None:
+            free.append(cid)
+        else:
+            shares[loss.wrts.index(wrt) % count].append(cid)
+    for cid in free:
+        min(shares, key=len).append(cid)
+    return [share for share in shares if share] or [[]]
+
+
+def _build_and_check_all(jobs: Sequence[tuple[Loss, str]]) -> list[list[ClaimResult]]:
+    return [_build_and_check(job) for job in jobs]
+
+
 @lru_cache(maxsize=64)  # cleared when other settings come into force (on_change below)
 def _prove(loss: Loss, order: tuple[str, ...], wanted: tuple[str, ...], workers: int | None) -> tuple[ClaimResult, ...]:
     # Cached: a report, a document and a comparison in one process ask for the same proofs.
@@ -731,9 +767,22 @@ def _prove(loss: Loss, order: tuple[str, ...], wanted: tuple[str, ...], workers:
         count = _free_cores(len(jobs))
     if count <= 1 or len(jobs) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         batches = [_build_and_check(job) for job in jobs]
-    else:
+    elif loss.user_supplied:
+        # Claims that may each run to their time limit: dealt one at a time to whichever
+        # worker is free.
         with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
             batches = list(pool.map(_build_and_check, jobs))
+    else:
+        # A catalog loss's claims are short, and those in one variable cite the same steps
+        # (its derivatives, the obligations where the loss is defined): dealt by variable,
+        # so that each process checks a step once, and this process takes a share itself
+        # rather than wait.
+        shares = _shares(loss, order, count)
+        with ProcessPoolExecutor(count - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [pool.submit(_build_and_check_all, [(loss, cid) for cid in share]) for share in shares[1:]]
+            batches = _build_and_check_all([(loss, cid) for cid in shares[0]])
+            for future in futures:
+                batches += future.result()
     by_id = {batch[0].claim.id: batch for batch in batches}
     return tuple(r for claim_id in wanted for r in by_id[claim_id])
 
