@@ -229,12 +229,19 @@ class Truth:
         # The first ball does not decide. The value the mpmath path gives (what the audits
         # printed before the ball) is the candidate: returned only where a ball proves it
         # within 2^-BALL_BITS of the truth and in the truth's binade; else the ball's own.
-        if ball is not None and ball.rel_accuracy_bits() >= _SECOND_ONLY_BITS:
-            fm = self._complement if complement else self._direct
-            with mpmath.workprec(prec):
-                cand = fm(mpmath.mpf(yv), mpmath.mpf(xv))
-        else:
-            cand = self._mpmath(yv, xv, bits, complement)
+        tight = ball is not None and ball.rel_accuracy_bits() >= _SECOND_ONLY_BITS
+        memo: list[mpmath.mpf] = []
+
+        def cand() -> mpmath.mpf:  # computed only where a ball decides and might prove it
+            if not memo:
+                if tight:
+                    fm = self._complement if complement else self._direct
+                    with mpmath.workprec(bits + 64):
+                        memo.append(fm(mpmath.mpf(yv), mpmath.mpf(xv)))
+                else:
+                    memo.append(self._mpmath(yv, xv, bits, complement))
+            return memo[0]
+
         if self._exact is not None:
             value = _rational(self._exact, yv, xv, prec, cand)
             if value is not None:
@@ -467,7 +474,15 @@ def _compile_ball(expr: sympy.Expr, var: sympy.Symbol) -> Callable[[float, float
             acc = acc * yb + c
         return acc
 
+    @lru_cache(maxsize=1 << 14)
+    def duals(xv: float, prec: int, at_zero: bool) -> tuple[tuple[_Dual, ...], _Frame]:
+        # _far's coefficients, per input and precision as at() (the caller sets ctx.prec)
+        fr = _Frame(fmpq(0) if at_zero else None)
+        xd = _Dual(fmpq(*xv.as_integer_ratio()), fmpq(0), fr)
+        return tuple(c((xd,)) for c in parts), fr
+
     f.generic = generic  # type: ignore[attr-defined]
+    f.duals = duals  # type: ignore[attr-defined]
     return f
 
 
@@ -572,7 +587,7 @@ def _compile_exact(expr: sympy.Expr, var: sympy.Symbol) -> Callable[[float, floa
     return lambda yv, xv: g((fmpq(*float(yv).as_integer_ratio()), fmpq(*float(xv).as_integer_ratio())))
 
 
-def _rational(f: Callable[[float, float], fmpq], yv: float, xv: float, prec: int, cand: mpmath.mpf) -> mpmath.mpf | None:
+def _rational(f: Callable[[float, float], fmpq], yv: float, xv: float, prec: int, cand: Callable[[], mpmath.mpf]) -> mpmath.mpf | None:
     """The truth of a rational quantity from its exact value: exact where it is a binary fraction.
 
     Any other rational is no power of two and not 0, so a ball of it decides at some
@@ -603,13 +618,14 @@ def _binade(v: mpmath.mpf) -> tuple[int, int]:
     return int(sign), int(exp) + int(bc)
 
 
-def _settle(cand: mpmath.mpf, ball: arb, prec: int) -> mpmath.mpf:
+def _settle(cand: Callable[[], mpmath.mpf], ball: arb, prec: int) -> mpmath.mpf:
     """The value of a ball that decides (:func:`_decided`): ``cand`` where the ball proves it, else its own.
 
-    ``cand`` (the mpmath path's value) is returned when the ball proves it within
+    ``cand()`` (the mpmath path's value) is returned when the ball proves it within
     ``2^-BALL_BITS`` of the truth and in the truth's binade (the ball holds no power of two,
-    so its midpoint's binade is the truth's), or, for a ball below :data:`NEGLIGIBLE`, when
-    it is below too: the value the audits printed before the ball, wherever it was right.
+    so its midpoint's binade is the truth's): the value the audits printed before the ball,
+    wherever it was right. A ball below :data:`NEGLIGIBLE` gives its midpoint: below every
+    dtype's range, a value no audit measures or prints.
 
     >>> ball = arb(-1) + arb(2) ** -1500  # -1 + 2^-1500 at 53 bits: holds -1, decides nothing
     >>> _decided(ball) is None
@@ -619,11 +635,12 @@ def _settle(cand: mpmath.mpf, ball: arb, prec: int) -> mpmath.mpf:
     assert mid is not None, "only a ball that decides is settled"
     if ball.rad() == 0:
         return mid
-    ok = isinstance(cand, mpmath.mpf) and mpmath.isfinite(cand)
     if abs(ball.mid()) + ball.rad() < _NEG:
-        return cand if ok and abs(cand) < NEGLIGIBLE else mid
-    if ok and cand != 0 and _binade(cand) == _binade(mid) and _within(cand, ball, prec + 128):
-        return cand
+        return mid  # below every dtype's range: only that is promised, so not worth an mpmath evaluation
+    c = cand()
+    ok = isinstance(c, mpmath.mpf) and mpmath.isfinite(c)
+    if ok and c != 0 and _binade(c) == _binade(mid) and _within(c, ball, prec + 128):
+        return c
     return mid
 
 
@@ -648,6 +665,9 @@ def _exact(x: arb | fmpq) -> bool:
     return isinstance(x, fmpq) or x.rad() == 0
 
 
+_Q0, _Q1 = fmpq(0), fmpq(1)
+
+
 class _Dual:
     """A value ``v`` and its derivative ``d`` in ``t`` (first-order forward mode), each a ball or exact.
 
@@ -666,7 +686,7 @@ class _Dual:
     def _lift(self, o: Any) -> _Dual:
         if isinstance(o, _Dual):
             return o
-        return _Dual(o if isinstance(o, (arb, fmpq)) else fmpq(o), fmpq(0), self.fr)
+        return _Dual(o if isinstance(o, (arb, fmpq)) else fmpq(o), _Q0, self.fr)
 
     def __add__(self, o: Any) -> _Dual:
         o = self._lift(o)
@@ -699,7 +719,7 @@ class _Dual:
 
     def __pow__(self, n: int) -> _Dual:
         if n == 0:
-            return _Dual(fmpq(1), fmpq(0), self.fr)
+            return _Dual(_Q1, _Q0, self.fr)
         return _Dual(self.v**n, n * self.v ** (n - 1) * self.d, self.fr)
 
     def __abs__(self) -> _Dual:
@@ -722,22 +742,22 @@ class _Dual:
             elif not fr.arg == v:
                 raise _NoBall("small exponentials of two arguments: not one variable t")
             if fr.t is not None:
-                return _Dual(fr.t, fmpq(1), fr)
+                return _Dual(fr.t, _Q1, fr)
             if fr.hull is None:
                 fr.hull = _arb(v).exp().union(arb(0))
-            return _Dual(fr.hull, fmpq(1), fr)
+            return _Dual(fr.hull, _Q1, fr)
         if isinstance(v, fmpq) and v == 0:
-            return _Dual(fmpq(1), self.d, fr)
+            return _Dual(_Q1, self.d, fr)
         e = _arb(v).exp()
         return _Dual(e, e * self.d, fr)
 
     def log(self) -> _Dual:
         v = self.v
-        return _Dual(fmpq(0) if isinstance(v, fmpq) and v == 1 else _arb(v).log(), self.d / v, self.fr)
+        return _Dual(_Q0 if isinstance(v, fmpq) and v == 1 else _arb(v).log(), self.d / v, self.fr)
 
     def log1p(self) -> _Dual:
         v = self.v
-        return _Dual(fmpq(0) if isinstance(v, fmpq) and v == 0 else _arb(v).log1p(), self.d / (1 + v), self.fr)
+        return _Dual(_Q0 if isinstance(v, fmpq) and v == 0 else _arb(v).log1p(), self.d / (1 + v), self.fr)
 
     def sqrt(self) -> _Dual:
         s = _arb(self.v).sqrt()
@@ -762,13 +782,20 @@ class _Dual:
     def sgn(self) -> _Dual:
         v = self.v
         if isinstance(v, fmpq):
-            return _Dual(fmpq((v > 0) - (v < 0)), fmpq(0), self.fr)
+            return _Dual(fmpq((v > 0) - (v < 0)), _Q0, self.fr)
         if not (v > 0 or v < 0):
             raise _NoBall("sign of a ball that holds 0")
-        return _Dual(v.sgn(), fmpq(0), self.fr)
+        return _Dual(v.sgn(), _Q0, self.fr)
 
 
-def _far(f: Callable[[float, float], arb], yv: float, xv: float, prec: int, cand: mpmath.mpf) -> mpmath.mpf | None:
+def _horner(first: _Dual, rest: list[_Dual], yd: _Dual) -> _Dual:
+    acc = first
+    for c in rest:
+        acc = acc * yd + c
+    return acc
+
+
+def _far(f: Callable[[float, float], arb], yv: float, xv: float, prec: int, cand: Callable[[], mpmath.mpf]) -> mpmath.mpf | None:
     r"""The truth where it is a value ``c`` plus what a small exponential adds, or None.
 
     At a large ``|z|`` every exponential the ball compiler takes is of ``-|z|`` (the forms
@@ -782,7 +809,8 @@ def _far(f: Callable[[float, float], arb], yv: float, xv: float, prec: int, cand
       ``c`` moved by ``t* g'(xi)``, which has ``g'``'s sign: away from 0, the truth is in
       ``c``'s binade and ``c`` is within ``2^-(BALL_BITS+3)`` of it; towards 0, it is in the
       binade below, and ``c (1 - 2^-(BALL_BITS+3))`` represents it, within ``2^-BALL_BITS``
-      and in that binade (no finite precision reaches ``-1 + e^-1e300``).
+      and in that binade (no finite precision reaches ``-1 + e^-1e300``). Either prints as
+      ``c`` does, to the 25 digits a report shows.
 
     >>> from lossproof.losses import get_loss
     >>> v = Truth.of(get_loss("bce"), "grad_z")(1.0, -1e300)  # -1 + e^-1e300: in (-1, -1/2]
@@ -796,12 +824,21 @@ def _far(f: Callable[[float, float], arb], yv: float, xv: float, prec: int, cand
     old = ctx.prec
     ctx.prec = prec
     try:
-        at0 = _Frame(fmpq(0))
-        g0 = gen(_Dual(yq, fmpq(0), at0), _Dual(xq, fmpq(0), at0))
-        if at0.arg is None:
-            return None  # no small exponential: nothing for this argument to bound
-        over = _Frame(None)
-        g = gen(_Dual(yq, fmpq(0), over), _Dual(xq, fmpq(0), over))
+        duals = getattr(f, "duals", None)
+        if duals is not None:  # a polynomial in y: coefficients once per input, as for the ball
+            (first, *rest), at0 = duals(xv, prec, True)
+            if at0.arg is None:
+                return None  # no small exponential: nothing for this argument to bound
+            g0 = _horner(first, rest, _Dual(yq, fmpq(0), at0))
+            (first, *rest), over = duals(xv, prec, False)
+            g = _horner(first, rest, _Dual(yq, fmpq(0), over))
+        else:
+            at0 = _Frame(fmpq(0))
+            g0 = gen(_Dual(yq, fmpq(0), at0), _Dual(xq, fmpq(0), at0))
+            if at0.arg is None:
+                return None
+            over = _Frame(None)
+            g = gen(_Dual(yq, fmpq(0), over), _Dual(xq, fmpq(0), over))
         if over.hull is None or not (g0.is_finite() and g.is_finite()):
             return None
         c, slope = g0.v, g.d
@@ -819,14 +856,10 @@ def _far(f: Callable[[float, float], arb], yv: float, xv: float, prec: int, cand
         return None
     finally:
         ctx.prec = old
+    if outward:
+        return cm
     with mpmath.workprec(BALL_BITS + 64):
-        v = cm if outward else cm * (1 - mpmath.ldexp(1, -(BALL_BITS + 3)))  # exact at this precision
-        ok = (
-            isinstance(cand, mpmath.mpf) and mpmath.isfinite(cand) and cand != 0
-            and _binade(cand) == _binade(v)
-            and abs(mpmath.fsub(cand, v, exact=True)) <= abs(cm) * mpmath.ldexp(1, -(BALL_BITS + 3))
-        )
-    return cand if ok else v
+        return cm * (1 - mpmath.ldexp(1, -(BALL_BITS + 3)))  # exact at this precision
 
 
 def _power_of_two(c: arb | fmpq) -> mpmath.mpf | None:
