@@ -102,6 +102,10 @@ BALL_MAX_BITS = 1 << 13
 #: An exponential e^u with u below -_TINY_ARG is read as a small variable t in (0, e^u]
 #: by :func:`_far`, which bounds the truth's distance from its value at t = 0.
 _TINY_ARG = 64
+#: _far's representative of a truth just inside a power of two c: c (1 - 2^-_INSIDE), so
+#: close to c that |c - it| in ulps is below the smallest float (as the truth's is, or
+#: within 2^-BALL_BITS of it).
+_INSIDE = 2048
 _LOG2E = 1.4426950408889634
 #: Beyond |z| = 900 a cancellation leaves at most e^-900 < 2^-1298, NEGLIGIBLE: the complement
 #: form keeps every other term exact, so the base precision suffices (and exp(-1e300) at
@@ -808,9 +812,10 @@ def _far(f: Callable[[float, float], arb], yv: float, xv: float, prec: int, cand
     - where ``g(0) = c`` is exactly a power of two and ``g'``'s ball excludes 0, the truth is
       ``c`` moved by ``t* g'(xi)``, which has ``g'``'s sign: away from 0, the truth is in
       ``c``'s binade and ``c`` is within ``2^-(BALL_BITS+3)`` of it; towards 0, it is in the
-      binade below, and ``c (1 - 2^-(BALL_BITS+3))`` represents it, within ``2^-BALL_BITS``
-      and in that binade (no finite precision reaches ``-1 + e^-1e300``). Either prints as
-      ``c`` does, to the 25 digits a report shows.
+      binade below, and ``c (1 - 2^-_INSIDE)`` represents it: in that binade, within
+      ``2^-BALL_BITS`` of the truth (no finite precision reaches ``-1 + e^-1e300``), and
+      close enough to ``c`` that a target returning ``c`` is 0 ulp off, as it is to every
+      bit a float has. Either prints as ``c`` does, to the 25 digits a report shows.
 
     >>> from lossproof.losses import get_loss
     >>> v = Truth.of(get_loss("bce"), "grad_z")(1.0, -1e300)  # -1 + e^-1e300: in (-1, -1/2]
@@ -858,8 +863,8 @@ def _far(f: Callable[[float, float], arb], yv: float, xv: float, prec: int, cand
         ctx.prec = old
     if outward:
         return cm
-    with mpmath.workprec(BALL_BITS + 64):
-        return cm * (1 - mpmath.ldexp(1, -(BALL_BITS + 3)))  # exact at this precision
+    with mpmath.workprec(_INSIDE + 8):
+        return cm * (1 - mpmath.ldexp(1, -_INSIDE))  # exact at this precision
 
 
 def _power_of_two(c: arb | fmpq) -> mpmath.mpf | None:
