@@ -282,6 +282,33 @@ def test_far_argument_refuses_what_it_cannot_bound() -> None:
         assert got is None or abs(got - want) <= abs(want) * mpmath.ldexp(1, -133), got
 
 
+def test_far_argument_takes_one_small_exponential_only() -> None:
+    # sigmoid(z) + sigmoid(2z) - y has two: e^z and e^2z, not one variable t whose
+    # derivative is 1, so _far declines, and the precision (1443 bits at z = -1000) decides
+    from lossproof.audit.truth import _far, _truth
+    from lossproof.losses import y, z
+    from lossproof.sigmoid import sigmoid
+
+    t = _truth(sigmoid(z) + sigmoid(2 * z) - y, z, 53)
+    assert _far(t._ball_direct, 1.0, -1000.0, 300, lambda: mpmath.mpf(-1)) is None
+    got = t(1.0, -1000.0)
+    assert -1 < got and mpmath.frexp(got)[1] == 0
+
+
+def test_far_argument_needs_the_side_proved() -> None:
+    # sigmoid(z)^2 - y at y = 1 is -1 + t^2/(1 + t)^2: its slope in t is 0 at t = 0, so the
+    # slope's ball holds 0 and proves no side. At z = -1000 the precision decides (above
+    # -1); at z = -1e300 nothing does, and the truth says so rather than guess -1.
+    from lossproof.audit.truth import UNDECIDED, _truth
+    from lossproof.losses import y, z
+    from lossproof.sigmoid import sigmoid
+
+    t = _truth(sigmoid(z) ** 2 - y, z, 53)
+    got = t(1.0, -1000.0)
+    assert got is not UNDECIDED and -1 < got and mpmath.frexp(got)[1] == 0
+    assert t(1.0, -1e300) is UNDECIDED
+
+
 def test_undecided_is_counted_not_measured_and_survives_a_worker() -> None:
     import pickle
 
