@@ -11,23 +11,31 @@ typed in again. It is evaluated with mpmath at the exact binary value of each in
   checked by :func:`lossproof.identity.check_identity`), so that ``log(1 - sigmoid(z))``
   becomes ``log(sigmoid(-z))``, exact at any ``z``, even where ``1 - sigmoid(z)`` is far
   below every working precision (``z = 1e300``);
-- a value is first enclosed in an arb ball (python-flint's rigorous interval arithmetic,
-  the kernel's interval engine's too; :func:`_compile_ball`) at that precision plus 64
-  bits, and the ball's midpoint is the truth when the ball's radius is below
-  ``2^-BALL_BITS = 2^-133`` of it, or the whole ball lies below :data:`NEGLIGIBLE`. The
-  radius is a proof, where a second evaluation is not: every rounding of every operation
-  is accounted for in it, so the exact value lies within ``2^-133`` relative of the
-  midpoint, ``2^-80`` ulp of even float64, with nothing assumed;
-- otherwise (a function the ball compiler does not enclose, a ball that cancellation left
-  too wide, or one that holds a power of two, where the ulp depends on which side the
-  truth lies) the value is computed with mpmath twice, at two precisions, and accepted
-  only when they agree to :data:`AGREE_BITS` bits beyond float64's precision (else the
-  precision doubles): :meth:`Truth.by_mpmath`, the truth as it was before the ball, and
-  where the ball is tight enough to vouch for the first of the two evaluations, the second
-  alone, proved by the ball. Agreement is evidence, not proof: two evaluations can share
-  a cancellation (``sigmoid(z) - 1/2`` at ``z = 2^-300`` is 0 at both precisions); the
-  ball comes first for that reason, and leaves to mpmath only what it cannot settle, so
-  that the audits print what they printed before.
+- a value is enclosed in an arb ball (python-flint's rigorous interval arithmetic, the
+  kernel's interval engine's too; :func:`_compile_ball`) at that precision plus 64 bits,
+  and returned only where a ball proves it: within ``2^-BALL_BITS = 2^-133`` relative of
+  the exact value and on the exact value's side of every power of two (the side fixes
+  the ulp), or exactly. The radius is a proof, where a second evaluation is not: every
+  rounding of every operation is accounted for in it, with nothing assumed. In order:
+
+  1. the first ball (:func:`_decided`): tight and holding no power of two, exact (radius
+     0: ``sigmoid(0) = 1/2``), or wholly below :data:`NEGLIGIBLE`;
+  2. a rational quantity (``grad_p`` of bce) is evaluated exactly (:func:`_rational`):
+     ``-1/p`` at ``p = 2^-1074`` is ``-2^1074``, which no ball of a division proves;
+  3. at ``|z| >= 64`` the limit at ``t = e^-|z| = 0`` and the sign of the derivative in
+     ``t`` (:func:`_far`): ``sigmoid(z) - 1`` at ``z = -1e300`` is above -1, which no
+     precision reaches;
+  4. the precision doubled up to :data:`BALL_MAX_BITS` until a ball decides:
+     ``sigmoid(z) - 1/2`` at ``z = 2^-300`` is ``z/4``, not 0;
+  5. else :data:`UNDECIDED`: the point is not measured, and counted as such.
+
+  The value the mpmath path gives (:meth:`Truth.by_mpmath`: two evaluations at two
+  precisions that agree to :data:`AGREE_BITS` bits beyond float64's, the truth before the
+  ball) is kept wherever the deciding ball proves it, so that the audits print what they
+  printed where it was right. Where it was not (two evaluations that share a cancellation
+  agree on a false zero, or on a value in the wrong binade), the ball's value replaces it.
+  An expression the ball compiler cannot enclose (a function it does not know) is left to
+  the mpmath path's agreement: evidence, not proof (no catalog loss has one).
 
 >>> from lossproof.losses import get_loss
 >>> t = Truth.of(get_loss("bce"), "loss")
@@ -39,9 +47,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import mpmath
 import sympy
@@ -83,17 +91,15 @@ AGREE_BITS = 53 + 16
 #: the truth. AGREE_BITS would do for soundness (the radius is a proof, so the midpoint is
 #: within 2^-16 ulp); 64 bits more make the ball as exact as the mpmath path's second
 #: evaluation at the same precision, so that where the ball decides, both paths print the
-#: same figures, and where it does not (heavy cancellation), the mpmath path decides, as
-#: it always has. A ball that holds a power of two is left to the mpmath path too: the ulp
+#: same figures. A ball that holds a power of two decides nothing (unless exact): the ulp
 #: of a truth next to 2^k depends on which side of 2^k it lies, which no midpoint settles
-#: while the ball holds 2^k (and a truth such as -1/p = -2^127 is one that mpmath
-#: computes exactly, a ball only to within its radius).
+#: while the ball holds 2^k.
 BALL_BITS = AGREE_BITS + 64
-#: Next to a power of two the mpmath path decides, but when the ball is this tight, the
-#: cancellation costs so few bits that the first of that path's two evaluations, 64 bits
-#: less precise, still has the 69 its agreement test asks for: the path would return its
-#: second evaluation, so that one alone is computed. It is returned only once the ball
-#: proves it within 2^-BALL_BITS of the truth (whatever the first would have said).
+#: When the first ball is this tight but undecided (it holds a power of two), the
+#: cancellation costs so few bits that the first of the mpmath path's two evaluations, 64
+#: bits less precise, still has the 69 its agreement test asks for: the path would return
+#: its second evaluation, so that one alone is the candidate. It is returned only once a
+#: ball proves it (whatever the first would have said).
 _SECOND_ONLY_BITS = BALL_BITS + 64
 #: Where the first ball does not decide, its precision doubles up to this. sigmoid(z) - 1/2
 #: at the smallest subnormal z = 2^-1074 is z/4 - z^3/48: about 1100 bits for the ball to
@@ -108,8 +114,9 @@ _TINY_ARG = 64
 _INSIDE = 2048
 _LOG2E = 1.4426950408889634
 #: Beyond |z| = 900 a cancellation leaves at most e^-900 < 2^-1298, NEGLIGIBLE: the complement
-#: form keeps every other term exact, so the base precision suffices (and exp(-1e300) at
-#: 1400 bits would cost 12 ms a call for nothing).
+#: form keeps every other term exact, so the base precision suffices for the value (and
+#: exp(-1e300) at 1400 bits would cost 12 ms a call for nothing); on which side of a power
+#: of two it lies is _far's to prove.
 _FAR = 900.0
 
 
@@ -187,10 +194,10 @@ def _complement(expr: sympy.Expr) -> sympy.Expr:
 
 @dataclass(frozen=True)
 class Truth:
-    """The exact value of one quantity, as a callable ``truth(y, x) -> mpf | None``.
+    """The exact value of one quantity, as a callable ``truth(y, x) -> mpf | None | UNDECIDED``.
 
     ``None`` where the quantity does not exist (exactly at a kink, such as ``p = y`` for
-    the absolute error). ``mant`` is the dtype's significand bits (53 or 24).
+    the absolute error); :data:`UNDECIDED` where no ball proves a value. ``mant`` is the dtype's significand bits (53 or 24).
     """
 
     expr: sympy.Expr
