@@ -270,6 +270,17 @@ def test_far_values_next_to_a_power_of_two_keep_their_side() -> None:
         assert -0.5 < got and mpmath.frexp(got)[1] == -1, zv
 
 
+def test_zero_region_at_y_half_is_centred_on_z_0() -> None:
+    # sigmoid(z) - 1/2 vanishes at z = 0 exactly; next to it the truth is z/4, below the
+    # float 0 for the smallest subnormals, so the search compares exact magnitudes: the
+    # region is 0, 4 floats either side and the ladder +/-2^-j (not a plateau of false zeros)
+    from lossproof.audit.zeros import zero_regions
+
+    (region,) = zero_regions(Truth.of(BCE, "grad_z"), F64, "grad_z", labels=(0.5,))
+    xs = sorted(region.x.tolist())
+    assert 0.0 in xs and 2.0**-53 in xs and -(2.0**-2) in xs and 5e-324 in xs and len(xs) == 113
+
+
 def test_far_argument_refuses_what_it_cannot_bound() -> None:
     # at z = -70, e^z = 2^-101 is not within 2^-136 of -1: the limit -1 does not represent
     # the truth -1 + 2^-101 to the ball's standard, so _far must decline (or be right)

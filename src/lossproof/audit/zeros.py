@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 
+import mpmath
 import numpy as np
 
 from .sweep import SOFT_LABELS, DType, Region
@@ -70,11 +71,13 @@ def _from_ordinal(k: int, dt: DType) -> float:
     return float(np.array([raw], it).view(ft)[0])
 
 
-def _magnitude(truth: Truth, yv: float, x: float) -> float:
+def _magnitude(truth: Truth, yv: float, x: float) -> mpmath.mpf:
+    # exact, not a float: next to z = 0 at y = 1/2 the truth is z/4, which for the smallest
+    # subnormals z rounds to the float 0 and would make a plateau of ties for the search
     t = truth(yv, x)
     if t is UNDECIDED:
-        return math.inf  # unknown: never taken for a minimum
-    return 0.0 if t is None else float(abs(t))  # None: exactly at a kink, where |...| is 0
+        return mpmath.inf  # unknown: never taken for a minimum
+    return mpmath.mpf(0) if t is None else abs(t)  # None: exactly at a kink, where |...| is 0
 
 
 def _signed(truth: Truth, yv: float, x: float) -> int:
