@@ -118,9 +118,18 @@ def _close(a: mpmath.mpf | None, b: mpmath.mpf | None, bits: int) -> bool:
     return bool(abs(a - b) <= abs(b) * mpmath.ldexp(1, -bits))
 
 
+def _at_high_precision(t: Truth, yv: float, xv: float, bits: int = 2000) -> mpmath.mpf:
+    """One evaluation of the mpmath form at ``bits``: beyond any cancellation of these points."""
+    f = t._complement if (t.var.name == "z" and xv > 0) else t._direct
+    with mpmath.workprec(bits):
+        return f(mpmath.mpf(yv), mpmath.mpf(xv))
+
+
 @pytest.mark.parametrize("name", ["bce", "mse", "mae", "logcosh", "bce_pos_weight", "bce_label_smoothing", "focal", "poisson"])
-def test_truth_by_ball_agrees_with_the_mpmath_path_at_cancelling_points(name: str) -> None:
-    from lossproof.audit.truth import AGREE_BITS, QUANTITIES
+def test_truth_by_ball_agrees_with_mpmath_at_high_precision_at_cancelling_points(name: str) -> None:
+    # Against one evaluation at 2000 bits, not the two agreeing ones: those share the
+    # cancellation of sigmoid(z) - 1/2 at z = 2^-1074, and agree on a false 0.
+    from lossproof.audit.truth import AGREE_BITS, QUANTITIES, UNDECIDED
 
     loss = get_loss(name)
     for q in QUANTITIES:
@@ -128,7 +137,9 @@ def test_truth_by_ball_agrees_with_the_mpmath_path_at_cancelling_points(name: st
             continue
         t = Truth.of(loss, q)
         for yv, xv in _points("p" if q == "grad_p" else "z"):
-            got, want = t(yv, xv), t.by_mpmath(yv, xv)
+            got = t(yv, xv)
+            assert got is not UNDECIDED, f"{name} {q} at y = {yv!r}, x = {xv!r}: no ball decided"
+            want = None if got is None else _at_high_precision(t, yv, xv)
             assert _close(got, want, AGREE_BITS), f"{name} {q} at y = {yv!r}, x = {xv!r}: ball {got}, mpmath {want}"
 
 
@@ -179,28 +190,153 @@ def test_ball_decides_grad_z_next_to_its_zero_and_grad_p_at_powers_of_two() -> N
                 assert got is not None and _close(got, want, BALL_BITS), (pv, yv, got, want)
 
 
-def test_ball_leaves_powers_of_two_and_wide_balls_to_the_mpmath_path() -> None:
-    # sigmoid(0) - 0 = 1/2 exactly, and -1/p = -2^1074 at y = 1, p = 2^-1074 (a power of
-    # two, whose ulp depends on the side): not the ball's; sigmoid(z) - 1/2 at z = 2^-1074
-    # cancels far beyond the ball's precision: not the ball's either.
+def test_first_ball_decides_exact_values_and_leaves_wide_balls() -> None:
+    # sigmoid(0) - 0 = 1/2 exactly: an exact ball (radius 0), decided although a power of
+    # two; -1/p = -2^1074 at y = 1, p = 2^-1074: a division, not exact in a ball, so the
+    # exact rational value decides it; sigmoid(z) - 1/2 at z = 2^-1074 cancels far beyond
+    # the first ball's precision: not the first ball's.
     gz, gp = Truth.of(BCE, "grad_z"), Truth.of(BCE, "grad_p")
-    assert _decides(gz, 0.0, 0.0) is None and gz(0.0, 0.0) == mpmath.mpf(0.5)
+    assert _decides(gz, 0.0, 0.0) == mpmath.mpf(0.5) and gz(0.0, 0.0) == mpmath.mpf(0.5)
+    assert gz(1.0, 0.0) == -mpmath.mpf(0.5)
     assert _decides(gp, 1.0, 2.0**-1074) is None and gp(1.0, 2.0**-1074) == -(mpmath.mpf(2) ** 1074)
     assert _decides(gz, 0.5, 2.0**-1074) is None
 
 
-def test_next_to_a_power_of_two_the_truth_is_the_mpmath_paths_value_exactly() -> None:
-    # sigmoid(z) - y at |z| > 900 is +/-1 + e^-|z|, and bce's loss at z = +/-2^k with a hard
-    # label is 2^k + e^-2^k: balls that hold a power of two. The value is the mpmath path's,
-    # bit for bit (from its second evaluation alone where the ball vouches for it), so the
-    # ulp and every figure printed from it are the same as before the ball.
-    gz, loss, gp = Truth.of(BCE, "grad_z"), Truth.of(BCE, "loss"), Truth.of(BCE, "grad_p")
-    cases = [(gz, 0.0, zv) for zv in (1000.0, 2.0**600, 1e300)] + [(gz, 1.0, -zv) for zv in (1000.0, 2.0**600, 1e300)]
-    cases += [(loss, 0.0, 2.0**k) for k in (10, 100, 600, 1000)] + [(loss, 1.0, -(2.0**k)) for k in (10, 600)]
-    cases += [(gp, 1.0, 2.0**-k) for k in (1, 53, 500, 1074)] + [(gz, 0.0, 0.0), (gz, 1.0, 0.0)]
-    for t, yv, xv in cases:
-        got, want = t(yv, xv), t.by_mpmath(yv, xv)
-        assert got == want and mpmath.frexp(got) == mpmath.frexp(want), (t.expr, yv, xv, got, want)
+def test_exact_rational_quantities_are_exact_at_powers_of_two() -> None:
+    # (p - y)/(p (1 - p)) at y = 1, p = 1/4 is -4, pos_weight's (1 - y)/(1 - p) - 3y/p at
+    # y = 1/4, p = 3/4 is 2: no ball of a division proves a power of two, the rationals do
+    gp, pw = Truth.of(BCE, "grad_p"), Truth.of(get_loss("bce_pos_weight"), "grad_p")
+    assert gp(1.0, 0.25) == -4 and pw(0.25, 0.75) == 2 and pw(0.25, 0.25) == -2
+    third = gp(1.0, 0.75)  # -4/3: not a binary fraction, so a ball of it decides
+    with mpmath.workprec(300):
+        assert third is not None and abs(third + mpmath.mpf(4) / 3) < mpmath.ldexp(1, -133)
+
+
+def test_soft_label_grad_z_at_tiny_logits_is_z_over_4_not_a_false_zero() -> None:
+    # sigmoid(z) - 1/2 = tanh(z/2)/2, which does not cancel: at z = 2^-300 about 2^-302,
+    # which two evaluations at 264 and 328 bits both round to 0 (and then "agree"). Just
+    # below 2^-302 (z/4 - z^3/48): in the binade below, which the ulp depends on.
+    gz = Truth.of(BCE, "grad_z")
+    for k in (300, 600, 1074):
+        zv = 2.0**-k
+        assert gz.by_mpmath(0.5, zv) == 0  # the old path's false zero, which this test is about
+        got = gz(0.5, zv)
+        with mpmath.workprec(3 * k + 200):
+            want = mpmath.tanh(mpmath.mpf(zv) / 2) / 2
+            assert got != 0 and abs(got - want) <= abs(want) * mpmath.ldexp(1, -133), (k, got, want)
+        assert mpmath.frexp(got)[1] == mpmath.frexp(want)[1] == -k - 2, k  # in [2^-(k+3), 2^-(k+2))
+        mirror = gz(0.5, -zv)  # the direct form, where z > 0 took the complement: -got, to 2^-133
+        with mpmath.workprec(3 * k + 200):
+            assert abs(mirror + got) <= abs(got) * mpmath.ldexp(1, -133), (k, mirror)
+    # and where the old path rounded 1/2 - 2^-1076 to 1/2, at y = 0: below 1/2
+    below = gz(0.0, -(2.0**-1074))
+    assert below < 0.5 and mpmath.frexp(below)[1] == -1
+
+
+def test_far_grad_z_at_y_1_is_above_minus_1_and_measured_against_its_ulp() -> None:
+    # sigmoid(z) - 1 = -1 + e^z/(1 + e^z): just above -1, in the binade [1/2, 1) in
+    # magnitude, whose float64 ulp is 2^-53. The old path returned -1 beyond |z| = 900
+    # (ulp 2^-52): a target returning 0 there showed 2^52 ulp instead of 2^53.
+    gz = Truth.of(BCE, "grad_z")
+    for zv in (-1000.0, -(2.0**600), -1e300):
+        got = gz(1.0, zv)
+        assert -1 < got and got + 1 <= mpmath.ldexp(1, -133), zv
+        assert mpmath.frexp(got)[1] == 0
+        assert ulps(0.0, got, F64.mant, F64.emin) == 2.0**53
+        assert ulps(-1.0, got, F64.mant, F64.emin) == 0.0  # e^z ulp, below any float: as -1 was
+        mirror = gz(0.0, -zv)  # 1 - sigmoid(-|z|): below 1
+        assert mirror < 1 and mpmath.frexp(mirror)[1] == 0
+    with mpmath.workprec(3000):  # at z = -1000 a precision reaches it: -1/(1 + e^-1000)
+        want = -1 / (1 + mpmath.exp(mpmath.mpf(-1000)))
+        assert abs(gz(1.0, -1000.0) - want) <= mpmath.ldexp(1, -133)
+
+
+def test_far_values_next_to_a_power_of_two_keep_their_side() -> None:
+    # bce's loss at z = +/-2^k with a hard label is 2^k + log1p(e^-2^k): above 2^k, so 2^k
+    # represents it, and is what the mpmath path gives (the figures printed before); focal's
+    # loss at y = 0, z = 1024 is (1 - t)^2 (1024 + log1p(t)), t = e^-1024: below 1024; label
+    # smoothing's grad_z at y = 1/2 is -9/20 - 1/20 + sigmoid(z): -1/2 exactly in the limit,
+    # which only exact rationals give (9/10 and 1/20 are not binary fractions).
+    loss, focal = Truth.of(BCE, "loss"), Truth.of(get_loss("focal"), "loss")
+    smooth = Truth.of(get_loss("bce_label_smoothing"), "grad_z")
+    for k in (10, 100, 600, 1000):
+        for yv, zv in ((0.0, 2.0**k), (1.0, -(2.0**k))):
+            got = loss(yv, zv)
+            assert got == mpmath.mpf(2) ** k == loss.by_mpmath(yv, zv), (yv, zv)
+    below = focal(0.0, 1024.0)
+    assert below < 1024 and mpmath.frexp(below)[1] == 10
+    for zv in (-1e300, -1024.0):
+        got = smooth(0.5, zv)
+        assert -0.5 < got and mpmath.frexp(got)[1] == -1, zv
+
+
+def test_zero_region_at_y_half_is_centred_on_z_0() -> None:
+    # sigmoid(z) - 1/2 vanishes at z = 0 exactly; next to it the truth is z/4, below the
+    # float 0 for the smallest subnormals, so the search compares exact magnitudes: the
+    # region is 0, 4 floats either side and the ladder +/-2^-j (not a plateau of false zeros)
+    from lossproof.audit.zeros import zero_regions
+
+    (region,) = zero_regions(Truth.of(BCE, "grad_z"), F64, "grad_z", labels=(0.5,))
+    xs = sorted(region.x.tolist())
+    assert 0.0 in xs and 2.0**-53 in xs and -(2.0**-2) in xs and 5e-324 in xs and len(xs) == 113
+
+
+def test_far_argument_refuses_what_it_cannot_bound() -> None:
+    # at z = -70, e^z = 2^-101 is not within 2^-136 of -1: the limit -1 does not represent
+    # the truth -1 + 2^-101 to the ball's standard, so _far must decline (or be right)
+    from lossproof.audit.truth import _far
+
+    gz = Truth.of(BCE, "grad_z")
+    got = _far(gz._ball_direct, 1.0, -70.0, 300, lambda: mpmath.mpf(-1))
+    with mpmath.workprec(600):
+        want = -1 / (1 + mpmath.exp(mpmath.mpf(-70)))
+        assert got is None or abs(got - want) <= abs(want) * mpmath.ldexp(1, -133), got
+
+
+def test_far_argument_takes_one_small_exponential_only() -> None:
+    # sigmoid(z) + sigmoid(2z) - y has two: e^z and e^2z, not one variable t whose
+    # derivative is 1, so _far declines, and the precision (1443 bits at z = -1000) decides
+    from lossproof.audit.truth import _far, _truth
+    from lossproof.losses import y, z
+    from lossproof.sigmoid import sigmoid
+
+    t = _truth(sigmoid(z) + sigmoid(2 * z) - y, z, 53)
+    assert _far(t._ball_direct, 1.0, -1000.0, 300, lambda: mpmath.mpf(-1)) is None
+    got = t(1.0, -1000.0)
+    assert -1 < got and mpmath.frexp(got)[1] == 0
+
+
+def test_far_argument_needs_the_side_proved() -> None:
+    # sigmoid(z)^2 - y at y = 1 is -1 + t^2/(1 + t)^2: its slope in t is 0 at t = 0, so the
+    # slope's ball holds 0 and proves no side. At z = -1000 the precision decides (above
+    # -1); at z = -1e300 nothing does, and the truth says so rather than guess -1.
+    from lossproof.audit.truth import UNDECIDED, _truth
+    from lossproof.losses import y, z
+    from lossproof.sigmoid import sigmoid
+
+    t = _truth(sigmoid(z) ** 2 - y, z, 53)
+    got = t(1.0, -1000.0)
+    assert got is not UNDECIDED and -1 < got and mpmath.frexp(got)[1] == 0
+    assert t(1.0, -1e300) is UNDECIDED
+
+
+def test_undecided_is_counted_not_measured_and_survives_a_worker() -> None:
+    import pickle
+
+    import sympy
+
+    from lossproof.audit.run import _region as region_result
+    from lossproof.audit.truth import UNDECIDED, _truth
+    from lossproof.losses import z
+
+    # tanh(z)^2 + 1/cosh(z)^2 is 1 at every z: every ball of it holds the power of two 1,
+    # and nothing proves the side (the ulp of 1 - 2^-60 is half that of 1 + 2^-60)
+    one = _truth(sympy.tanh(z) ** 2 + 1 / sympy.cosh(z) ** 2, z, 53)
+    assert one(0.0, 1.5) is UNDECIDED
+    assert pickle.loads(pickle.dumps(UNDECIDED)) is UNDECIDED
+    reg = _region(0.0, [1.5, 2.5])[0]
+    r = region_result(reg, np.array([1.0, 0.0]), [UNDECIDED, mpmath.mpf(2)], F64, None)
+    assert (r.undecided, r.measured) == (1, 1) and r.worst is not None and r.worst.x == 2.5
 
 
 def test_ball_decides_at_huge_logits_where_exp_would_overflow() -> None:

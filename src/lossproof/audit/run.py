@@ -27,7 +27,7 @@ from ..losses import Loss
 from .adapters import Target
 from .sweep import DTYPES, DType, Region, sweep
 from .names import LABELS, QUANTITIES
-from .truth import Truth, ulps
+from .truth import UNDECIDED, Truth, ulps
 from .zeros import ZERO_REGION
 
 __all__ = ["Point", "RegionResult", "AuditResult", "audit", "DEFAULT_MAX_ULP", "DEFAULT_SEARCH", "LABELS"]
@@ -66,6 +66,8 @@ class RegionResult:
         points: inputs evaluated.
         measured: inputs whose true value is a normal number of the dtype (the verdict's).
         at_kink: inputs where the quantity does not exist (exactly at a kink).
+        undecided: inputs where no ball proved the truth (:data:`~lossproof.audit.truth.UNDECIDED`):
+            not measured, whatever the target returned.
         nan, inf: NaN and infinite results where the true value is finite.
         worst: the measured point of largest error, or None if nothing was measured.
     """
@@ -77,6 +79,7 @@ class RegionResult:
     nan: int
     inf: int
     worst: Point | None
+    undecided: int = 0
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,11 @@ class AuditResult:
     def nonfinite(self) -> int:
         """NaN and infinite results where the truth is finite."""
         return sum(r.nan + r.inf for r in self.regions)
+
+    @property
+    def undecided(self) -> int:
+        """Points of the sweep where no ball proved the truth (not measured)."""
+        return sum(r.undecided for r in self.regions)
 
     @property
     def passed(self) -> bool:
@@ -191,10 +199,13 @@ def _truth_serial(truth: Truth, pairs: list[tuple[float, float]]) -> list[mpmath
 
 def _region(region: Region, got: np.ndarray, exact: list[mpmath.mpf | None], dt: DType, series: list | None) -> RegionResult:
     worst: Point | None = None
-    measured = kink = nan = inf = 0
+    measured = kink = nan = inf = undecided = 0
     for yv, xv, g, t in zip(region.y.tolist(), region.x.tolist(), got.tolist(), exact):
         if t is None:
             kink += 1
+            continue
+        if t is UNDECIDED:
+            undecided += 1
             continue
         cls = _classify(dt, t)
         if cls in ("infinite", "overflow"):
@@ -211,7 +222,7 @@ def _region(region: Region, got: np.ndarray, exact: list[mpmath.mpf | None], dt:
             series.append((yv, xv, e))
         if worst is None or e > worst.ulps:
             worst = Point(yv, xv, t, g, e)
-    return RegionResult(region.name, len(region.x), measured, kink, nan, inf, worst)
+    return RegionResult(region.name, len(region.x), measured, kink, nan, inf, worst, undecided)
 
 
 def audit(
@@ -305,6 +316,6 @@ def point_error(evaluate: Callable[[np.ndarray, np.ndarray], np.ndarray], truth:
     """The error at one input, or None where the truth is not a normal number of ``dt``."""
     got = float(evaluate(np.array([yv], dtype=dt.np), np.array([xv], dtype=dt.np))[0])
     t = truth(yv, xv)
-    if t is None or _classify(dt, t) != "normal":
+    if t is None or t is UNDECIDED or _classify(dt, t) != "normal":
         return None
     return Point(yv, xv, t, got, ulps(got, t, dt.mant, dt.emin))

@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import math
 
+import mpmath
 import numpy as np
 
 from .sweep import SOFT_LABELS, DType, Region
-from .truth import Truth
+from .truth import UNDECIDED, Truth
 
 __all__ = ["zero_regions", "ULPS_AROUND", "ZERO_REGION"]
 
@@ -70,13 +71,19 @@ def _from_ordinal(k: int, dt: DType) -> float:
     return float(np.array([raw], it).view(ft)[0])
 
 
-def _magnitude(truth: Truth, yv: float, x: float) -> float:
+def _magnitude(truth: Truth, yv: float, x: float) -> mpmath.mpf:
+    # exact, not a float: next to z = 0 at y = 1/2 the truth is z/4, which for the smallest
+    # subnormals z rounds to the float 0 and would make a plateau of ties for the search
     t = truth(yv, x)
-    return 0.0 if t is None else float(abs(t))  # None: exactly at a kink, where |...| is 0
+    if t is UNDECIDED:
+        return mpmath.inf  # unknown: never taken for a minimum
+    return mpmath.mpf(0) if t is None else abs(t)  # None: exactly at a kink, where |...| is 0
 
 
 def _signed(truth: Truth, yv: float, x: float) -> int:
     t = truth(yv, x)
+    if t is UNDECIDED:
+        return 0  # unknown: the bisection stops there, and the region is centred on it
     return 0 if t is None or t == 0 else (1 if t > 0 else -1)
 
 
@@ -119,8 +126,10 @@ def zero_regions(truth: Truth, dt: DType, quantity: str, labels: tuple[float, ..
         yv = float(dt.np(label))
         values = [truth(yv, x) for x in grid]
         for i in range(1, len(grid) - 1):
-            a, b, c = (abs(v) if v is not None else 0 for v in values[i - 1 : i + 2])
-            change = values[i] is not None and values[i + 1] is not None and values[i] * values[i + 1] < 0
+            # an undecided value (no ball proved it) is neither a zero nor a minimum
+            a, b, c = (math.inf if v is UNDECIDED else abs(v) if v is not None else 0 for v in values[i - 1 : i + 2])
+            known = all(v is not None and v is not UNDECIDED for v in values[i : i + 2])
+            change = known and values[i] * values[i + 1] < 0
             if change:
                 k = _narrow(truth, yv, _ordinal(grid[i], dt), _ordinal(grid[i + 1], dt), dt, True)
             elif b <= a and b < c:
