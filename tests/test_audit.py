@@ -604,3 +604,22 @@ def test_render_skips_and_names_the_audits_it_cannot_check_without_torch(tmp_pat
     note = audits_note(tmp_path, files)
     assert "docs/audits/torch_bce_with_logits.md" in note and TORCH_INSTALL in note
     assert audits_note(tmp_path, {"docs/audits/x.md": ""}) == ""
+
+
+def test_an_audit_with_undecided_points_is_never_passed_and_says_so() -> None:
+    # Points whose truth no ball proved are not measured: the verdict is unsettled (exit 1),
+    # never PASS, and every report format counts them.
+    import json
+
+    from lossproof.audit.report import render_report
+    from lossproof.audit.run import AuditResult, RegionResult
+
+    region = RegionResult("soft y", 3, 2, 0, 0, 0, None, 1)
+    result = AuditResult("t", "", "bce", "grad_z", "float64", 2.0, (region,))
+    assert result.undecided == 1 and not result.failed and not result.passed
+    text = render_report(result, "text")
+    assert "UNSETTLED" in text and "1 undecided" in text and "PASS" not in text
+    assert "1 points whose truth was not decided" in render_report(result, "markdown")
+    assert json.loads(render_report(result, "json"))["undecided"] == 1
+    settled = AuditResult("t", "", "bce", "grad_z", "float64", 2.0, (RegionResult("soft y", 3, 3, 0, 0, 0, None, 0),))
+    assert settled.passed and "PASS" in render_report(settled, "text")

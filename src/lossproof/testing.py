@@ -124,7 +124,9 @@ def assert_matches(
                 f"{name}: {loss} {quantity} in {dtype} is off by {w.ulps:.3g} ulp (max_ulp={max_ulp:g}) "
                 f"at y={w.y!r}, {var}={w.x!r}: returned {w.got!r}, true value {float(w.truth)!r}"
             )
-        else:
+        elif result.nonfinite:
             head = f"{name}: {loss} {quantity} in {dtype} returned NaN or inf where the true value is finite"
+        else:
+            head = f"{name}: {loss} {quantity} in {dtype}: the true value was not decided at {result.undecided} points, which were not measured"
         raise AssertionError(head + "\n" + render_report(result))
     return result

@@ -42,8 +42,10 @@ def _title(r: AuditResult) -> str:
 def _verdict(r: AuditResult) -> str:
     w = r.worst
     worst = _num(w.ulps) if w else "-"
-    word = "PASS" if r.passed else "FAIL"
-    return f"{word}: worst {worst} ulp (bar {_num(r.max_ulp)}), {r.nonfinite} NaN/inf where the truth is finite"
+    word = "FAIL" if r.failed else ("PASS" if r.passed else "UNSETTLED")
+    # Points whose truth no ball proved are not measured: said whenever there are any.
+    undecided = f", {r.undecided} points whose truth was not decided (not measured)" if r.undecided else ""
+    return f"{word}: worst {worst} ulp (bar {_num(r.max_ulp)}), {r.nonfinite} NaN/inf where the truth is finite{undecided}"
 
 
 def _text(r: AuditResult) -> str:
@@ -56,6 +58,8 @@ def _text(r: AuditResult) -> str:
             extra.append(f"{reg.nan} NaN, {reg.inf} inf")
         if reg.at_kink:
             extra.append(f"{reg.at_kink} at the kink")
+        if reg.undecided:
+            extra.append(f"{reg.undecided} undecided")
         note = f" [{'; '.join(extra)}]" if extra else ""
         lines.append(f"{reg.name:<{width}}  {reg.measured:>6} measured  worst {_point(reg.worst, var)}{note}")
     if r.search_examples:
@@ -77,10 +81,10 @@ def _jnum(v: float) -> float | str:
 def _json(r: AuditResult) -> str:
     data = {
         "target": r.target, "version": r.version, "loss": r.loss, "quantity": r.quantity, "input": _var(r),
-        "dtype": r.dtype, "max_ulp": r.max_ulp, "passed": r.passed,
+        "dtype": r.dtype, "max_ulp": r.max_ulp, "passed": r.passed, "undecided": r.undecided,
         "worst": _pt_json(r.worst),
         "regions": [
-            {"name": g.name, "points": g.points, "measured": g.measured, "at_kink": g.at_kink, "nan": g.nan, "inf": g.inf, "worst": _pt_json(g.worst)}
+            {"name": g.name, "points": g.points, "measured": g.measured, "at_kink": g.at_kink, "nan": g.nan, "inf": g.inf, "undecided": g.undecided, "worst": _pt_json(g.worst)}
             for g in r.regions
         ],
         "search": {"examples": r.search_examples, "worst": _pt_json(r.search)},

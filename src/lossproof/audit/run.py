@@ -116,10 +116,16 @@ class AuditResult:
         return sum(r.undecided for r in self.regions)
 
     @property
-    def passed(self) -> bool:
-        """No point above ``max_ulp`` and no NaN or infinity where the truth is finite."""
+    def failed(self) -> bool:
+        """A point above ``max_ulp``, or NaN or infinity where the truth is finite."""
         w = self.worst
-        return self.nonfinite == 0 and (w is None or w.ulps <= self.max_ulp)
+        return self.nonfinite > 0 or (w is not None and w.ulps > self.max_ulp)
+
+    @property
+    def passed(self) -> bool:
+        """Not failed, and every point of the sweep measured: a point whose truth no ball
+        proved (:attr:`undecided`) leaves the audit unsettled, never passed."""
+        return not self.failed and self.undecided == 0
 
 
 def _classify(dt: DType, t: mpmath.mpf) -> str:
