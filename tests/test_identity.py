@@ -92,3 +92,94 @@ def test_sigmoid_of_an_expression_is_related_to_its_argument() -> None:
     assert check_identity(sigmoid(log(y / (2 - y))), y / 2, {y: Interval.open(0, 1)}).holds
     assert check_identity(sigmoid(-z), 1 - sigmoid(z), {z: Interval(-10, 10)}).holds
     assert not check_identity(sigmoid(-z), sigmoid(z), {z: Interval(-10, 10)}).holds
+
+
+# ---- adversarial review of the mpmath side and the sparse field (h-adv3)
+
+
+def test_a_time_or_memory_limit_raised_inside_the_mpmath_side_is_not_swallowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The timer fires once: caught as "mpmath failed, try evalf", the check ran on past
+    # its limit (log(exp(exp(exp(x)))) = exp(exp(x)) on (19, 20) went 100 s past a 2 s
+    # limit before the bound below).
+    from lossproof import identity
+    from lossproof.timeout import MemoryLimitExceeded, TimeLimitExceeded
+
+    def raises(error: BaseException):  # noqa: ANN202 - a stand-in compiled side
+        def f(*args: object) -> object:
+            raise error
+
+        return f
+
+    one = [Rational(1, 3)]
+    for error in (TimeLimitExceeded("time limit of 1 s exceeded"), MemoryLimitExceeded("cap"), MemoryError()):
+        with pytest.raises(type(error)):
+            identity._mp_zero(raises(error), raises(error), one)
+    assert identity._mp_zero(raises(NameError("x")), raises(NameError("x")), one) is None  # still evalf's
+    # The same at compile time, where a swallowed limit would also be cached as "no function".
+    monkeypatch.setattr(sympy, "lambdify", lambda *a, **k: raises(TimeLimitExceeded("t"))())
+    with pytest.raises(TimeLimitExceeded):
+        identity._mp_function(log(p) * 17 + y, (p, y))
+    monkeypatch.undo()
+    assert identity._mp_function(log(p) * 17 + y, (p, y)) is not None
+
+
+@pytest.mark.parametrize(
+    ("lhs", "rhs", "window"),
+    [
+        # mp_sigmoid carries |u| / ln 10 extra digits: 21 s at u = 10**6, and exp(x) is 10**6 at x = 14
+        (sigmoid(exp(z)), 1 - sigmoid(-exp(z)), (13, 14)),
+        # exp of exp(exp(19)) = 10**(10**8) reduces its argument to 3 * 10**8 bits
+        (log(exp(exp(exp(z)))), exp(exp(z)), (19, 20)),
+    ],
+)
+def test_huge_arguments_are_left_to_evalf_not_evaluated_for_minutes(lhs: sympy.Expr, rhs: sympy.Expr, window: tuple[int, int]) -> None:
+    from lossproof.timeout import time_limit
+
+    # Before: evalf answered each in 0.05 s; the mpmath side took minutes (past any limit).
+    with time_limit(20):
+        assert check_identity(lhs, rhs, {z: Interval.open(*window)}).numeric
+
+
+def test_the_bounded_mpmath_functions_decline_only_past_their_bound() -> None:
+    import mpmath
+
+    from lossproof import identity
+
+    f = identity._mp_function(sigmoid(z) + exp(z) + sympy.cosh(z), (z,))
+    with mpmath.workdps(30):
+        assert abs(f(mpmath.mpf(2)) - (1 / (1 + mpmath.exp(-2)) + mpmath.exp(2) + mpmath.cosh(2))) < mpmath.mpf(10) ** -25
+        assert f(mpmath.mpf(10**4)) > 0  # the bound itself still evaluates
+        with pytest.raises(identity._TooWide):
+            identity._mp_function(sigmoid(z), (z,))(mpmath.mpf(10**4 + 1))
+        with pytest.raises(identity._TooWide):
+            identity._mp_function(exp(z), (z,))(mpmath.mpf(10) ** 101)
+
+
+def test_high_precision_floats_are_not_rounded_away_in_the_field() -> None:
+    # A 60-digit Float 1 + 1e-50 against 1: rounded to 53 bits in the field, the difference
+    # (y + c) log p - (y + 1) log p would cancel, and 1e-50 is below the numeric tolerance.
+    c = sympy.Float("1." + "0" * 49 + "1", 60)
+    check = check_identity(log(p) * (y + c), log(p) * (y + 1), {p: Interval.open(1, 2), y: Interval.open(0, 1)})
+    assert check.numeric and not check.symbolic and not check.holds
+
+
+@pytest.mark.parametrize(
+    ("lhs", "rhs", "box", "holds"),
+    [
+        # generators the field takes as independent are related: these must hold
+        (exp(2 * p), exp(p) ** 2, {p: Interval.open(0, 1)}, True),
+        (exp(-2 * p) * exp(p), 1 / exp(p), {p: Interval.open(0, 1)}, True),
+        (sympy.sqrt(p) ** 3, p * sympy.sqrt(p), {p: Interval.open(0, 1)}, True),
+        # ... and their false relatives must not
+        (log(p**2), 2 * log(p), {p: Interval.open(-2, -1)}, False),  # 2 log|p| against 2 log p = 2 log|p| + 2 pi i
+        (sympy.Abs(p), p, {p: Interval.open(-2, -1)}, False),
+        (sympy.sqrt(p**2), p, {p: Interval.open(-2, -1)}, False),
+        (sympy.sign(p) * p, p, {p: Interval.open(-2, -1)}, False),
+        (sigmoid(sigmoid(p)), sigmoid(p), {p: Interval.open(-2, 2)}, False),
+        (sigmoid(-sigmoid(p)), 1 - sigmoid(sigmoid(p)), {p: Interval.open(-2, 2)}, True),
+        # a difference of 1e-50 at a value near e^23: below the tolerance, so SymPy must catch it
+        (exp(sympy.pi + exp(3)) + log(p) / 10**50, exp(sympy.pi + exp(3)), {p: Interval.open(2, 3)}, False),
+    ],
+)
+def test_related_generators_and_their_false_relatives(lhs: sympy.Expr, rhs: sympy.Expr, box: dict, holds: bool) -> None:
+    assert check_identity(lhs, rhs, box).holds is holds

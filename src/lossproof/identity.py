@@ -32,9 +32,10 @@ import sympy
 from sympy import Dummy, Interval, Rational, Symbol, cancel, expand_log, log, oo, simplify
 from sympy.polys.fields import sfield
 
-from .numeric import modules
+from .numeric import mp_sigmoid
 from .settings import current
 from .sigmoid import sigmoid
+from .timeout import ResourceLimitExceeded
 
 __all__ = ["IdentityCheck", "check_identity", "name_sigmoids", "sample_points", "NUMERIC_DIGITS"]
 
@@ -198,9 +199,53 @@ def _mp_function(expr: sympy.Expr, args: tuple[Symbol, ...]):  # noqa: ANN202 - 
     """``expr`` compiled for mpmath once (one run evaluates each side at every point),
     or None where lambdify cannot print it (SymPy's evalf is then used)."""
     try:
-        return sympy.lambdify(args, expr, modules=modules("mpmath"))
+        return sympy.lambdify(args, expr, modules=[_MP_NAMESPACE, "mpmath"])
+    except (ResourceLimitExceeded, MemoryError):
+        raise  # a limit of the caller's, never a printer failure (and not to be cached)
     except Exception:  # noqa: BLE001 - any printer failure: fall back to evalf
         return None
+
+
+#: Largest |u| whose sigmoid(u) the mpmath side evaluates. :func:`numeric.mp_sigmoid`
+#: carries |u| / ln 10 extra digits (so that 1 - sigmoid(u) is exact): a few ms at 10**4,
+#: 21 s at 10**6, and sigmoid(exp(z)) reaches exp(20) on z's window. Past the bound the
+#: point goes to evalf, as every point did before the mpmath side existed.
+_MP_SIGMOID_MAX = 10**4
+
+
+class _TooWide(Exception):
+    """A sigmoid argument past :data:`_MP_SIGMOID_MAX`: left to evalf."""
+
+
+def _mp_sigmoid(t: object) -> object:
+    """:func:`numeric.mp_sigmoid`, declining arguments past :data:`_MP_SIGMOID_MAX`.
+
+    >>> with mpmath.workdps(20):
+    ...     print(mpmath.nstr(_mp_sigmoid(mpmath.mpf(0)), 5))
+    0.5
+    """
+    if abs(t) > _MP_SIGMOID_MAX:  # type: ignore[operator]
+        raise _TooWide(t)
+    return mp_sigmoid(t)
+
+
+#: Largest |u| whose exp(u) (cosh, sinh) the mpmath side evaluates: exp(u) reduces u
+#: modulo log 2 to log2(u) bits more than its precision, 20 ms at u = 10**10000 and
+#: without end at exp(exp(20)) = 10**(2*10**8), where exp(exp(exp(z))) leads on z's window.
+_MP_EXP_MAX = mpmath.mpf(10) ** 100
+
+
+def _bounded(function: object) -> object:
+    def bounded(t: object) -> object:
+        if abs(t) > _MP_EXP_MAX:  # type: ignore[operator]
+            raise _TooWide(t)
+        return function(t)  # type: ignore[operator]
+
+    return bounded
+
+
+#: The names lambdify's mpmath code looks up before mpmath's own.
+_MP_NAMESPACE = {"sigmoid": _mp_sigmoid, **{name: _bounded(getattr(mpmath, name)) for name in ("exp", "cosh", "sinh")}}
 
 
 #: Working digits of the mpmath evaluation: 20 beyond those the tolerance counts, for
@@ -225,7 +270,11 @@ def _mp_zero(f, g, values: list[Rational]) -> bool | None:  # noqa: ANN001 - com
             return bool(abs(a - b) <= _MP_TOL * scale)
     except ZeroDivisionError:
         return False  # a pole at the point: not equal there
-    except Exception:  # noqa: BLE001 - NameError, TypeError, ...: leave it to evalf
+    except (ResourceLimitExceeded, MemoryError):
+        # The caller's time or memory limit (raised once, by a one-shot timer): swallowed
+        # here, the check would run on past it in evalf, unbounded.
+        raise
+    except Exception:  # noqa: BLE001 - NameError, TypeError, _TooWide, ...: leave it to evalf
         return None
 
 
