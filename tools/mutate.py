@@ -54,6 +54,8 @@ TESTS = (
 _BRACKET = ("tests/test_kernel_bracket.py",)
 #: The identity check's own tests, run first for its mutants.
 _IDENTITY = ("tests/test_identity.py",)
+#: The adversarial review's findings, run first for the mutants of their fixes.
+_REVIEW = ("tests/adversarial/test_identity_review.py",)
 #: A run longer than this is a timeout: each run takes 5-25 s on an idle 2-core machine.
 TIMEOUT_S = 150
 #: Not copied into a mutant's tree.
@@ -474,6 +476,11 @@ MUTANTS: tuple[Mutant, ...] = (
       'a part by another rule may carry an unchecked bracket, shown as proved', first=_BRACKET),
     M('kinds.check.bracket-on-claim', 'kinds.py', 'if claim.subject.bracket is not None and claim.kind != "min_value":', 'if False:',
       'an isMinOn (or any) claim may carry an unchecked bracket of its own', first=_BRACKET),
+    # ---- evalf taken at its word (found by the adversarial review of the identity check)
+    M("steps.confirm.strict-evalf", "steps.py", "return sympy.N(value, CONFIRM_DIGITS, strict=True)", "return sympy.N(value, CONFIRM_DIGITS)",
+      "a value evalf cannot resolve (0.e-33 for 4e-357) confirms a violation: a true identity refuted", first=_REVIEW),
+    M("check.refute.limit-swallowed", "check.py", "except (ResourceLimitExceeded, MemoryError):", "except (MemoryError,):",
+      "a time limit inside the counterexample search is swallowed and the claim runs on past it", after="cx = refute(claim, results, structure_ok)", first=_REVIEW),
     # ---- the identity check the kernel's identity and derivative steps stand on
     # (lossproof/identity.py, beside the kernel package)
     M("identity.cancels.any", "../identity.py", "    return bool(value == 0)", "    return True",

@@ -97,6 +97,8 @@ def _check_claim(claim: Claim) -> ClaimResult:
         return ClaimResult(claim, PROVED, engines, tuple(results), None, (), tuple(obligation_results))
     try:
         cx = refute(claim, results, structure_ok)
+    except (ResourceLimitExceeded, MemoryError):
+        raise  # a limit is the caller's to report, and fires once: never swallowed here
     except Exception as exc:  # noqa: BLE001 - SymPy/mpmath on a strange expression: no refutation
         cx = None
         problems.append(f"no counterexample search: {type(exc).__name__}: {str(exc)[:120]}")

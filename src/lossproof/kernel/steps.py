@@ -31,6 +31,7 @@ from typing import Any
 
 import mpmath
 import sympy
+from sympy.core.evalf import PrecisionExhausted
 from sympy import Dummy, Interval, Rational, Symbol, log, oo
 
 from ..identity import check_identity, name_sigmoids, sample_points
@@ -99,8 +100,8 @@ def confirm(expr: sympy.Expr, rel: str, point: Mapping[Symbol, sympy.Expr]) -> b
     exact = _exact(value)
     if exact is not None:
         return not _holds(exact, rel)
-    approx = sympy.N(value, CONFIRM_DIGITS)
-    if not isinstance(approx, sympy.Basic) or not approx.is_number or approx.has(sympy.nan, sympy.zoo) or not approx.is_finite or approx.is_extended_real is False:
+    approx = _approx(value)
+    if approx is None or not isinstance(approx, sympy.Basic) or not approx.is_number or approx.has(sympy.nan, sympy.zoo) or not approx.is_finite or approx.is_extended_real is False:
         return False
     if rel in (">", ">="):
         return bool(approx < -CONFIRM_MARGIN)
@@ -109,6 +110,20 @@ def confirm(expr: sympy.Expr, rel: str, point: Mapping[Symbol, sympy.Expr]) -> b
     if rel == "==":
         return bool(abs(approx) > CONFIRM_MARGIN)
     return False  # "!=": a zero is shown only by an exact value
+
+
+def _approx(value: sympy.Expr) -> sympy.Expr | None:
+    """``value`` to :data:`CONFIRM_DIGITS` correct digits, or None where SymPy cannot reach
+    them: evalf would otherwise return a value of a bit or two (``0.e-33`` for
+    1 - tanh(411)^2, which is 4e-357), and a true identity was once "confirmed" violated.
+
+    >>> _approx(1 - sympy.tanh(Rational(395000, 961)) ** 2) is None
+    True
+    """
+    try:
+        return sympy.N(value, CONFIRM_DIGITS, strict=True)
+    except PrecisionExhausted:
+        return None
 
 
 def _holds(value: sympy.Expr, rel: str) -> bool:
@@ -127,8 +142,8 @@ def inside(point: Mapping[Symbol, sympy.Expr], domain: Domain) -> bool:
             if not _holds(exact, h.rel):
                 return False
             continue
-        approx = sympy.N(value, CONFIRM_DIGITS)
-        if not approx.is_number or approx.is_extended_real is False:
+        approx = _approx(value)
+        if approx is None or not approx.is_number or approx.is_extended_real is False:
             return False
         ok = {">": approx > CONFIRM_MARGIN, ">=": approx > CONFIRM_MARGIN, "<": approx < -CONFIRM_MARGIN,
               "<=": approx < -CONFIRM_MARGIN, "!=": abs(approx) > CONFIRM_MARGIN, "==": False}[h.rel]
