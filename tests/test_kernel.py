@@ -165,6 +165,9 @@ def test_confirm_needs_the_margin() -> None:
     assert not confirm(p - tiny, "<", at) and confirm(p + exp(-2), "<", at)
     zero = log(2) + log(3) - log(6)  # 0, though SymPy keeps it unevaluated
     assert not confirm(p + zero, "==", at) and confirm(p + log(2), "==", at)
+    # evalf resolves exp(-110) to 60 digits: it is the margin, not the precision, that keeps
+    # a nonzero value below 1e-40 from confirming that an equality fails
+    assert not confirm(p + tiny, "==", at) and not confirm(p - tiny, "==", at)
 
 
 def test_inside_checks_intervals_and_hypotheses() -> None:
