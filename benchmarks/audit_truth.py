@@ -38,19 +38,8 @@ import sympy
 from lossproof.audit import DTYPES, Truth
 from lossproof.audit.run import truths
 from lossproof.audit.sweep import sweep
-from lossproof.audit.truth import AGREE_BITS, NEGLIGIBLE, UNDECIDED, _sigmoid_cached, quantity_expr, ulps
+from lossproof.audit.truth import AGREE_BITS, NEGLIGIBLE, UNDECIDED, _sigmoid_cached, quantity_expr, ulps, ulps_by_definition
 from lossproof.losses import get_loss, y
-
-
-def _ulps_on_mpf_objects(got: float, truth: mpmath.mpf, mant: int, emin: int) -> float:
-    """``ulps`` as it was written before: the same roundings, through mpf objects."""
-    if not math.isfinite(got):
-        return math.inf
-    if truth == 0:
-        return 0.0 if got == 0 else math.inf
-    _, e = mpmath.frexp(truth)
-    ulp = mpmath.ldexp(1, max(int(e) - 1, emin) - mant + 1)
-    return float(abs(mpmath.mpf(got) - truth) / ulp)
 
 
 def _cpu(fn, *args):  # noqa: ANN001, ANN202 - a timing helper
@@ -136,7 +125,7 @@ def main() -> None:
 
     decided = [t if t is not UNDECIDED else None for t in serial]
     measured = [(float(t) * (1 + 2.0**-52), t) for t in decided if t is not None and t != 0 and abs(t) < 1e300]
-    _, t_ulps_mpf = _cpu(lambda: [_ulps_on_mpf_objects(g, t, 53, -1022) for g, t in measured])
+    _, t_ulps_mpf = _cpu(lambda: [ulps_by_definition(g, t, 53, -1022) for g, t in measured])
     _, t_ulps_raw = _cpu(lambda: [ulps(g, t, 53, -1022) for g, t in measured])
 
     wrong = sum(

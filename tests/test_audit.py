@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from lossproof.audit import DTYPES, TORCH_INSTALL, Truth, audit, get_target, render_report
 from lossproof.audit.run import truths
 from lossproof.audit.sweep import Region, logits, probabilities, sweep
-from lossproof.audit.truth import ulps
+from lossproof.audit.truth import ulps, ulps_by_definition
 from lossproof.cli import main
 from lossproof.errors import InputError
 from lossproof.losses import get_loss
@@ -380,14 +380,6 @@ def test_ball_proof_check_refuses_a_value_outside_the_ball() -> None:
 
 # --- the bookkeeping, against its definition in mpmath ----------------------------------
 
-def _ulps_by_definition(got: float, truth: mpmath.mpf, mant: int, emin: int) -> float:
-    if not math.isfinite(got):
-        return math.inf
-    if truth == 0:
-        return 0.0 if got == 0 else math.inf
-    _, e = mpmath.frexp(truth)
-    ulp = mpmath.ldexp(1, max(int(e) - 1, emin) - mant + 1)
-    return float(abs(mpmath.mpf(got) - truth) / ulp)
 
 
 @settings(max_examples=300, deadline=None)
@@ -411,7 +403,7 @@ def test_ulps_is_its_definition(t0: float, k: int, j: int, dtype: str) -> None:
     with mpmath.workprec(300):  # pi's 300 bits: a difference that must be rounded
         truth = mpmath.mpf(t0) * (1 + mpmath.pi * mpmath.ldexp(1, -54 - j))
     dt = DTYPES[dtype]
-    assert ulps(got, truth, dt.mant, dt.emin) == _ulps_by_definition(got, truth, dt.mant, dt.emin)
+    assert ulps(got, truth, dt.mant, dt.emin) == ulps_by_definition(got, truth, dt.mant, dt.emin)
     assert ulps(math.nan, truth, dt.mant, dt.emin) == math.inf
 
 

@@ -68,10 +68,10 @@ def test_logs_that_do_not_cancel_are_not_an_identity() -> None:
 def test_the_numeric_side_sees_a_tiny_difference_between_transcendental_sides() -> None:
     # Evaluated by mpmath at 80 digits: 1e-40 is far above the 1e-45 tolerance, and
     # the symbolic side must not be what catches it.
-    from lossproof.identity import _mp_function, _numeric_zero
+    from lossproof.identity import mp_compiled, _numeric_zero
 
     point = {p: Rational(3, 7), y: Rational(2, 5)}
-    assert _mp_function(log(p) * y, (p, y)) is not None  # the compiled path, not evalf
+    assert mp_compiled(log(p) * y, (p, y)) is not None  # the compiled path, not evalf
     assert not _numeric_zero(log(p) + Rational(1, 10**40), log(p), point)
     assert _numeric_zero(exp(log(p)) * y, p * y, point)
     assert _numeric_zero(sigmoid(log(p / (1 - p))), p, point)
@@ -118,9 +118,9 @@ def test_a_time_or_memory_limit_raised_inside_the_mpmath_side_is_not_swallowed(m
     # The same at compile time, where a swallowed limit would also be cached as "no function".
     monkeypatch.setattr(sympy, "lambdify", lambda *a, **k: raises(TimeLimitExceeded("t"))())
     with pytest.raises(TimeLimitExceeded):
-        identity._mp_function(log(p) * 17 + y, (p, y))
+        identity.mp_compiled(log(p) * 17 + y, (p, y))
     monkeypatch.undo()
-    assert identity._mp_function(log(p) * 17 + y, (p, y)) is not None
+    assert identity.mp_compiled(log(p) * 17 + y, (p, y)) is not None
 
 
 @pytest.mark.parametrize(
@@ -145,14 +145,14 @@ def test_the_bounded_mpmath_functions_decline_only_past_their_bound() -> None:
 
     from lossproof import identity
 
-    f = identity._mp_function(sigmoid(z) + exp(z) + sympy.cosh(z), (z,))
+    f = identity.mp_compiled(sigmoid(z) + exp(z) + sympy.cosh(z), (z,))
     with mpmath.workdps(30):
         assert abs(f(mpmath.mpf(2)) - (1 / (1 + mpmath.exp(-2)) + mpmath.exp(2) + mpmath.cosh(2))) < mpmath.mpf(10) ** -25
         assert f(mpmath.mpf(10**4)) > 0  # the bound itself still evaluates
-        with pytest.raises(identity._TooWide):
-            identity._mp_function(sigmoid(z), (z,))(mpmath.mpf(10**4 + 1))
-        with pytest.raises(identity._TooWide):
-            identity._mp_function(exp(z), (z,))(mpmath.mpf(10) ** 101)
+        with pytest.raises(identity.TooWide):
+            identity.mp_compiled(sigmoid(z), (z,))(mpmath.mpf(10**4 + 1))
+        with pytest.raises(identity.TooWide):
+            identity.mp_compiled(exp(z), (z,))(mpmath.mpf(10) ** 101)
 
 
 def test_high_precision_floats_are_not_rounded_away_in_the_field() -> None:

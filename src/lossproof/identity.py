@@ -31,13 +31,14 @@ import mpmath
 import sympy
 from sympy import Dummy, Interval, Rational, Symbol, cancel, expand_log, log, oo, simplify
 from sympy.polys.fields import sfield
+from sympy.polys.polyerrors import BasePolynomialError
 
 from .numeric import mp_sigmoid
 from .settings import current
 from .sigmoid import sigmoid
 from .timeout import ResourceLimitExceeded
 
-__all__ = ["IdentityCheck", "check_identity", "name_sigmoids", "sample_points", "NUMERIC_DIGITS"]
+__all__ = ["IdentityCheck", "TooWide", "check_identity", "lowest_terms", "mp_compiled", "name_sigmoids", "sample_points", "NUMERIC_DIGITS"]
 
 #: Digits of the numeric check; the difference must be below 10**-(NUMERIC_DIGITS - 15)
 #: relative: 15 digits of head-room for cancellation in a sum of a few dozen terms.
@@ -123,26 +124,39 @@ def _is_rational_function(expr: sympy.Expr) -> bool:
     )
 
 
-def _cancels(expr: sympy.Expr) -> bool:
-    """``expr`` is 0 as a rational function of its generators (symbols, and atoms such as
-    logs taken as independent variables): then it is 0 wherever it is defined.
+def lowest_terms(expr: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
+    """``expr`` as numerator and denominator in lowest terms, ``expr = num/den`` exactly, as
+    polynomials in its generators (symbols, and atoms such as logs taken as variables).
 
-    Decided in a sparse rational function field (SymPy's polys, on flint's integers):
-    ``cancel(together(expr))`` decides the same, but ``together`` took most of a second
-    on a 500-operation sum of fractions that the field reduces in a tenth.
+    Computed in SymPy's sparse rational function field (on flint's integers): the same as
+    ``fraction(cancel(together(expr)))``, which it falls back to where the field cannot
+    take the expression, but ``together`` took most of a second on a 500-operation sum of
+    fractions that the field reduces in a tenth. The identity check and the Z3 engine
+    both clear denominators with it.
+
+    >>> y = Symbol("y")
+    >>> lowest_terms(1 / y - 1 / (y + 1))
+    (1, y**2 + y)
+    """
+    try:
+        _, value = sfield(expr)
+    except (BasePolynomialError, NotImplementedError, TypeError, ValueError, ZeroDivisionError):
+        return sympy.fraction(cancel(sympy.together(expr)))
+    return value.numer.as_expr(), value.denom.as_expr()
+
+
+def _cancels(expr: sympy.Expr) -> bool:
+    """``expr`` is 0 as a rational function of its generators: then it is 0 wherever it
+    is defined.
 
     >>> y = Symbol("y")
     >>> _cancels(log(y) / (1 - y) - log(y) / (1 - y)), _cancels(1 / y - 1 / (y + 1))
     (True, False)
     """
     try:
-        _, value = sfield(expr)
-    except (sympy.PolynomialError, sympy.polys.polyerrors.GeneratorsError, NotImplementedError, TypeError, ValueError, ZeroDivisionError):
-        try:
-            return cancel(sympy.together(expr)) == 0
-        except (sympy.PolynomialError, TypeError, ValueError):
-            return False
-    return bool(value == 0)
+        return bool(lowest_terms(expr)[0] == 0)
+    except (sympy.PolynomialError, TypeError, ValueError):
+        return False
 
 
 def _symbolic_zero(diff: sympy.Expr) -> tuple[bool, tuple[sympy.Expr, ...]]:
@@ -181,7 +195,7 @@ def _numeric_zero(lhs: sympy.Expr, rhs: sympy.Expr, point: Mapping[Symbol, Ratio
         # Exact: a rational function at a rational point is a rational number.
         return _exact_zero(lhs, rhs, point)
     args = tuple(sorted(point, key=str))
-    f, g = _mp_function(lhs, args), _mp_function(rhs, args)
+    f, g = mp_compiled(lhs, args), mp_compiled(rhs, args)
     if f is not None and g is not None:
         verdict = _mp_zero(f, g, [point[a] for a in args])
         if verdict is not None:
@@ -195,9 +209,14 @@ def _exact_zero(lhs: sympy.Expr, rhs: sympy.Expr, point: Mapping[Symbol, Rationa
 
 
 @lru_cache(maxsize=1024)
-def _mp_function(expr: sympy.Expr, args: tuple[Symbol, ...]):  # noqa: ANN202 - an mpmath callable or None
-    """``expr`` compiled for mpmath once (one run evaluates each side at every point),
-    or None where lambdify cannot print it (SymPy's evalf is then used)."""
+def mp_compiled(expr: sympy.Expr, args: tuple[Symbol, ...]):  # noqa: ANN202 - an mpmath callable or None
+    """``expr`` compiled for mpmath once (one run evaluates it at many points), or None
+    where lambdify cannot print it (SymPy's evalf is then the caller's to use).
+
+    The identity check's numeric side and the sampling of a sign step use it. Its sigmoid,
+    exp, cosh and sinh decline arguments too large to evaluate in reasonable time by
+    raising a ``ValueError`` (:class:`TooWide`): that point is then evalf's.
+    """
     try:
         return sympy.lambdify(args, expr, modules=[_MP_NAMESPACE, "mpmath"])
     except (ResourceLimitExceeded, MemoryError):
@@ -213,8 +232,8 @@ def _mp_function(expr: sympy.Expr, args: tuple[Symbol, ...]):  # noqa: ANN202 - 
 _MP_SIGMOID_MAX = 10**4
 
 
-class _TooWide(Exception):
-    """A sigmoid argument past :data:`_MP_SIGMOID_MAX`: left to evalf."""
+class TooWide(ValueError):
+    """An argument of sigmoid, exp, cosh or sinh past its bound: the point is left to evalf."""
 
 
 def _mp_sigmoid(t: object) -> object:
@@ -225,7 +244,7 @@ def _mp_sigmoid(t: object) -> object:
     0.5
     """
     if abs(t) > _MP_SIGMOID_MAX:  # type: ignore[operator]
-        raise _TooWide(t)
+        raise TooWide(t)
     return mp_sigmoid(t)
 
 
@@ -238,7 +257,7 @@ _MP_EXP_MAX = mpmath.mpf(10) ** 100
 def _bounded(function: object) -> object:
     def bounded(t: object) -> object:
         if abs(t) > _MP_EXP_MAX:  # type: ignore[operator]
-            raise _TooWide(t)
+            raise TooWide(t)
         return function(t)  # type: ignore[operator]
 
     return bounded
@@ -274,7 +293,7 @@ def _mp_zero(f, g, values: list[Rational]) -> bool | None:  # noqa: ANN001 - com
         # The caller's time or memory limit (raised once, by a one-shot timer): swallowed
         # here, the check would run on past it in evalf, unbounded.
         raise
-    except Exception:  # noqa: BLE001 - NameError, TypeError, _TooWide, ...: leave it to evalf
+    except Exception:  # noqa: BLE001 - NameError, TypeError, TooWide, ...: leave it to evalf
         return None
 
 

@@ -65,3 +65,19 @@ def test_a_time_limit_inside_the_counterexample_search_is_not_swallowed(monkeypa
     claim = build_claim(get_loss("mse"), "convexOn_mse_z")  # refuted: the search runs
     with pytest.raises(ResourceLimitExceeded):
         check_module.check_claim(claim)
+
+
+def test_sampling_a_sign_step_leaves_huge_sigmoid_arguments_to_evalf() -> None:
+    # The sign step's sampler compiled its own mpmath code, whose sigmoid carries |u|/ln 10
+    # extra digits: sigmoid(exp(z)) on (13, 14) (u up to 1.2e6) ran for minutes. It now
+    # shares the identity check's compiled code, which leaves such a point to evalf.
+    from sympy import Symbol, exp
+
+    from lossproof.kernel.claim import Sign
+    from lossproof.sigmoid import sigmoid
+    from lossproof.timeout import time_limit
+
+    z = Symbol("z")
+    with time_limit(20):  # a guard against the hang, not a speed test: it takes milliseconds
+        result = check_step(Sign(sigmoid(exp(z)), ">", Domain(((z, Interval.open(13, 14)),))))
+    assert result.status != "refuted"

@@ -72,7 +72,7 @@ from ..losses import Loss, p, y, z
 from ..sigmoid import sigmoid
 from .names import QUANTITIES
 
-__all__ = ["QUANTITIES", "Truth", "quantity_expr", "BASE_BITS", "MAX_BITS", "AGREE_BITS", "BALL_BITS", "BALL_MAX_BITS", "UNDECIDED"]
+__all__ = ["QUANTITIES", "Truth", "quantity_expr", "ulps", "ulps_by_definition", "BASE_BITS", "MAX_BITS", "AGREE_BITS", "BALL_BITS", "BALL_MAX_BITS", "UNDECIDED"]
 
 #: 60 decimal digits, the floor the brief and the identity check use (200 bits > 3 x 53).
 BASE_BITS = 200
@@ -383,6 +383,19 @@ _BALL_FUNCS: dict[type, Callable[[arb], arb]] = {
 }
 
 
+def _folded(parts: list[Callable[[tuple], Any]], add: bool) -> Callable[[tuple], Any]:
+    """The sum (or product) of compiled parts, left to right, in whatever arithmetic the
+    parts return (arb balls, exact fmpq): shared by the ball and the exact compilers."""
+
+    def combine(v: tuple) -> Any:
+        acc = parts[0](v)
+        for g in parts[1:]:
+            acc = acc + g(v) if add else acc * g(v)
+        return acc
+
+    return combine
+
+
 def _ball_of(e: sympy.Expr, args: tuple[sympy.Symbol, ...]) -> _Ball:
     """``e`` as a function of a tuple of arb balls (one per symbol of ``args``).
 
@@ -410,16 +423,7 @@ def _ball_of(e: sympy.Expr, args: tuple[sympy.Symbol, ...]) -> _Ball:
     if e is sympy.E:
         return lambda v: arb(1).exp()
     if e.is_Add or e.is_Mul:
-        parts = [_ball_of(a, args) for a in e.args]
-        add = e.is_Add
-
-        def combine(v: tuple[arb, ...]) -> arb:
-            acc = parts[0](v)
-            for g in parts[1:]:
-                acc = acc + g(v) if add else acc * g(v)
-            return acc
-
-        return combine
+        return _folded([_ball_of(a, args) for a in e.args], e.is_Add)
     if e.is_Pow:
         base, ex = _ball_of(e.base, args), e.exp
         if ex.is_Integer:
@@ -568,16 +572,7 @@ def _exact_of(e: sympy.Expr, args: tuple[sympy.Symbol, ...]) -> Callable[[tuple[
         q = fmpq(int(e.p), int(e.q))
         return lambda v: q
     if e.is_Add or e.is_Mul:
-        parts = [_exact_of(a, args) for a in e.args]
-        add = e.is_Add
-
-        def combine(v: tuple[fmpq, ...]) -> fmpq:
-            acc = parts[0](v)
-            for g in parts[1:]:
-                acc = acc + g(v) if add else acc * g(v)
-            return acc
-
-        return combine
+        return _folded([_exact_of(a, args) for a in e.args], e.is_Add)
     if e.is_Pow and e.exp.is_Integer:
         base, n = _exact_of(e.base, args), int(e.exp)
         return lambda v: base(v) ** n
@@ -923,6 +918,22 @@ def _truth(expr: sympy.Expr, var: sympy.Symbol, mant: int, kink_args: tuple[symp
     ball_direct = _compile_ball(expr, var)
     ball_comp = _compile_ball(comp_expr, var) if var == z else ball_direct
     return Truth(expr, var, mant, direct, comp, ks, ball_direct, ball_comp, _compile_exact(expr, var))
+
+
+def ulps_by_definition(got: float, truth: mpmath.mpf, mant: int, emin: int) -> float:
+    """:func:`ulps` as its definition reads, through mpmath's number objects: the
+    reference the fast one is tested against and timed against (the same roundings).
+
+    >>> ulps_by_definition(1.0, mpmath.mpf(1) + mpmath.mpf(2) ** -52, 53, -1022)
+    1.0
+    """
+    if not math.isfinite(got):
+        return math.inf
+    if truth == 0:
+        return 0.0 if got == 0 else math.inf
+    _, e = mpmath.frexp(truth)
+    ulp = mpmath.ldexp(1, max(int(e) - 1, emin) - mant + 1)
+    return float(abs(mpmath.mpf(got) - truth) / ulp)
 
 
 def ulps(got: float, truth: mpmath.mpf, mant: int, emin: int) -> float:

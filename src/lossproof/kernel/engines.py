@@ -35,8 +35,8 @@ from functools import lru_cache
 import sympy
 import z3
 from sympy import Add, Interval, Mul, Rational, Symbol, oo
-from sympy.polys.fields import sfield
 
+from ..identity import lowest_terms
 from ..settings import DEFAULT, current
 from .claim import Assumption
 
@@ -389,16 +389,7 @@ _DEN_SIGNS: dict[tuple, int] = {}
 
 @lru_cache(maxsize=4096)
 def _z3_fraction(expr: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
-    """``expr`` as numerator and denominator in lowest terms (expr = num/den exactly).
-
-    In SymPy's sparse fraction field (flint integers): the same as
-    ``fraction(cancel(together(expr)))``, a third of the time.
-    """
-    try:
-        _, value = sfield(expr)
-    except (sympy.PolynomialError, NotImplementedError, TypeError, ValueError, ZeroDivisionError):
-        return sympy.fraction(sympy.cancel(sympy.together(expr)))
-    return value.numer.as_expr(), value.denom.as_expr()
+    return lowest_terms(expr)
 
 
 def _flip(rel: str) -> str:

@@ -34,7 +34,7 @@ import sympy
 from sympy.core.evalf import PrecisionExhausted
 from sympy import Dummy, Interval, Rational, Symbol, log, oo
 
-from ..identity import check_identity, name_sigmoids, sample_points
+from ..identity import check_identity, mp_compiled, name_sigmoids, sample_points
 from ..numeric import check_mpmath, modules, mp_function
 from ..sigmoid import sigmoid
 from ..settings import DEFAULT, current
@@ -268,11 +268,6 @@ def _reduce_lemmas(step: Sign) -> tuple[sympy.Expr, Domain, list[tuple[Symbol, s
     return expr, Domain(tuple(box), step.domain.hypotheses), bounds, sides, None
 
 
-@lru_cache(maxsize=512)
-def _mp_compiled(expr: sympy.Expr, args: tuple[Symbol, ...]):  # noqa: ANN202 - an mpmath callable
-    return sympy.lambdify(args, expr, modules=modules("mpmath"))
-
-
 def _screen_ok(fn, args: tuple[Symbol, ...], pt: Mapping[Symbol, Rational], rel: str) -> bool:  # noqa: ANN001
     """A quick look at 30 digits: clearly on the right side, so no confirmation is needed."""
     try:
@@ -295,7 +290,7 @@ def _numeric_sign(step: Sign) -> tuple[str, dict[Symbol, sympy.Expr] | None]:
     """
     pts = sample_points(step.domain.box(), current().sign_samples, seed=current().sign_seed) if step.domain.intervals else [{}]
     args = tuple(sorted(step.expr.free_symbols, key=str))
-    fn = _mp_compiled(step.expr, args) if all(a in step.domain.box() for a in args) else None
+    fn = mp_compiled(step.expr, args) if all(a in step.domain.box() for a in args) else None
     for pt in pts:
         if fn is not None and _screen_ok(fn, args, pt, step.rel):
             continue

@@ -19,7 +19,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import lru_cache
 from pathlib import Path
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from ..atomic import write_atomic
 from ..errors import InputError
@@ -101,12 +101,11 @@ def generated_files(pictures: bool | tuple[str, ...] = True, names: tuple[str, .
 
     def gather(result: _JobResult) -> None:
         nonlocal shared_done
-        made, name, results, audited_reports, enclosed = result
-        files.update(made)
-        reports.update(audited_reports)
-        if name is not None:
-            proved[name] = results
-            remember(CATALOG[name], enclosed)  # the comparison shows one of them
+        files.update(result.files)
+        reports.update(result.reports)
+        if result.loss is not None:
+            proved[result.loss] = result.results
+            remember(CATALOG[result.loss], result.enclosed)  # the comparison shows one of them
         if not shared_done and needed <= set(proved):
             files.update(_shared_files(wanted, proved))  # while the workers go on
             shared_done = True
@@ -137,9 +136,17 @@ def generated_files(pictures: bool | tuple[str, ...] = True, names: tuple[str, .
     return dict(sorted(files.items()))
 
 
-#: What a job returns: its files, the loss it proved (or None) with the results, audit
-#: reports by (target, dtype, quantity), and the loss's enclosures of its minimiser.
-_JobResult = tuple[dict[str, "str | bytes"], "str | None", "tuple[ClaimResult, ...]", dict[tuple[str, str, str], str], "tuple[Enclosure, ...]"]
+class _JobResult(NamedTuple):
+    """What a job sends back from its worker (a NamedTuple: it pickles as a tuple)."""
+
+    files: dict[str, str | bytes]
+    #: Audit reports by (target, dtype, quantity).
+    reports: dict[tuple[str, str, str], str]
+    #: The loss it proved, if any, and the results.
+    loss: str | None = None
+    results: tuple[ClaimResult, ...] = ()
+    #: The loss's enclosures of its minimiser (none where it has a closed form).
+    enclosed: tuple[Enclosure, ...] = ()
 
 #: Rough relative cost of each catalog loss's job (seconds of one core, measured): the
 #: longest start first so that the two workers end together. Unlisted losses count 2.
@@ -166,7 +173,7 @@ def _loss_job(name: str, wanted: frozenset[str]) -> _JobResult:
     files[f"derivations/{loss.name}.tex"] = tex = standalone_latex(loss, list(results), enclosed)
     if f"docs/{loss.name}.png" in wanted:
         files[f"docs/{loss.name}.png"] = first_page_png(tex)
-    return files, loss.name, results, {}, enclosed
+    return _JobResult(files, {}, loss.name, results, enclosed)
 
 
 def _softmax_job() -> _JobResult:
@@ -178,11 +185,11 @@ def _softmax_job() -> _JobResult:
             files[f"proofs/softmax_ce/{r.claim.id}.json"] = _json(claim_to_dict(r.claim, r))
     files["derivations/softmax_ce.md"] = softmax_markdown(SoftmaxCE(3), results)
     files["derivations/softmax_ce.tex"] = softmax_latex(SoftmaxCE(3), results)
-    return files, None, (), {}, ()
+    return _JobResult(files, {})
 
 
 def _audit_job(targets: tuple[str, ...], dtype: str) -> _JobResult:
-    return {}, None, (), _audit_reports(targets, dtype), ()
+    return _JobResult({}, _audit_reports(targets, dtype))
 
 
 def _shared_files(wanted: frozenset[str], proved: Mapping[str, Sequence[ClaimResult]]) -> dict[str, str | bytes]:
