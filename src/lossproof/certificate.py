@@ -182,13 +182,7 @@ def _cover_dict(cover: Cover) -> dict[str, Any]:
 
 def covers_of(result: ClaimResult | None) -> list[Cover]:
     """The interval covers that proved steps of ``result`` (its obligations too), once each."""
-    if result is None:
-        return []
-    seen: dict[tuple[Any, ...], Cover] = {}
-    for r in tuple(result.steps) + tuple(result.obligations):
-        for c in r.covers:
-            seen.setdefault((c.expr, c.rel, c.box), c)
-    return list(seen.values())
+    return [] if result is None else result.covers()
 
 
 def interval_cost(result: ClaimResult | None) -> tuple[int, float] | None:
@@ -198,10 +192,7 @@ def interval_cost(result: ClaimResult | None) -> tuple[int, float] | None:
     >>> interval_cost(None) is None
     True
     """
-    covers = covers_of(result)
-    if not covers:
-        return None
-    return sum(c.evaluated for c in covers), sum(c.seconds for c in covers)
+    return None if result is None else result.interval_cost()
 
 
 def claim_to_dict(claim: Claim, result: ClaimResult | None = None) -> dict[str, Any]:

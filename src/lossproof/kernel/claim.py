@@ -298,6 +298,22 @@ class ClaimResult:
 
         return str(MARKDOWN.render(self))
 
+    def covers(self) -> list[Cover]:
+        """The interval covers that proved steps of this result (its obligations too), once each."""
+        seen: dict[tuple[Any, ...], Cover] = {}
+        for r in tuple(self.steps) + tuple(self.obligations):
+            for c in r.covers:
+                seen.setdefault((c.expr, c.rel, c.box), c)
+        return list(seen.values())
+
+    def interval_cost(self) -> tuple[int, float] | None:
+        """What interval arithmetic spent on this result: boxes evaluated and seconds, summed
+        over its covers; None when no step of it was decided by intervals."""
+        covers = self.covers()
+        if not covers:
+            return None
+        return sum(c.evaluated for c in covers), sum(c.seconds for c in covers)
+
     def by_part(self) -> list[tuple[Part, tuple[StepResult, ...]]]:
         """Each part of the claim with the results of its own steps."""
         out, start = [], 0

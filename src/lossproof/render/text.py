@@ -122,9 +122,7 @@ def claim_summary_line(result: ClaimResult, unicode: bool = True) -> str:
 
 def interval_cost_line(result: ClaimResult) -> str:
     """``interval arithmetic: N boxes, T s`` for a claim the interval engine helped decide, else ``""``."""
-    from ..certificate import interval_cost  # the certificate module owns the covers
-
-    cost = interval_cost(result)
+    cost = result.interval_cost()
     return "" if cost is None else f"interval arithmetic: {cost[0]} boxes, {cost[1]:.2f} s"
 
 
