@@ -116,7 +116,7 @@ def test_a_time_or_memory_limit_raised_inside_the_mpmath_side_is_not_swallowed(m
             identity._mp_zero(raises(error), raises(error), one)
     assert identity._mp_zero(raises(NameError("x")), raises(NameError("x")), one) is None  # still evalf's
     # The same at compile time, where a swallowed limit would also be cached as "no function".
-    monkeypatch.setattr(sympy, "lambdify", lambda *a, **k: raises(TimeLimitExceeded("t"))())
+    monkeypatch.setattr(identity, "mp_callable", lambda *a, **k: raises(TimeLimitExceeded("t"))())
     with pytest.raises(TimeLimitExceeded):
         identity.mp_compiled(log(p) * 17 + y, (p, y))
     monkeypatch.undo()

@@ -56,6 +56,8 @@ _BRACKET = ("tests/test_kernel_bracket.py",)
 _IDENTITY = ("tests/test_identity.py",)
 #: The adversarial review's findings, run first for the mutants of their fixes.
 _REVIEW = ("tests/adversarial/test_identity_review.py",)
+#: The mpmath compiler's own tests, run first for its mutants.
+_COMPILED = ("tests/test_compiled.py",)
 #: A run longer than this is a timeout: each run takes 5-25 s on an idle 2-core machine.
 TIMEOUT_S = 150
 #: Not copied into a mutant's tree.
@@ -491,6 +493,20 @@ MUTANTS: tuple[Mutant, ...] = (
       "two sides undefined at a point (a pole, a log of 0) count as equal there", first=_IDENTITY),
     M("identity.numeric.pole", "../identity.py", "        return False  # a pole at the point: not equal there", "        return True",
       "a side with a pole at the point counts as equal there", first=_IDENTITY),
+    # ---- the mpmath compiler the kernel's numeric sides evaluate through
+    # (lossproof/compiled.py, beside the kernel package)
+    M("compiled.add.sign", "../compiled.py", 'return "(" + " + ".join(self.emit(a) for a in e.args) + ")"', 'return "(" + " - ".join(self.emit(a) for a in e.args) + ")"',
+      "a sum evaluates as a difference: numeric sides see differences that are not there", first=_COMPILED),
+    M("compiled.rational.flipped", "../compiled.py", 'return f"(_mpf({int(e.p)})/{int(e.q)})"', 'return f"(_mpf({int(e.q)})/{int(e.p)})"',
+      "a rational constant evaluates as its reciprocal", first=_COMPILED),
+    M("compiled.mul.denominator", "../compiled.py", "den.append(self._power(a.base, -a.exp))", "num.append(self._power(a.base, -a.exp))",
+      "a negative power evaluates as a positive one", first=_COMPILED),
+    M("compiled.pow.half", "../compiled.py", 'return f"(1 / _f_sqrt({self.emit(base)}))"', 'return f"_f_sqrt({self.emit(base)})"',
+      "u**(-1/2) evaluates as sqrt(u)", first=_COMPILED),
+    M("compiled.function.abs", "../compiled.py", '"Abs": mpmath.fabs,', '"Abs": mpmath.sign,',
+      "|u| evaluates as sign(u)", first=_COMPILED),
+    M("compiled.symbol.free", "../compiled.py", "if e not in self.names:", "if False:",
+      "a symbol that is not an argument is looked up anyway (a KeyError, or another's value)", first=_COMPILED),
 )
 
 

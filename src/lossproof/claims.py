@@ -24,6 +24,7 @@ import mpmath
 import sympy
 from sympy import Dummy, Interval, Symbol, log, oo
 
+from .compiled import mp_callable
 from .derive import canonical_form, derive
 from .errors import InputError
 from .settings import current, on_change
@@ -268,7 +269,7 @@ def gradient_root(gp: sympy.Expr) -> mpmath.mpf | None:
     """
     if gp.free_symbols != {p}:
         return None
-    fn = sympy.lambdify(p, gp, "mpmath")
+    fn = mp_callable(gp, (p,))
     try:
         with mpmath.workdps(40):
             grid = [mpmath.mpf(k) / 256 for k in range(1, 256)]

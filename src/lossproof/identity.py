@@ -33,6 +33,7 @@ from sympy import Dummy, Interval, Rational, Symbol, cancel, expand_log, log, oo
 from sympy.polys.fields import sfield
 from sympy.polys.polyerrors import BasePolynomialError
 
+from .compiled import mp_callable
 from .numeric import mp_sigmoid
 from .settings import current
 from .sigmoid import sigmoid
@@ -211,14 +212,14 @@ def _exact_zero(lhs: sympy.Expr, rhs: sympy.Expr, point: Mapping[Symbol, Rationa
 @lru_cache(maxsize=1024)
 def mp_compiled(expr: sympy.Expr, args: tuple[Symbol, ...]):  # noqa: ANN202 - an mpmath callable or None
     """``expr`` compiled for mpmath once (one run evaluates it at many points), or None
-    where lambdify cannot print it (SymPy's evalf is then the caller's to use).
+    where it cannot be compiled (SymPy's evalf is then the caller's to use).
 
     The identity check's numeric side and the sampling of a sign step use it. Its sigmoid,
     exp, cosh and sinh decline arguments too large to evaluate in reasonable time by
     raising a ``ValueError`` (:class:`TooWide`): that point is then evalf's.
     """
     try:
-        return sympy.lambdify(args, expr, modules=[_MP_NAMESPACE, "mpmath"])
+        return mp_callable(expr, args, _MP_NAMESPACE)
     except (ResourceLimitExceeded, MemoryError):
         raise  # a limit of the caller's, never a printer failure (and not to be cached)
     except Exception:  # noqa: BLE001 - any printer failure: fall back to evalf

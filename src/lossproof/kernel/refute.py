@@ -33,7 +33,7 @@ import mpmath
 import sympy
 from sympy import Interval, Rational, Symbol, oo
 
-from ..numeric import modules
+from ..compiled import mp_callable
 from ..settings import current
 from .calculus import conditions
 from .claim import Claim, Counterexample, Domain, StepResult
@@ -79,7 +79,7 @@ def _combos(claim: Claim, keep: Sequence[Symbol]) -> Iterator[dict[Symbol, Ratio
 
 
 def _mp(expr: sympy.Expr, args: Sequence[Symbol]):  # noqa: ANN202 - an mpmath callable
-    return sympy.lambdify(args, expr, modules=modules("mpmath"))
+    return mp_callable(expr, args)
 
 
 def _mpf(x: sympy.Expr) -> mpmath.mpf:

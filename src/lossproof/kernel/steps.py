@@ -34,8 +34,9 @@ import sympy
 from sympy.core.evalf import PrecisionExhausted
 from sympy import Dummy, Interval, Rational, Symbol, log, oo
 
+from ..compiled import mp_callable
 from ..identity import check_identity, mp_compiled, name_sigmoids, sample_points
-from ..numeric import check_mpmath, modules, mp_function
+from ..numeric import check_mpmath, mp_function
 from ..sigmoid import sigmoid
 from ..settings import DEFAULT, current
 from ..timeout import ResourceLimitExceeded
@@ -521,7 +522,7 @@ def _check_derivative(step: Derivative) -> StepResult:
     others = [s for s, _ in step.domain.intervals if s != step.var]
     args = (*others, step.var)
     raw_terms = sympy.Add(*(abs(t) for t in sympy.Add.make_args(raw)))
-    f_all, d_all, size_all = (sympy.lambdify(args, e, modules=modules("mpmath")) for e in (step.function, step.result, raw_terms))
+    f_all, d_all, size_all = (mp_callable(e, args) for e in (step.function, step.result, raw_terms))
     iv = step.domain.box()[step.var]
     fd_ok = True
     for pt in sample_points(step.domain.box(), current().derivative_points, seed=current().derivative_seed):
