@@ -14,22 +14,20 @@ to find out. Claim ids follow Lean Mathlib: ``strictConvexOn_bce_p``,
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 
 import mpmath
 import sympy
 from sympy import Dummy, Interval, Symbol, log, oo
 
-from .compiled import mp_callable
 from .derive import canonical_form, derive
 from .errors import InputError
+from .forked import Forked
 from .settings import current, on_change
 from .timeout import ResourceLimitExceeded, time_limit
-from .identity import check_identity, sample_points
+from .identity import check_identity, mp_compiled, sample_points
 from .kernel import (
     Claim,
     ClaimResult,
@@ -51,6 +49,7 @@ from .kernel import (
     real_roots,
     root_inside,
     sigmoid_value,
+    smooth_diff,
     sympy_limit,
 )
 from .kernel.kinds import KINDS
@@ -256,7 +255,7 @@ BRACKET_WEIGHTS = (sympy.Rational(1, 2), sympy.Rational(1, 4), sympy.Rational(1,
 _BRACKET_WIDTH = sympy.Rational(1, 1000)
 
 
-def _family(gp: sympy.Expr) -> list[tuple[sympy.Expr, sympy.Expr]]:
+def _family() -> list[tuple[sympy.Expr, sympy.Expr]]:
     return [(t * y, t * y + 1 - t) for t in BRACKET_WEIGHTS]
 
 
@@ -269,7 +268,9 @@ def gradient_root(gp: sympy.Expr) -> mpmath.mpf | None:
     """
     if gp.free_symbols != {p}:
         return None
-    fn = mp_callable(gp, (p,))
+    fn = mp_compiled(gp, (p,))
+    if fn is None:
+        return None  # not compiled (a node mpmath has no function for): no guess
     try:
         with mpmath.workdps(40):
             grid = [mpmath.mpf(k) / 256 for k in range(1, 256)]
@@ -315,11 +316,16 @@ def _bracket_part(
         return None
     if wrt != "p" and (loss.link is None or loss.link.expr != sigmoid(var)):
         return None  # the factor sigmoid'(z) below is this link's own
-    gp = derive(loss, "p", 1).canonical.subs(case)
     ydom = dom.without(var)
     samples = sample_points(ydom.box(), 6, seed=13) if ydom.intervals else [{}]
     if candidates is None:
-        candidates = _around_root(gp) if case else (_family(gp) if y in box else [])
+        # Where the root is, the plain derivative says as well as the canonical one (this
+        # only guides the search): at an end of the target range there is mostly none
+        # (BCE at y = 0), and then the canonical form in p is not needed in z at all.
+        candidates = _around_root(smooth_diff(loss.expr, p, 1).subs(case)) if case else (_family() if y in box else [])
+    if not candidates:
+        return None
+    gp = derive(loss, "p", 1).canonical.subs(case)
     # A bracket whose signs tend to 0 at an end of the target range leaves the interval
     # engine a sign it can only approach: the first with firm signs there is taken, else
     # the first that fits. Candidates are looked at in order, and no further than that.
@@ -766,11 +772,14 @@ def _prove(loss: Loss, order: tuple[str, ...], wanted: tuple[str, ...], workers:
         count = min(len(jobs), os.cpu_count() or 1)
     else:
         count = _free_cores(len(jobs))
-    if count <= 1 or len(jobs) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if count <= 1 or len(jobs) <= 1 or not hasattr(os, "fork"):
         batches = [_build_and_check(job) for job in jobs]
     elif loss.user_supplied:
         # Claims that may each run to their time limit: dealt one at a time to whichever
         # worker is free.
+        import multiprocessing  # here: a catalog loss's proofs do not need them
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork")) as pool:
             batches = list(pool.map(_build_and_check, jobs))
     else:
@@ -778,12 +787,13 @@ def _prove(loss: Loss, order: tuple[str, ...], wanted: tuple[str, ...], workers:
         # (its derivatives, the obligations where the loss is defined): dealt by variable,
         # so that each process checks a step once, and this process takes a share itself
         # rather than wait.
+        # Each other share goes to a forked child of its own (lossproof.forked: a pool's
+        # threads and queues cost more than a share's claims gain from them).
         shares = _shares(loss, order, count)
-        with ProcessPoolExecutor(count - 1, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = [pool.submit(_build_and_check_all, [(loss, cid) for cid in share]) for share in shares[1:]]
-            batches = _build_and_check_all([(loss, cid) for cid in shares[0]])
-            for future in futures:
-                batches += future.result()
+        children = [Forked(_build_and_check_all, [(loss, cid) for cid in share]) for share in shares[1:]]
+        batches = _build_and_check_all([(loss, cid) for cid in shares[0]])
+        for child in children:
+            batches += child.result()
     by_id = {batch[0].claim.id: batch for batch in batches}
     return tuple(r for claim_id in wanted for r in by_id[claim_id])
 

@@ -16,7 +16,6 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
@@ -26,6 +25,7 @@ from .atomic import check_output_path, write_atomic
 from .claims import prove
 from .derive import ORDERS, WRT, derivatives
 from .errors import CertificateError, IdentityError, InputError, LossproofError
+from .forked import WorkerError
 from .interrupt import handle_interrupts, stop_after
 from .losses import LINKS, VECTOR_MODELS, custom_loss, get_loss, get_model
 from .model import LossModel
@@ -594,14 +594,23 @@ def _main(argv: Sequence[str], own_process: bool) -> int:
     except ResourceLimitExceeded as exc:
         sys.stderr.write(f"lossproof: {exc}: the expression is too hard for the symbolic engines\n")
         return EXIT_FAILED
+    except _ended_abruptly():
+        # A worker killed from outside, or by its memory cap inside C code (Z3).
+        sys.stderr.write("lossproof: a worker process ended abruptly (killed, or out of memory); no verdicts\n")
+        return EXIT_FAILED
     except LossproofError as exc:
         # A check inside lossproof failed: report it plainly, as a failure, not bad input.
         sys.stderr.write(f"lossproof: internal check failed: {exc}\n")
         return EXIT_FAILED
-    except BrokenProcessPool:
-        # A worker killed from outside, or by its memory cap inside C code (Z3).
-        sys.stderr.write("lossproof: a worker process ended abruptly (killed, or out of memory); no verdicts\n")
-        return EXIT_FAILED
+
+
+def _ended_abruptly() -> tuple[type[BaseException], ...]:
+    """What a worker that died says: a forked child's, or a process pool's. Read only
+    when an exception is being handled, so that a command that runs no pool does not
+    import one."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    return (WorkerError, BrokenProcessPool)
 
 
 def _silence_stdout() -> None:
