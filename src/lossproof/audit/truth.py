@@ -553,7 +553,8 @@ def _within(b: mpmath.mpf, ball: arb, prec: int) -> bool:
     old = ctx.prec
     ctx.prec = prec  # below it, arb would round b - ball, and the rounding widens the radius
     try:
-        d = arb((-man if sign else man, exp)) - ball  # exact b; encloses b - truth, rigorously
+        # int(): with gmpy2 installed, mpmath's mantissa is an mpz, which arb does not take.
+        d = arb((int(-man if sign else man), int(exp))) - ball  # exact b; encloses b - truth, rigorously
         return bool((abs(d.mid()) + d.rad()) * 2**BALL_BITS < abs(ball.mid()) - ball.rad())
     finally:
         ctx.prec = old
