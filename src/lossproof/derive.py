@@ -119,12 +119,54 @@ def _oriented_fraction(
 def _rational_candidates(plain: sympy.Expr, main: Symbol, points: Sequence[Mapping[Symbol, Rational]]) -> list[sympy.Expr]:
     """The shapes of a rational function: one oriented fraction, partial fractions in
     ``main``, and its own terms each oriented."""
-    candidates = [_oriented_fraction(plain, main, points)]
-    if main in plain.free_symbols:
-        terms = Add.make_args(apart(cancel(plain), main))
-        candidates.append(Add(*(_oriented_fraction(t, main, points) for t in terms)))
-    candidates.append(Add(*(_oriented_fraction(t, main, points) for t in Add.make_args(plain))))
+    oriented: dict[sympy.Expr, sympy.Expr] = {}
+
+    def orient(e: sympy.Expr) -> sympy.Expr:
+        # The partial fractions and the expression's own terms are often the same terms
+        # (BCE's derivatives in p): each is brought to its oriented fraction once.
+        if e not in oriented:
+            oriented[e] = _oriented_fraction(e, main, points)
+        return oriented[e]
+
+    candidates = [orient(plain)]
+    if main in plain.free_symbols and not _in_partial_fractions(plain, main):
+        candidates.append(Add(*(orient(t) for t in Add.make_args(apart(cancel(plain), main)))))
+    candidates.append(Add(*(orient(t) for t in Add.make_args(plain))))
     return candidates
+
+
+def _in_partial_fractions(plain: sympy.Expr, main: Symbol) -> bool:
+    """Whether ``plain`` is already its own partial fractions in ``main``: at most one term
+    free of ``main``, the others each a factor free of it over a power of a linear
+    polynomial in it, no two over the same power of the same (or a proportional) one.
+
+    Partial fractions are unique, so SymPy's ``apart`` (which solves for undetermined
+    coefficients: a quarter of BCE's derivatives in p) would give these terms back.
+
+    >>> from sympy import Symbol
+    >>> p, y = Symbol("p"), Symbol("y")
+    >>> _in_partial_fractions(y / p**2 + (1 - y) / (1 - p) ** 2, p)
+    True
+    >>> _in_partial_fractions(y / p + 2 / (3 * p), p), _in_partial_fractions(1 / (p * (1 - p)), p)
+    (False, False)
+    """
+    seen: set[object] = set()
+    for term in Add.make_args(plain):
+        if not term.has(main):
+            key: object = "free of main"
+        else:
+            num, den = sympy.fraction(term)
+            base, k = den.as_independent(main, as_Add=False)[1].as_base_exp()
+            if num.has(main) or not (k.is_Integer and k > 0) or not base.is_polynomial(main):
+                return False
+            poly = Poly(base, main)
+            if poly.degree() != 1:
+                return False
+            key = (sympy.expand(base / poly.LC()), k)  # p - 1 for 1 - p and for 2 p - 2 alike
+        if key in seen:
+            return False
+        seen.add(key)
+    return True
 
 
 _HYPERBOLIC = (sympy.tanh, sympy.sinh, sympy.cosh)
