@@ -27,9 +27,9 @@ from dataclasses import dataclass
 BUDGET = 2.0
 
 
-def _time(cmd: list[str]) -> float:
+def _time(cmd: list[str], env: dict[str, str] | None = None) -> float:
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
     return time.perf_counter() - start
 
 
@@ -71,27 +71,38 @@ def compile_bytecode() -> None:
         compileall.compile_dir(os.path.dirname(spec.origin), quiet=1)
 
 
-def measure(runs: int = 7) -> Measurement:
-    """Cold ``lossproof prove bce`` against cold ``import sympy, z3``, alternating, medians."""
+#: Both commands with mpmath's pure-Python backend: gmpy2, a dependency, is then not
+#: imported at all (30 ms of the baseline's import and of lossproof's alike).
+WITHOUT_GMPY = {"MPMATH_NOGMPY": "1"}
+
+
+def measure(runs: int = 7, env: dict[str, str] | None = None) -> Measurement:
+    """Cold ``lossproof prove bce`` against cold ``import sympy, z3``, alternating, medians
+    (both with ``env`` added to the environment)."""
     exe = shutil.which("lossproof")
     prove = [exe, "prove", "bce"] if exe else [sys.executable, "-m", "lossproof", "prove", "bce"]
     baseline = [sys.executable, "-c", "import sympy, z3"]
+    full = {**os.environ, **env} if env else None
     compile_bytecode()
     load_before = _load()
-    _time(baseline), _time(prove)  # warm the file cache: cold process, not cold disk
+    _time(baseline, full), _time(prove, full)  # warm the file cache: cold process, not cold disk
     base_t, prove_t = [], []
     for _ in range(runs):
-        base_t.append(_time(baseline))
-        prove_t.append(_time(prove))
+        base_t.append(_time(baseline, full))
+        prove_t.append(_time(prove, full))
     b, p = statistics.median(base_t), statistics.median(prove_t)
-    return Measurement("cold `lossproof prove bce` / cold `import sympy, z3`", b, p, p / b, BUDGET, (load_before, _load()))
+    name = "cold `lossproof prove bce` / cold `import sympy, z3`"
+    if env:
+        name += ", both with " + " ".join(f"{k}={v}" for k, v in env.items())
+    return Measurement(name, b, p, p / b, BUDGET, (load_before, _load()))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--without-gmpy", action="store_true", help="both commands with MPMATH_NOGMPY=1")
     args = parser.parse_args()
-    m = measure(args.runs)
+    m = measure(args.runs, WITHOUT_GMPY if args.without_gmpy else None)
     # The ratio moves with the machine's load (prove forks workers only onto idle
     # cores): the figure is printed with the load it was measured under.
     print(f"load average (1 min) before and after: {m.load[0]:.1f}, {m.load[1]:.1f} on {os.cpu_count()} cores")
