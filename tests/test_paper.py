@@ -41,8 +41,8 @@ def test_the_article_has_the_table_the_figure_and_a_proof_behind_every_cell(arti
 def test_the_answer_is_read_off_the_verdicts(article: str) -> None:
     # MSE's convexity in the logit is refuted with a counterexample; BCE's is proved.
     assert r"no: $y = 0$, $a = 0$, $b = 2$, $t = \frac{1}{2}$" in article  # the chord below MSE in z
-    assert r"\begin{claim}[\texttt{convexOn\_mse\_z}]" in article
-    assert r"\begin{theorem}[\texttt{strictConvexOn\_bce\_z}]" in article
+    assert r"\begin{claim}[\texttt{convexOn\_\allowbreak{}mse\_\allowbreak{}z}]" in article
+    assert r"\begin{theorem}[\texttt{strictConvexOn\_\allowbreak{}bce\_\allowbreak{}z}]" in article
     assert r"only $\operatorname{BCE}$ is proved both convex in the logit and free of saturation" in article
 
 

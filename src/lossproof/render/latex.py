@@ -456,7 +456,7 @@ def claim_block_latex(result: ClaimResult, writer: ClaimWriter, label: str | Non
     r"""A claim as a theorem (proved) or a claim (refuted, unknown) with its parts, then its
     checked steps part by part; ``label`` puts a ``\label`` on it."""
     env = "theorem" if result.status == "proved" else "claim"
-    ident = latex_text(result.claim.id)
+    ident = _ident(result.claim.id)  # a long id in the heading breaks after an underscore
     tail = rf"\label{{{label}}}" if label else ""
     lines = [rf"\begin{{{env}}}[\texttt{{{ident}}}]{tail}"]
     if not result.claim.parts:
@@ -522,11 +522,15 @@ def _notation(loss: Loss) -> str:
 
 
 #: How theorems and claims are set: the statement starts below its heading, since a
-#: claim's id is a long unbreakable word, after which a formula has no room left.
+#: claim's id is a long word, after which a formula has no room left; and how lines break.
 THEOREM_STYLE = (
     r"\newtheoremstyle{lossproof}{\topsep}{\topsep}{\itshape}{}{\bfseries}{.}{\newline}{}"
     "\n"
     r"\theoremstyle{lossproof}"
+    "\n"
+    # Long inline formulas and file names: stretch a line rather than overrun it. At 3em
+    # a Coq file's name (breakable only after its underscores) still overran by 5pt.
+    r"\emergencystretch=6em"
 )
 
 
@@ -536,7 +540,6 @@ def _preamble(title: str) -> list[str]:
         r"\usepackage{amsmath,amssymb,amsthm}",
         THEOREM_STYLE,
         r"\newtheorem{theorem}{Theorem}",
-        r"\emergencystretch=3em  % long inline formulas: stretch the line rather than overrun it",
         r"\allowdisplaybreaks  % a long derivation may continue on the next page",
         r"\newtheorem{claim}[theorem]{Claim}  % one numbering for proved and unproved claims",
         PROOF_MACROS,
