@@ -443,12 +443,28 @@ def _convex(name: str, view: PartView) -> _Theorem:
     return _Theorem(name, stmt, proof)
 
 
-def _is_min(name: str, view: PartView) -> list[_Theorem]:
-    fn, var, x0 = view.function, view.var, view.minimiser
+@dataclass(frozen=True)
+class _StrictMin:
+    """What the two theorems of a strict minimum share: the statement ``f x0 < f v`` for
+    every ``v <> x0`` of the domain, its introductions, and the function as a Coq term."""
+
+    names: list[str]  # the parameters
+    v: str  # the variable's name
+    x0t: str  # the minimiser, as a Coq term
+    dom: str  # the variable's interval, "" for all reals
+    stmt: str
+    intro_v: str  # the introductions of the variable, its interval and v <> x0
+    intro: str  # every introduction, the parameters first, then the variable's reverted
+    D: str  # the domain, as a Coq predicate
+    F: str  # the function of the variable
+    F1: str  # its derivative
+
+
+def _strict_min(view: PartView) -> _StrictMin:
+    fn, var = view.function, view.var
     iv = _box_of(view, var)
-    d1, d2 = view.derivatives[1], view.derivatives[2]
     names, hyps = _params(view, var)
-    v, x0t = var.name, coq_term(x0)
+    v, x0t = var.name, coq_term(view.minimiser)
     dom = _interval_text(v, iv)
     body = f"{_apply(fn, var, x0t)[0]} < {_apply(fn, var, v)[0]}"
     stmt = _forall(names + [v], hyps + ([dom] if dom else []) + [f"{v} <> {x0t}"], body)
@@ -457,7 +473,16 @@ def _is_min(name: str, view: PartView) -> list[_Theorem]:
     intro_v = " ".join([v] + (["Hv"] if dom else []) + ["Hne"])
     intro = " ".join(names + [v] + hnames + (["Hv"] if dom else []) + ["Hne"]) + f". revert {intro_v}"
     D, F = _domain_fun(var, iv), f"(fun {v} => {_apply(fn, var, v)[0]})"
-    F1, F2 = f"(fun {v} => {coq_term(d1)})", f"(fun {v} => {coq_term(d2)})"
+    return _StrictMin(names, v, x0t, dom, stmt, intro_v, intro, D, F, f"(fun {v} => {coq_term(view.derivatives[1])})")
+
+
+def _is_min(name: str, view: PartView) -> list[_Theorem]:
+    fn, var = view.function, view.var
+    iv = _box_of(view, var)
+    d1, d2 = view.derivatives[1], view.derivatives[2]
+    m = _strict_min(view)
+    names, v, x0t, dom, stmt, intro_v, intro, D, F, F1 = m.names, m.v, m.x0t, m.dom, m.stmt, m.intro_v, m.intro, m.D, m.F, m.F1
+    F2 = f"(fun {v} => {coq_term(d2)})"
     proof = f"""  intros {intro}.
   assert (Hd : forall {v}, {D} {v} -> is_derive {F} {v} ({coq_term(d1)})).
   {{ intros {v} H{v}. {_derive_proof(fn, d1)} }}
@@ -491,16 +516,8 @@ def _sign_change(name: str, view: PartView) -> _Theorem:
     fn, var, x0 = view.function, view.var, view.minimiser
     iv = _box_of(view, var)
     d1 = view.derivatives[1]
-    names, hyps = _params(view, var)
-    v, x0t = var.name, coq_term(x0)
-    dom = _interval_text(v, iv)
-    body = f"{_apply(fn, var, x0t)[0]} < {_apply(fn, var, v)[0]}"
-    stmt = _forall(names + [v], hyps + ([dom] if dom else []) + [f"{v} <> {x0t}"], body)
-    hnames = [f"Hp{i}" for i in range(len(hyps))]
-    intro_v = " ".join([v] + (["Hv"] if dom else []) + ["Hne"])
-    intro = " ".join(names + [v] + hnames + (["Hv"] if dom else []) + ["Hne"]) + f". revert {intro_v}"
-    D, F = _domain_fun(var, iv), f"(fun {v} => {_apply(fn, var, v)[0]})"
-    F1 = f"(fun {v} => {coq_term(d1)})"
+    m = _strict_min(view)
+    v, x0t, dom, stmt, intro_v, intro, D, F, F1 = m.v, m.x0t, m.dom, m.stmt, m.intro_v, m.intro, m.D, m.F, m.F1
     side: dict[str, str] = {}
     for expr, rel, _lemmas, own in view.signs:
         if len(own) != 1 or rel not in ("<", ">"):
