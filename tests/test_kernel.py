@@ -415,3 +415,13 @@ def test_a_direction_is_affine_only_when_the_gap_is_confirmed() -> None:
     assert refute(bowl, (seed,)) is None
     trough = dataclasses.replace(bowl, subject=Subject((z1 - z2) ** 2, vars=(z1, z2)))
     assert refute(trough, (seed,)) is not None
+
+
+def test_the_sign_screen_reads_a_constant_as_the_exact_number_it_is() -> None:
+    # A denominator 1 compiles to the Python int 1: clearly != 0, with no confirmation
+    # at each sample point; a boolean (a relation compiled) is never a number.
+    from lossproof.kernel.steps import _screen_ok
+
+    assert _screen_ok(lambda: 1, (), {}, "!=") and _screen_ok(lambda: -3, (), {}, "<")
+    assert not _screen_ok(lambda: 0, (), {}, "!=") and not _screen_ok(lambda: 1, (), {}, "<")
+    assert not _screen_ok(lambda: True, (), {}, "!=")

@@ -276,6 +276,8 @@ def _screen_ok(fn, args: tuple[Symbol, ...], pt: Mapping[Symbol, Rational], rel:
             v = fn(*(mpmath.mpf(int(pt[a].p)) / int(pt[a].q) for a in args))
     except (ValueError, ZeroDivisionError, TypeError, OverflowError):
         return False
+    if isinstance(v, int) and not isinstance(v, bool):
+        v = mpmath.mpf(v)  # a constant (a denominator 1) compiles to a Python int: exact
     if not isinstance(v, mpmath.mpf):
         return False
     tiny = mpmath.mpf("1e-20")
