@@ -12,7 +12,7 @@ else (a Piecewise, a function it does not know) it hands the expression to
 The code is generated from the SymPy tree alone, never from text: arguments are
 positional names ``_0, _1, ...``, numbers are printed by Python from their integers,
 constants and functions are names this module binds. No symbol's or function's name
-reaches the source.
+reaches the source, nor lambdify's (which prints names: they are replaced first).
 
 >>> from sympy import Rational, Symbol, log
 >>> from lossproof.sigmoid import sigmoid
@@ -192,12 +192,28 @@ def mp_callable(expr: sympy.Expr, args: Sequence[Symbol], namespace: Mapping[str
             raise _Unsupported("an argument given twice")
         body = writer.emit(expr)
     except (_Unsupported, RecursionError):
-        return sympy.lambdify(tuple(args), expr, modules=[dict(functions), "mpmath"])  # type: ignore[no-any-return]
+        return _lambdified(expr, args, functions)
     writer.namespace["_f_sqrt"] = functions["sqrt"]
     source = f"lambda {', '.join(writer.names.values())}: {body}"
     try:
         code = compile(source, "<lossproof.compiled>", "eval")
     except (SyntaxError, RecursionError):  # nested past Python's parser limits: as lambdify would be
-        return sympy.lambdify(tuple(args), expr, modules=[dict(functions), "mpmath"])  # type: ignore[no-any-return]
+        return _lambdified(expr, args, functions)
     # The source is built from the tree by the methods above alone (see the module's docstring).
     return eval(code, writer.namespace)  # type: ignore[no-any-return]  # noqa: S307
+
+
+def _lambdified(expr: sympy.Expr, args: Sequence[Symbol], functions: Mapping[str, Callable[..., Any]]) -> Callable[..., Any]:
+    """``sympy.lambdify`` of ``expr`` with the same functions, the names it would print
+    taken out first: lambdify writes a symbol that is not an argument, and an undefined
+    function, by its name into the code it runs (a symbol named ``__import__('os')...``
+    ran). Each becomes a Dummy, printed as ``_Dummy_<n>`` (no value here, as before);
+    an undefined function keeps its name only if it is one of ``functions``.
+    """
+    arguments = set(args)
+    names = {s: sympy.Dummy() for s in expr.free_symbols if s not in arguments}
+    expr = expr.xreplace(names)
+    unknown = [f for f in expr.atoms(AppliedUndef) if type(f).__name__ not in functions or not type(f).__name__.isidentifier()]
+    if unknown:
+        expr = expr.xreplace({f: sympy.Dummy() for f in unknown})
+    return sympy.lambdify(tuple(args), expr, modules=[dict(functions), "mpmath"])  # type: ignore[no-any-return]
