@@ -10,6 +10,7 @@ import os
 import pickle
 import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator
 
@@ -23,32 +24,48 @@ from lossproof.timeout import MemoryLimitExceeded, ResourceLimitExceeded, TimeLi
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or not os.path.isdir("/proc/self/fd"), reason="needs os.fork and Linux /proc")
 
 
-def _fds() -> set[str]:
-    """This process's pipes (Forked's descriptors; other threads of the test run may open
-    files meanwhile, never a pipe)."""
-    out = set()
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            if os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:"):
-                out.add(fd)
-        except OSError:  # closed since listed (the listing's own descriptor among them)
-            continue
-    return out
-
-
-def _children() -> list[int]:
-    """This process's child processes, zombies included (Linux /proc)."""
-    with open(f"/proc/{os.getpid()}/task/{os.getpid()}/children") as f:
-        return [int(pid) for pid in f.read().split()]
-
-
 @pytest.fixture
-def clean() -> Iterator[None]:
-    """The test leaves the process's descriptors and children as it found them."""
-    fds, children = _fds(), set(_children())
+def clean(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every pipe the test's thread made is closed at its end, every child it forked
+    reaped. (Only those: other threads of the test run start processes meanwhile.)"""
+    pipes: list[tuple[int, str]] = []
+    pids: list[int] = []
+    pipe, fork = os.pipe, os.fork
+
+    def recorded_pipe() -> tuple[int, int]:
+        fds = pipe()
+        if threading.current_thread() is threading.main_thread():
+            pipes.extend((fd, os.readlink(f"/proc/self/fd/{fd}")) for fd in fds)
+        return fds
+
+    def recorded_fork() -> int:
+        pid = fork()
+        if pid and threading.current_thread() is threading.main_thread():
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "pipe", recorded_pipe)
+    monkeypatch.setattr(os, "fork", recorded_fork)
     yield
-    assert set(_children()) - children == set(), "a forked child outlived the test"
-    assert _fds() - fds == set(), "a pipe was left open"
+    monkeypatch.undo()
+    unreaped = []
+    for pid in pids:
+        try:
+            if os.waitpid(pid, os.WNOHANG) == (0, 0):  # still running
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            unreaped.append(pid)  # running, or a zombie nobody had reaped
+        except ChildProcessError:  # reaped, as it should be
+            pass
+    assert not unreaped, "a forked child outlived the test"
+    still_open = []
+    for fd, target in pipes:
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}") == target:
+                still_open.append(fd)
+        except OSError:  # closed
+            pass
+    assert not still_open, "a pipe was left open"
 
 
 def _raise(exc: BaseException) -> None:
@@ -201,8 +218,6 @@ def test_ctrl_c_during_a_z3_query_reaches_python() -> None:
     # query and was never seen by Python's handler; under `lossproof prove bce` a Ctrl-C at
     # the terminal then killed the forked workers but not the parent, which reported "a
     # worker process ended abruptly" (13 runs in 40). lossproof's Z3 engine turns it off.
-    import threading
-
     import z3
 
     import lossproof.kernel.engines  # noqa: F401 - the module that configures Z3
