@@ -790,10 +790,16 @@ def _prove(loss: Loss, order: tuple[str, ...], wanted: tuple[str, ...], workers:
         # Each other share goes to a forked child of its own (lossproof.forked: a pool's
         # threads and queues cost more than a share's claims gain from them).
         shares = _shares(loss, order, count)
-        children = [Forked(_build_and_check_all, [(loss, cid) for cid in share]) for share in shares[1:]]
-        batches = _build_and_check_all([(loss, cid) for cid in shares[0]])
-        for child in children:
-            batches += child.result()
+        children: list[Forked[list[list[ClaimResult]]]] = []
+        try:
+            for share in shares[1:]:
+                children.append(Forked(_build_and_check_all, [(loss, cid) for cid in share]))
+            batches = _build_and_check_all([(loss, cid) for cid in shares[0]])
+            for child in children:
+                batches += child.result()
+        finally:
+            for child in children:  # after a failure, no share computes on unreaped
+                child.cancel()
     by_id = {batch[0].claim.id: batch for batch in batches}
     return tuple(r for claim_id in wanted for r in by_id[claim_id])
 

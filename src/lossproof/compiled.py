@@ -12,7 +12,7 @@ else (a Piecewise, a function it does not know) it hands the expression to
 The code is generated from the SymPy tree alone, never from text: arguments are
 positional names ``_0, _1, ...``, numbers are printed by Python from their integers,
 constants and functions are names this module binds. No symbol's or function's name
-reaches the source.
+reaches the source, nor lambdify's (which prints names: they are replaced first).
 
 >>> from sympy import Rational, Symbol, log
 >>> from lossproof.sigmoid import sigmoid
@@ -31,6 +31,8 @@ from typing import Any
 import mpmath
 import sympy
 from sympy import Symbol
+
+from sympy.core.function import AppliedUndef
 
 from .numeric import mp_sigmoid
 
@@ -72,8 +74,8 @@ class _Unsupported(Exception):
 
 
 class _Writer:
-    """Python source for an expression, one ``_emit_<Class>`` per kind of node (as SymPy's
-    printers dispatch on ``_print_<Class>``); floats go into the namespace as exact tuples."""
+    """Python source for an expression, one ``_emit_<Class>`` per kind of node (found by the
+    node's class in :data:`_EMITTERS`); floats and long integers go into the namespace."""
 
     def __init__(self, args: Sequence[Symbol], functions: Mapping[str, Callable[..., Any]]) -> None:
         self.names = {a: f"_{i}" for i, a in enumerate(args)}
@@ -83,16 +85,28 @@ class _Writer:
     def emit(self, e: sympy.Basic) -> str:
         if type(e) in _CONSTANTS:
             return _CONSTANTS[type(e)]
-        method = getattr(self, f"_emit_{type(e).__name__}", None)
+        # By the node's class itself, never its name: Function("Add")(x, 1) is an
+        # undefined function named Add, not a sum (it goes to lambdify, as any unknown).
+        method = _EMITTERS.get(type(e))
         if method is not None:
-            return str(method(e))
-        if isinstance(e, sympy.Function) and not e.is_Piecewise:
+            return str(method(self, e))
+        if isinstance(e, sympy.Function) and not e.is_Piecewise and not isinstance(e, AppliedUndef):
             return self._function(e)
         if e.is_Integer:  # One, Zero, NegativeOne, Integer
-            return f"({int(e)})"
+            return f"({self._int(e)})"
         if e.is_Rational:  # Half, Rational
-            return f"(_mpf({int(e.p)})/{int(e.q)})"
+            return f"(_mpf({self._int(e.p)})/{self._int(e.q)})"
         raise _Unsupported(type(e).__name__)
+
+    def _int(self, n: int) -> str:
+        # Python prints an int of more than 4300 digits only on request (ValueError):
+        # a long one goes into the namespace as the object itself.
+        n = int(n)
+        if n.bit_length() <= 1000:
+            return str(n)
+        key = f"_k{len(self.namespace)}"
+        self.namespace[key] = n
+        return key
 
     def _emit_Symbol(self, e: Symbol) -> str:
         if e not in self.names:
@@ -118,8 +132,8 @@ class _Writer:
             if a.is_Pow and a.exp.is_Integer and a.exp < 0:
                 den.append(self._power(a.base, -a.exp))
             elif a.is_Rational and not a.is_Integer:
-                num.append(f"_mpf({int(a.p)})")
-                den.append(f"({int(a.q)})")
+                num.append(f"_mpf({self._int(a.p)})")
+                den.append(f"({self._int(a.q)})")
             else:
                 num.append(self.emit(a))
         top = " * ".join(num) if num else "1"
@@ -137,8 +151,8 @@ class _Writer:
 
     def _power(self, base: sympy.Expr, n: sympy.Integer) -> str:
         # An integer base is made an mpf: in Python, 2 ** -1 would be a float.
-        b = f"_mpf({int(base)})" if base.is_Integer else self.emit(base)
-        return b if n == 1 else f"({b} ** {int(n)})"
+        b = f"_mpf({self._int(base)})" if base.is_Integer else self.emit(base)
+        return b if n == 1 else f"({b} ** {self._int(n)})"
 
     def _function(self, e: sympy.Function) -> str:
         name = type(e).__name__
@@ -146,6 +160,17 @@ class _Writer:
             raise _Unsupported(name)
         self.namespace[f"_f_{name}"] = self.functions[name]
         return f"_f_{name}({self.emit(e.args[0])})"
+
+
+#: The emitters of :class:`_Writer`, by the exact class of the node they write.
+_EMITTERS: Mapping[type, Callable[[_Writer, Any], str]] = {
+    sympy.Symbol: _Writer._emit_Symbol,
+    sympy.Dummy: _Writer._emit_Dummy,
+    sympy.Float: _Writer._emit_Float,
+    sympy.Add: _Writer._emit_Add,
+    sympy.Mul: _Writer._emit_Mul,
+    sympy.Pow: _Writer._emit_Pow,
+}
 
 
 def mp_callable(expr: sympy.Expr, args: Sequence[Symbol], namespace: Mapping[str, Callable[..., Any]] | None = None) -> Callable[..., Any]:
@@ -163,14 +188,32 @@ def mp_callable(expr: sympy.Expr, args: Sequence[Symbol], namespace: Mapping[str
     functions = {**MP_FUNCTIONS, **(namespace or {})}
     writer = _Writer(args, functions)
     try:
+        if len(writer.names) != len(args):  # a symbol given twice: lambdify's error
+            raise _Unsupported("an argument given twice")
         body = writer.emit(expr)
     except (_Unsupported, RecursionError):
-        return sympy.lambdify(tuple(args), expr, modules=[dict(functions), "mpmath"])  # type: ignore[no-any-return]
+        return _lambdified(expr, args, functions)
     writer.namespace["_f_sqrt"] = functions["sqrt"]
     source = f"lambda {', '.join(writer.names.values())}: {body}"
     try:
         code = compile(source, "<lossproof.compiled>", "eval")
     except (SyntaxError, RecursionError):  # nested past Python's parser limits: as lambdify would be
-        return sympy.lambdify(tuple(args), expr, modules=[dict(functions), "mpmath"])  # type: ignore[no-any-return]
+        return _lambdified(expr, args, functions)
     # The source is built from the tree by the methods above alone (see the module's docstring).
     return eval(code, writer.namespace)  # type: ignore[no-any-return]  # noqa: S307
+
+
+def _lambdified(expr: sympy.Expr, args: Sequence[Symbol], functions: Mapping[str, Callable[..., Any]]) -> Callable[..., Any]:
+    """``sympy.lambdify`` of ``expr`` with the same functions, the names it would print
+    taken out first: lambdify writes a symbol that is not an argument, and an undefined
+    function, by its name into the code it runs (a symbol named ``__import__('os')...``
+    ran). Each becomes a Dummy, printed as ``_Dummy_<n>`` (no value here, as before);
+    an undefined function keeps its name only if it is one of ``functions``.
+    """
+    arguments = set(args)
+    names = {s: sympy.Dummy() for s in expr.free_symbols if s not in arguments}
+    expr = expr.xreplace(names)
+    unknown = [f for f in expr.atoms(AppliedUndef) if type(f).__name__ not in functions or not type(f).__name__.isidentifier()]
+    if unknown:
+        expr = expr.xreplace({f: sympy.Dummy() for f in unknown})
+    return sympy.lambdify(tuple(args), expr, modules=[dict(functions), "mpmath"])  # type: ignore[no-any-return]

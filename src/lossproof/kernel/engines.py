@@ -40,6 +40,12 @@ from ..identity import lowest_terms
 from ..settings import DEFAULT, current
 from .claim import Assumption
 
+# Z3 catches SIGINT during a query by default (its "ctrl_c"): the first Ctrl-C then only
+# cancels that query (an "unknown" verdict) and never reaches lossproof.interrupt, while
+# the forked workers, back on the default action, die of it: `lossproof prove bce` said
+# "a worker process ended abruptly" (exit 1) instead of "interrupted" (exit 130).
+z3.set_param("ctrl_c", False)
+
 __all__ = ["Question", "Assumption", "Outcome", "SignEngine", "Z3Engine", "RELATIONS", "holds"]
 
 #: The relations a question or hypothesis may use (``expr rel 0``).
