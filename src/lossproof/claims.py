@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
+from typing import Any, NamedTuple
 
 import mpmath
 import sympy
@@ -646,19 +647,37 @@ _TOOL_ERRORS = (Exception,)
 
 
 def _placeholder(loss: Loss, claim_id: str) -> Claim:
-    """A claim with no parts and the id ``claim_id``: what is reported when one could not be built."""
+    """A claim with no parts and the id ``claim_id``: what is reported when one could not be
+    built (its time ran out first). Its subject names the target as the built claims'
+    do, since a statement is written from it.
+
+    >>> from lossproof.losses import get_loss
+    >>> _placeholder(get_loss("bce"), "bce_sub_entropy_eq_kl").subject.vars
+    (y,)
+    """
+    subject = Subject(loss.expr, p, vars=(y,) if y in loss.domain_map else ())
     for kind in KINDS.values():
         for wrt in ("p", "z", None):
             if kind.id_format.format(name=loss.name, wrt=wrt) == claim_id:
-                return Claim(kind.name, loss.name, wrt, Subject(loss.expr, p), Domain(loss.domain), (), loss.operator)
-    return Claim(claim_id, loss.name, None, Subject(loss.expr, p), Domain(loss.domain), (), loss.operator)
+                return Claim(kind.name, loss.name, wrt, subject, Domain(loss.domain), (), loss.operator)
+    return Claim(claim_id, loss.name, None, subject, Domain(loss.domain), (), loss.operator)
 
 
-def _build_and_check(job: tuple[Loss, str]) -> list[ClaimResult]:
+class _Batch(NamedTuple):
+    """The results for one claim id (the claim, then its fallback where it is not proved),
+    and whether a time or memory limit cut any of them short: such a result says "unknown"
+    for this run's limits only, and is not kept for the next call."""
+
+    results: list[ClaimResult]
+    limited: bool
+
+
+def _build_and_check(job: tuple[Loss, str]) -> _Batch:
     loss, claim_id = job
     # A typed-in loss may make SymPy work forever: its claims run under a time limit.
     limit = current().user_limit_seconds if loss.user_supplied else None
     out = []
+    limited = False
     fallback = {v: k for k, v in _fallbacks(loss).items()}.get(claim_id)
     for cid in (claim_id, fallback):
         if cid is None:
@@ -667,6 +686,7 @@ def _build_and_check(job: tuple[Loss, str]) -> list[ClaimResult]:
             with time_limit(limit):
                 out.append(check_claim(build_claim(loss, cid)))
         except ResourceLimitExceeded as exc:  # time or memory: the reason names which
+            limited = True
             empty = _placeholder(loss, cid)
             out.append(ClaimResult(empty, "unknown", {"sympy": "unknown", "z3": "unknown"}, (), None, (f"unknown ({exc.reason}): {exc}",)))
         except _TOOL_ERRORS as exc:
@@ -675,7 +695,7 @@ def _build_and_check(job: tuple[Loss, str]) -> list[ClaimResult]:
             out.append(ClaimResult(empty, "unknown", {"sympy": "unknown", "z3": "unknown"}, (), None, (reason,)))
         if out[-1].status == "proved":
             break  # the fallback is stated only where the standard claim is not proved
-    return out
+    return _Batch(out, limited)
 
 
 def prove(loss: Loss, ids: Sequence[str] | None = None, workers: int | None = None) -> list[ClaimResult]:
@@ -755,13 +775,42 @@ def _shares(loss: Loss, order: Sequence[str], count: int) -> list[list[str]]:
     return [share for share in shares if share] or [[]]
 
 
-def _build_and_check_all(jobs: Sequence[tuple[Loss, str]]) -> list[list[ClaimResult]]:
+def _build_and_check_all(jobs: Sequence[tuple[Loss, str]]) -> list[_Batch]:
     return [_build_and_check(job) for job in jobs]
 
 
-@lru_cache(maxsize=64)  # cleared when other settings come into force (on_change below)
-def _prove(loss: Loss, order: tuple[str, ...], wanted: tuple[str, ...], workers: int | None) -> tuple[ClaimResult, ...]:
-    # Cached: a report, a document and a comparison in one process ask for the same proofs.
+class _Proofs:
+    """:func:`_prove_now`, memoised: a report, a document and a comparison in one process
+    ask for the same proofs. Only results no limit cut short are kept (a deadline's
+    "unknown" would otherwise answer the next call, made without one), and all are
+    dropped when other settings come into force (on_change below)."""
+
+    #: Calls remembered, the oldest forgotten first.
+    SIZE = 64
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[Any, ...], tuple[ClaimResult, ...]] = {}
+
+    def __call__(self, loss: Loss, order: tuple[str, ...], wanted: tuple[str, ...], workers: int | None) -> tuple[ClaimResult, ...]:
+        key = (loss, order, wanted, workers)
+        if key not in self._kept:
+            results, limited = _prove_now(loss, order, wanted, workers)
+            if limited:
+                return results
+            if len(self._kept) >= self.SIZE:
+                del self._kept[next(iter(self._kept))]
+            self._kept[key] = results
+        return self._kept[key]
+
+    def cache_clear(self) -> None:
+        self._kept.clear()
+
+
+_prove = _Proofs()
+
+
+def _prove_now(loss: Loss, order: tuple[str, ...], wanted: tuple[str, ...], workers: int | None) -> tuple[tuple[ClaimResult, ...], bool]:
+    """The results for ``wanted``, and whether a limit cut any of them short."""
     jobs = [(loss, claim_id) for claim_id in order]
     if workers is not None:
         count = workers
@@ -790,7 +839,7 @@ def _prove(loss: Loss, order: tuple[str, ...], wanted: tuple[str, ...], workers:
         # Each other share goes to a forked child of its own (lossproof.forked: a pool's
         # threads and queues cost more than a share's claims gain from them).
         shares = _shares(loss, order, count)
-        children: list[Forked[list[list[ClaimResult]]]] = []
+        children: list[Forked[list[_Batch]]] = []
         try:
             for share in shares[1:]:
                 children.append(Forked(_build_and_check_all, [(loss, cid) for cid in share]))
@@ -800,8 +849,8 @@ def _prove(loss: Loss, order: tuple[str, ...], wanted: tuple[str, ...], workers:
         finally:
             for child in children:  # after a failure, no share computes on unreaped
                 child.cancel()
-    by_id = {batch[0].claim.id: batch for batch in batches}
-    return tuple(r for claim_id in wanted for r in by_id[claim_id])
+    by_id = {batch.results[0].claim.id: batch.results for batch in batches}
+    return tuple(r for claim_id in wanted for r in by_id[claim_id]), any(batch.limited for batch in batches)
 
 
 on_change(_prove.cache_clear)
