@@ -493,6 +493,10 @@ MUTANTS: tuple[Mutant, ...] = (
       "two sides undefined at a point (a pole, a log of 0) count as equal there", first=_IDENTITY),
     M("identity.numeric.pole", "../identity.py", "        return False  # a pole at the point: not equal there", "        return True",
       "a side with a pole at the point counts as equal there", first=_IDENTITY),
+    M("identity.numeric.zeros-settle", "../identity.py", "return _close(low, high, scale) and not (low == 0 and high == 0)", "return _close(low, high, scale)",
+      "a side lost to cancellation (0 at 80 and 160 digits) counts as settled: a true identity's numeric side says not equal", first=_IDENTITY),
+    M("identity.numeric.no-doubling", "../identity.py", "        while dps < _MP_MAX_DPS:", "        while False:",
+      "a difference at 80 digits is taken as real, however much of a side cancellation lost", first=_IDENTITY),
     # ---- the mpmath compiler the kernel's numeric sides evaluate through
     # (lossproof/compiled.py, beside the kernel package)
     M("compiled.add.sign", "../compiled.py", 'return "(" + " + ".join(self.emit(a) for a in e.args) + ")"', 'return "(" + " - ".join(self.emit(a) for a in e.args) + ")"',
