@@ -487,9 +487,9 @@ MUTANTS: tuple[Mutant, ...] = (
     # (lossproof/identity.py, beside the kernel package)
     M("identity.cancels.any", "../identity.py", "return bool(lowest_terms(expr)[0] == 0)", "return True",
       "a difference that is a rational function of its atoms is taken for 0 without being 0", first=_IDENTITY),
-    M("identity.numeric.tolerance", "../identity.py", "            return bool(abs(a - b) <= _MP_TOL * scale)", "            return True",
+    M("identity.numeric.tolerance", "../identity.py", "    return bool(abs(a - b) <= _MP_TOL * max(scale, 1))", "    return True",
       "the numeric side of an identity with log or exp never sees a difference", first=_IDENTITY),
-    M("identity.numeric.undefined", "../identity.py", "                return False  # undefined at the point, as evalf's zoo or nan", "                return True",
+    M("identity.numeric.undefined", "../identity.py", "            return False  # undefined at the point, as evalf's zoo or nan", "            return True",
       "two sides undefined at a point (a pole, a log of 0) count as equal there", first=_IDENTITY),
     M("identity.numeric.pole", "../identity.py", "        return False  # a pole at the point: not equal there", "        return True",
       "a side with a pole at the point counts as equal there", first=_IDENTITY),
@@ -501,7 +501,7 @@ MUTANTS: tuple[Mutant, ...] = (
     # (lossproof/compiled.py, beside the kernel package)
     M("compiled.add.sign", "../compiled.py", 'return "(" + " + ".join(self.emit(a) for a in e.args) + ")"', 'return "(" + " - ".join(self.emit(a) for a in e.args) + ")"',
       "a sum evaluates as a difference: numeric sides see differences that are not there", first=_COMPILED),
-    M("compiled.rational.flipped", "../compiled.py", 'return f"(_mpf({int(e.p)})/{int(e.q)})"', 'return f"(_mpf({int(e.q)})/{int(e.p)})"',
+    M("compiled.rational.flipped", "../compiled.py", 'return f"(_mpf({self._int(e.p)})/{self._int(e.q)})"', 'return f"(_mpf({self._int(e.q)})/{self._int(e.p)})"',
       "a rational constant evaluates as its reciprocal", first=_COMPILED),
     M("compiled.mul.denominator", "../compiled.py", "den.append(self._power(a.base, -a.exp))", "num.append(self._power(a.base, -a.exp))",
       "a negative power evaluates as a positive one", first=_COMPILED),
