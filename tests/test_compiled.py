@@ -156,3 +156,16 @@ def test_no_name_from_the_expression_reaches_the_source() -> None:
     hostile = Symbol("__import__('os').system('false')")
     f = mp_callable(hostile * 2 + 1, (hostile,))
     assert f(mpmath.mpf(3)) == 7
+
+
+def test_a_negative_term_is_subtracted_not_rounded_by_a_product_first() -> None:
+    # numeric.mp_sigmoid returns sigmoid(700) with 300 digits more, so that 1 - sigmoid(700)
+    # is exact; written 1 + (-1)*sigmoid(700), the product rounded it to the working
+    # digits first and the difference was 0 (found reading the change over: BCE's second
+    # derivative in z, (1 - sigmoid(z)) sigmoid(z), was 0 at z = 700).
+    with mpmath.workdps(50):
+        exact = mpmath.exp(-700) / (1 + mpmath.exp(-700))
+        for expr in (1 - sigmoid(z), 3 - 2 * sigmoid(z) - 2 + sigmoid(z)):
+            got = mp_callable(expr, ARGS)(0, 0, mpmath.mpf(700))
+            assert abs(got - exact) <= TOLERANCE * exact, (expr, got)
+        assert mp_callable(-sigmoid(z) - z, ARGS)(0, 0, mpmath.mpf(700)) == -701  # all negative

@@ -499,8 +499,10 @@ MUTANTS: tuple[Mutant, ...] = (
       "a difference at 80 digits is taken as real, however much of a side cancellation lost", first=_IDENTITY),
     # ---- the mpmath compiler the kernel's numeric sides evaluate through
     # (lossproof/compiled.py, beside the kernel package)
-    M("compiled.add.sign", "../compiled.py", 'return "(" + " + ".join(self.emit(a) for a in e.args) + ")"', 'return "(" + " - ".join(self.emit(a) for a in e.args) + ")"',
+    M("compiled.add.sign", "../compiled.py", 'return "(" + " + ".join(plus) + "".join(f" - {m}" for m in minus) + ")"', 'return "(" + " - ".join(plus) + "".join(f" - {m}" for m in minus) + ")"',
       "a sum evaluates as a difference: numeric sides see differences that are not there", first=_COMPILED),
+    M("compiled.add.negated-first", "../compiled.py", "            if coeff.is_negative:", "            if False:",
+      "a negative term is multiplied by -1 (and so rounded) before it is added: 1 - sigmoid(700) is 0", first=_COMPILED),
     M("compiled.rational.flipped", "../compiled.py", 'return f"(_mpf({self._int(e.p)})/{self._int(e.q)})"', 'return f"(_mpf({self._int(e.q)})/{self._int(e.p)})"',
       "a rational constant evaluates as its reciprocal", first=_COMPILED),
     M("compiled.mul.denominator", "../compiled.py", "den.append(self._power(a.base, -a.exp))", "num.append(self._power(a.base, -a.exp))",

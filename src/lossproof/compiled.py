@@ -122,7 +122,20 @@ class _Writer:
         return f"_mpf({key})"
 
     def _emit_Add(self, e: sympy.Add) -> str:
-        return "(" + " + ".join(self.emit(a) for a in e.args) + ")"
+        # A negative term is subtracted, never multiplied by -1 first: mpmath rounds a
+        # product (and a negation) to the working digits, and numeric.mp_sigmoid returns
+        # sigmoid(700) with 300 digits more so that 1 - sigmoid(700) is exact; as
+        # 1 + (-1)*sigmoid(700) it was 0 at 50 digits. Positive terms go first.
+        plus, minus = [], []
+        for a in e.args:
+            coeff, rest = a.as_coeff_Mul()
+            if coeff.is_negative:
+                minus.append(self.emit(sympy.Mul(-coeff, rest)))
+            else:
+                plus.append(self.emit(a))
+        if not plus:  # every term negative: one negation, of the rounded sum
+            return "(-(" + " + ".join(minus) + "))"
+        return "(" + " + ".join(plus) + "".join(f" - {m}" for m in minus) + ")"
 
     def _emit_Mul(self, e: sympy.Mul) -> str:
         # Negative integer powers as one division, as lambdify prints them: a zero
