@@ -785,7 +785,7 @@ class _Proofs:
     "unknown" would otherwise answer the next call, made without one), and all are
     dropped when other settings come into force (on_change below)."""
 
-    #: Calls remembered, the oldest forgotten first.
+    #: Calls remembered, the least recently used forgotten first (as lru_cache did).
     SIZE = 64
 
     def __init__(self) -> None:
@@ -793,14 +793,15 @@ class _Proofs:
 
     def __call__(self, loss: Loss, order: tuple[str, ...], wanted: tuple[str, ...], workers: int | None) -> tuple[ClaimResult, ...]:
         key = (loss, order, wanted, workers)
-        if key not in self._kept:
-            results, limited = _prove_now(loss, order, wanted, workers)
-            if limited:
-                return results
+        if key in self._kept:
+            self._kept[key] = self._kept.pop(key)  # now the most recently used
+            return self._kept[key]
+        results, limited = _prove_now(loss, order, wanted, workers)
+        if not limited:
             if len(self._kept) >= self.SIZE:
                 del self._kept[next(iter(self._kept))]
             self._kept[key] = results
-        return self._kept[key]
+        return results
 
     def cache_clear(self) -> None:
         self._kept.clear()

@@ -291,6 +291,10 @@ def _mp_pair(f, g, values: list[Rational], dps: int) -> tuple[mpmath.mpf, mpmath
         return mpmath.mpmathify(a), mpmath.mpmathify(b)
 
 
+def _undefined(*values: mpmath.mpf) -> bool:
+    return any(mpmath.isnan(v) or mpmath.isinf(v) for v in values)
+
+
 def _close(a: mpmath.mpf, b: mpmath.mpf, scale: mpmath.mpf) -> bool:
     return bool(abs(a - b) <= _MP_TOL * max(scale, 1))
 
@@ -314,14 +318,14 @@ def _mp_zero(f, g, values: list[Rational]) -> bool | None:  # noqa: ANN001 - com
     try:
         dps = _MP_DPS
         a, b = _mp_pair(f, g, values, dps)
-        if any(mpmath.isnan(v) or mpmath.isinf(v) for v in (a, b)):
+        if _undefined(a, b):
             return False  # undefined at the point, as evalf's zoo or nan
         if _close(a, b, max(abs(a), abs(b))):
             return True
         while dps < _MP_MAX_DPS:
             dps *= 2
             a2, b2 = _mp_pair(f, g, values, dps)
-            if any(mpmath.isnan(v) or mpmath.isinf(v) for v in (a2, b2)):
+            if _undefined(a2, b2):
                 return None
             scale = max(abs(a2), abs(b2))
             if _settled(a, a2, scale) and _settled(b, b2, scale):

@@ -275,6 +275,10 @@ def float_function(expr: sympy.Expr, var: sympy.Symbol) -> Callable[[float], flo
 @lru_cache(maxsize=512)
 def mp_function(expr: sympy.Expr, var: sympy.Symbol) -> Callable[[Any], Any]:
     """``expr`` as an mpmath function of ``var``, at the caller's working precision."""
-    return sympy.lambdify(var, expr, modules=modules("mpmath"))  # type: ignore[no-any-return]
+    # lossproof's one compiler for mpmath (the numeric sides use it too); imported here,
+    # since it takes this module's sigmoid.
+    from .compiled import mp_callable
+
+    return mp_callable(expr, (var,))
 
 
